@@ -1,0 +1,39 @@
+#define _GNU_SOURCE
+#include "CSystem.h"
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+
+int pd_pin_current_thread(const int *cpus, int count) {
+#ifdef __linux__
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int i = 0; i < count; i++) {
+        if (cpus[i] < 0 || cpus[i] >= CPU_SETSIZE) return EINVAL;
+        CPU_SET(cpus[i], &set);
+    }
+    return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+#else
+    (void)cpus; (void)count;
+    return ENOSYS;
+#endif
+}
+
+int pd_current_cpu(void) {
+#ifdef __linux__
+    return sched_getcpu();
+#else
+    return -1;
+#endif
+}
+
+int pd_available_cpu_count(void) {
+#ifdef __linux__
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
+    return CPU_COUNT(&set);
+#else
+    return 1;
+#endif
+}

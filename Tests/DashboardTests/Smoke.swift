@@ -1,0 +1,6 @@
+import XCTest
+@testable import Dashboard
+
+final class DashboardSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import Trace
+
+final class TraceSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}
