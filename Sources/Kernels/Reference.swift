@@ -82,7 +82,9 @@ public enum Reference {
             let head = v + h * headDim
             var i = 0
             while i < min(ropeDim, headDim) {
-                let theta = Float(position) * powf(freqBase, -Float(i) / Float(ropeDim))
+                // llama2.c's arithmetic: freq = 1 / base^(i/ropeDim), angle = pos · freq (float).
+                let freq = 1 / powf(freqBase, Float(i) / Float(ropeDim))
+                let theta = Float(position) * freq
                 let c = cosf(theta), s = sinf(theta)
                 let a = head[i], b = head[i + 1]
                 head[i] = a * c - b * s
@@ -102,8 +104,8 @@ public enum Reference {
         for i in 0..<count { x[i] /= sum }
     }
 
-    /// out = silu(gate) · up, silu(g) = g / (1 + e^−g).
+    /// out = silu(gate) · up, silu(g) = g · (1 / (1 + e^−g)) (llama2.c's order of operations).
     public static func swiglu(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { let g = gate[i]; out[i] = g / (1 + expf(-g)) * up[i] }
+        for i in 0..<count { let g = gate[i]; out[i] = g * (1 / (1 + expf(-g))) * up[i] }
     }
 }
