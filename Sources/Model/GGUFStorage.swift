@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The bytes behind a GGUFFile: either a read-only memory mapping of a file or an owned copy
+/// of an in-memory buffer. Pointers into it stay valid for the storage's lifetime.
+final class GGUFStorage: @unchecked Sendable {
+    let base: UnsafeRawPointer?
+    let count: Int
+    private let release: () -> Void
+
+    /// Maps `path` read-only. Errors name the path as the user gave it.
+    init(mapping path: String, name: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw GGUFError("\(name): cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw GGUFError("\(name): cannot stat: \(String(cString: strerror(errno)))") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw GGUFError("\(name): not a regular file") }
+        let size = Int(info.st_size)
+        if size == 0 {
+            // mmap refuses zero bytes; the parser reports the empty file as truncated.
+            base = nil; count = 0; release = {}
+            return
+        }
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
+            throw GGUFError("\(name): cannot map \(size) bytes: \(String(cString: strerror(errno)))")
+        }
+        base = UnsafeRawPointer(mapped); count = size
+        release = { munmap(mapped, size) }
+    }
+
+    /// Copies `bytes` into a 64-byte aligned buffer so tensor data gets the same alignment a mapping would give.
+    init(copying bytes: [UInt8]) {
+        count = bytes.count
+        guard !bytes.isEmpty else { base = nil; release = {}; return }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 64)
+        bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        base = UnsafeRawPointer(buffer)
+        release = { buffer.deallocate() }
+    }
+
+    deinit { release() }
+}
