@@ -32,7 +32,7 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], swiftSettings: swift5),
         .target(name: "Trace", dependencies: ["Engine"], swiftSettings: swift5),
-        .target(name: "Dashboard", dependencies: ["Engine", "Trace", "CNcurses"], swiftSettings: swift5),
+        .target(name: "Dashboard", dependencies: ["Engine", "CNcurses"], swiftSettings: swift5),
         .target(name: "CLI", dependencies: [
             "Kernels", "Model", "Engine", "Trace", "Dashboard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
