@@ -1,0 +1,101 @@
+import Foundation
+
+/// A long gap between two tokens of one request, with the prefill work that ran on the same
+/// instance during it: the evidence for "#7 waited 1.8 s behind prefill of #12 (2,010 tokens)".
+public struct Stall: Sendable, Equatable, CustomStringConvertible {
+    public var request: RequestID
+    /// Instance that produced the late token (nil if unknown).
+    public var instance: InstanceID?
+    /// Index of the late token (≥ 1); the gap ends at it and starts at token `tokenIndex − 1`.
+    public var tokenIndex: Int
+    public var start: Double
+    public var end: Double
+    /// Prefill work of each request that overlapped the gap on that instance, largest overlap first.
+    public var causes: [StallCause]
+
+    public var gap: Double { end - start }
+
+    public init(request: RequestID, instance: InstanceID?, tokenIndex: Int, start: Double, end: Double, causes: [StallCause]) {
+        self.request = request; self.instance = instance; self.tokenIndex = tokenIndex
+        self.start = start; self.end = end; self.causes = causes
+    }
+
+    /// One line, e.g. `#7 waited 1.80 s behind prefill of #12 (2,010 tokens)`.
+    public var description: String {
+        let head = "#\(request) waited \(Self.seconds(gap))"
+        guard !causes.isEmpty else { return head + " (no prefill ran on its instance)" }
+        let culprits = causes.map { "#\($0.request) (\(Self.grouped($0.tokens)) tokens)" }
+        return head + " behind prefill of " + culprits.joined(separator: ", ")
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value >= 1 ? String(format: "%.2f s", value) : String(format: "%.1f ms", value * 1000)
+    }
+
+    /// 2010 → "2,010": token counts read at a glance.
+    static func grouped(_ value: Int) -> String {
+        let digits = String(abs(value))
+        var out = ""
+        for (offset, digit) in digits.enumerated() {
+            if offset > 0 && (digits.count - offset) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+}
+
+/// The prefill work of one request inside a stall.
+public struct StallCause: Sendable, Equatable {
+    public var request: RequestID
+    /// Prefill chunks of that request that overlapped the gap.
+    public var chunks: Int
+    /// Prompt tokens in those chunks.
+    public var tokens: Int
+    /// Seconds of the gap those chunks covered.
+    public var overlap: Double
+
+    public init(request: RequestID, chunks: Int, tokens: Int, overlap: Double) {
+        self.request = request; self.chunks = chunks; self.tokens = tokens; self.overlap = overlap
+    }
+}
+
+extension MetricsCollector {
+    /// Every token gap of at least `minGap` seconds, worst first, each with the prefill chunks that
+    /// ran on the instance producing the late token while the request waited. The request's own
+    /// chunks (a recompute after preemption) are listed too: they are a cause as well.
+    /// - Complexity: O(tokens + stalls × chunks on the instance).
+    public func stalls(minGap: Double) -> [Stall] {
+        let state = snapshot()
+        var found: [Stall] = []
+        for request in state.requests.values {
+            let times = request.tokenTimes
+            guard times.count > 1 else { continue }
+            for index in 1..<times.count where times[index] - times[index - 1] >= minGap {
+                let owner = request.tokenInstances[index]
+                let instance: InstanceID? = owner >= 0 ? owner : nil
+                let chunks = instance.flatMap { state.instances[$0]?.chunks } ?? []
+                found.append(Stall(request: request.id, instance: instance, tokenIndex: index,
+                                   start: times[index - 1], end: times[index],
+                                   causes: Self.causes(in: chunks, from: times[index - 1], to: times[index])))
+            }
+        }
+        return found.sorted { ($0.gap, $1.request, $1.tokenIndex) > ($1.gap, $0.request, $0.tokenIndex) }
+    }
+
+    /// Groups the chunks overlapping (start, end) by request.
+    private static func causes(in chunks: [ChunkRun], from start: Double, to end: Double) -> [StallCause] {
+        var byRequest: [RequestID: StallCause] = [:]
+        for run in chunks {
+            let overlap = min(run.end, end) - max(run.start, start)
+            // A chunk measured as taking no time still counts when it ran inside the gap.
+            let inside = overlap > 0 || (run.start == run.end && run.start > start && run.start < end)
+            guard inside else { continue }
+            var cause = byRequest[run.chunk.request] ?? StallCause(request: run.chunk.request, chunks: 0, tokens: 0, overlap: 0)
+            cause.chunks += 1
+            cause.tokens += run.chunk.tokens
+            cause.overlap += max(overlap, 0)
+            byRequest[run.chunk.request] = cause
+        }
+        return byRequest.values.sorted { ($0.overlap, $1.request) > ($1.overlap, $0.request) }
+    }
+}
