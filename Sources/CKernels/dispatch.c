@@ -1,2 +1,137 @@
-#include "CKernels.h"
-int pd_kernels_isa(void) { return 0; }
+// Picks the kernel family once, and implements the ISA-independent plumbing of a matmul:
+// the activation layout, its preparation, and the split between GEMM and row-dot kernels.
+#include "internal.h"
+#include <stdatomic.h>
+#include <stdlib.h>
+
+static _Atomic(const pd_kernel_table *) current_table;
+
+int pd_kernels_best_isa(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))
+        return PD_ISA_AVX2;
+#endif
+    return PD_ISA_SCALAR;
+}
+
+int pd_kernels_set_isa(int isa) {
+    if (isa == PD_ISA_AVX2 && pd_kernels_best_isa() != PD_ISA_AVX2) isa = PD_ISA_SCALAR;
+    atomic_store(&current_table, isa == PD_ISA_AVX2 ? &pd_avx2_table : &pd_scalar_table);
+    return isa;
+}
+
+const pd_kernel_table *pd_table(void) {
+    const pd_kernel_table *t = atomic_load_explicit(&current_table, memory_order_acquire);
+    if (t) return t;
+    pd_kernels_set_isa(pd_kernels_best_isa());  // idempotent, so a race here is harmless
+    return atomic_load(&current_table);
+}
+
+int pd_kernels_isa(void) { return pd_table() == &pd_avx2_table ? PD_ISA_AVX2 : PD_ISA_SCALAR; }
+
+// clang lowers _Float16 conversions to F16C when available and to compiler-rt otherwise;
+// both round to nearest even, as ggml's FP32_TO_FP16.
+float pd_fp16_to_fp32(uint16_t h) { _Float16 v; memcpy(&v, &h, 2); return (float)v; }
+uint16_t pd_fp32_to_fp16(float f) { _Float16 v = (_Float16)f; uint16_t h; memcpy(&h, &v, 2); return h; }
+
+void pd_quantize_row_q8_0(const float *x, int64_t n, void *dst) { pd_table()->quantize_q8_0(x, n, dst); }
+float pd_dot_q8_0_q8_0(const void *a, const void *b, int64_t blocks) { return pd_table()->dot_q8_0(a, b, blocks); }
+float pd_dot_q4_0_q8_0(const void *a, const void *b, int64_t blocks) { return pd_table()->dot_q4_0(a, b, blocks); }
+void pd_rmsnorm(const float *x, const float *w, int64_t n, float eps, float *out) { pd_table()->rmsnorm(x, w, n, eps, out); }
+void pd_softmax(float *x, int64_t n) { pd_table()->softmax(x, n); }
+void pd_swiglu(const float *g, const float *u, int64_t n, float *out) { pd_table()->swiglu(g, u, n, out); }
+void pd_exp(const float *x, int64_t n, float *out) { pd_table()->vexp(x, n, out); }
+float pd_dot_f32(const float *a, const float *b, int64_t n) { return pd_table()->dot_f32(a, b, n); }
+void pd_axpy(float alpha, const float *x, float *y, int64_t n) { pd_table()->axpy(alpha, x, y, n); }
+
+static _Thread_local void *scratch_ptr;
+static _Thread_local size_t scratch_cap;
+
+void *pd_thread_scratch(size_t bytes) {
+    if (bytes <= scratch_cap && scratch_ptr) return scratch_ptr;
+    size_t cap = bytes < 4096 ? 4096 : (bytes + 4095) & ~(size_t)4095;
+    void *p = NULL;
+    if (posix_memalign(&p, 64, cap) != 0) return NULL;
+    free(scratch_ptr);
+    scratch_ptr = p; scratch_cap = cap;
+    return p;
+}
+
+static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
+
+pd_acts_layout pd_acts_layout_for(int isa, int64_t tokens, int64_t cols) {
+    pd_acts_layout l = {0, 0, tokens, 0, 0};
+    int64_t blocks = cols / 32;
+    if (isa == PD_ISA_AVX2 && tokens >= 5) {
+        // A padded group costs about as much as five row-dot tokens, so remainders of 5..7
+        // tokens are padded into a group and smaller ones go to the row-dot kernel.
+        int64_t rem = tokens % 8;
+        l.groups = tokens / 8 + (rem >= 5);
+        l.group_tokens = rem >= 5 ? tokens : tokens - rem;
+        l.row_tokens = tokens - l.group_tokens;
+    }
+    l.row_offset = round64((size_t)(l.groups * blocks) * sizeof(pd_group_block));
+    l.total = l.row_offset + round64((size_t)(l.row_tokens * blocks * PD_Q8_BYTES));
+    return l;
+}
+
+static int is_quantized(int type) { return type == PD_TYPE_Q8_0 || type == PD_TYPE_Q4_0; }
+
+size_t pd_matmul_scratch_bytes(int type, int64_t tokens, int64_t cols) {
+    if (!is_quantized(type)) return 0;
+    return pd_acts_layout_for(pd_kernels_isa(), tokens, cols).total;
+}
+
+/// Quantizes 8 tokens (fewer for a padded last group) into interleaved blocks.
+static void pack_group(const pd_kernel_table *k, const float *x, int64_t valid, int64_t cols, pd_group_block *out) {
+    int64_t blocks = cols / 32;
+    uint8_t tmp[PD_Q8_BYTES];
+    memset(out, 0, (size_t)blocks * sizeof(pd_group_block));
+    for (int64_t t = 0; t < valid; t++) {
+        for (int64_t b = 0; b < blocks; b++) {
+            k->quantize_q8_0(x + t * cols + b * 32, 32, tmp);
+            pd_group_block *g = out + b;
+            const int8_t *q = (const int8_t *)(tmp + 2);
+            int32_t sum = 0;
+            for (int j = 0; j < 8; j++) memcpy(g->q + 32 * j + 4 * t, q + 4 * j, 4);
+            for (int j = 0; j < 32; j++) sum += q[j];
+            g->d[t] = pd_scale(tmp);
+            g->s8[t] = 8 * sum;
+        }
+    }
+}
+
+void pd_matmul_prepare(int type, const float *x, int64_t tokens, int64_t cols, void *scratch) {
+    if (!is_quantized(type)) return;
+    const pd_kernel_table *k = pd_table();
+    pd_acts_layout l = pd_acts_layout_for(pd_kernels_isa(), tokens, cols);
+    int64_t blocks = cols / 32;
+    pd_group_block *groups = (pd_group_block *)scratch;
+    for (int64_t g = 0; g < l.groups; g++) {
+        int64_t valid = l.group_tokens - g * 8 < 8 ? l.group_tokens - g * 8 : 8;
+        pack_group(k, x + g * 8 * cols, valid, cols, groups + g * blocks);
+    }
+    uint8_t *rows = (uint8_t *)scratch + l.row_offset;
+    for (int64_t t = 0; t < l.row_tokens; t++)
+        k->quantize_q8_0(x + (l.group_tokens + t) * cols, cols, rows + t * blocks * PD_Q8_BYTES);
+}
+
+void pd_matmul_rows(int type, const void *w, int64_t rows, int64_t cols, const float *x, const void *scratch,
+                    int64_t tokens, float *y, int64_t row_begin, int64_t row_end) {
+    if (row_end > rows) row_end = rows;
+    if (row_begin >= row_end || tokens <= 0) return;
+    const pd_kernel_table *k = pd_table();
+    if (!is_quantized(type)) {
+        k->fgemm(type, w, cols, x, tokens, y, rows, row_begin, row_end);
+        return;
+    }
+    pd_acts_layout l = pd_acts_layout_for(pd_kernels_isa(), tokens, cols);
+    int64_t blocks = cols / 32;
+    if (l.groups > 0 && k->qgemm)
+        k->qgemm(type, (const uint8_t *)w, blocks, (const pd_group_block *)scratch, l.groups, l.group_tokens,
+                 y, rows, row_begin, row_end);
+    if (l.row_tokens > 0)
+        k->qrows(type, (const uint8_t *)w, blocks, (const uint8_t *)scratch + l.row_offset, l.row_tokens,
+                 y + l.group_tokens * rows, rows, row_begin, row_end);
+}

@@ -1,39 +1,87 @@
-/// The kernels the model calls. Each has a plain twin in `Reference` and a test that compares them.
-/// (Initially these forward to `Reference`; fast variants replace the bodies, not the signatures.)
+import CKernels
+
+/// The kernels the model calls. Each has a plain twin in `Reference` and a test that compares
+/// them. Bodies call the C kernels in CKernels (AVX2 or scalar, see `KernelISA`).
 public enum Ops {
     /// y[t, r] = Σ_c W[r, c] · x[t, c]; work is split by output rows across `threads`.
+    /// Quantized weights: the activation rows are quantized to Q8_0 once, on the caller (into a
+    /// per-thread scratch buffer reused across calls), then each thread runs the GEMM kernel
+    /// (≥ 5 tokens) or the row-dot kernel (decode) on its rows. F32/F16: float dot products.
     public static func matmul(_ w: MatrixView, x: UnsafePointer<Float>, tokenCount: Int, y: UnsafeMutablePointer<Float>, threads: ComputeThreads) {
-        Reference.matmul(w, x: x, tokenCount: tokenCount, y: y)
+        guard tokenCount > 0, w.rows > 0 else { return }
+        let type = Int32(w.type.rawValue), rows = Int64(w.rows), cols = Int64(w.cols), tokens = Int64(tokenCount)
+        let bytes = pd_matmul_scratch_bytes(type, tokens, cols)
+        var scratch: UnsafeRawPointer? = nil
+        if bytes > 0 {
+            guard let buffer = pd_thread_scratch(bytes) else { fatalError("Ops.matmul: cannot allocate \(bytes) bytes of activation scratch") }
+            pd_matmul_prepare(type, x, tokens, cols, buffer)
+            scratch = UnsafeRawPointer(buffer)
+        }
+        let parts = min(threads.count, (w.rows + rowTile - 1) / rowTile)
+        if parts <= 1 {
+            pd_matmul_rows(type, w.data, rows, cols, x, scratch, tokens, y, 0, rows)
+            return
+        }
+        threads.run { part in
+            let range = rowRange(part: part, of: parts, rows: w.rows)
+            guard !range.isEmpty else { return }
+            pd_matmul_rows(type, w.data, rows, cols, x, scratch, tokens, y, Int64(range.lowerBound), Int64(range.upperBound))
+        }
     }
+
+    /// Rows per kernel tile: thread ranges start on tile boundaries so no thread gets a ragged tile
+    /// in the middle of the matrix.
+    static let rowTile = 4
+
+    /// The output rows thread `part` of `parts` computes (empty for part ≥ parts).
+    static func rowRange(part: Int, of parts: Int, rows: Int) -> Range<Int> {
+        guard part < parts else { return 0..<0 }
+        let tiles = (rows + rowTile - 1) / rowTile
+        let lower = min(rows, tiles * part / parts * rowTile), upper = min(rows, tiles * (part + 1) / parts * rowTile)
+        return lower..<upper
+    }
+
     public static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, count: Int, eps: Float, into out: UnsafeMutablePointer<Float>) {
-        Reference.rmsNorm(x, weight: weight, count: count, eps: eps, into: out)
+        pd_rmsnorm(x, weight, Int64(count), eps, out)
     }
     public static func rope(_ v: UnsafeMutablePointer<Float>, headCount: Int, headDim: Int, ropeDim: Int, position: Int, freqBase: Float) {
-        Reference.rope(v, headCount: headCount, headDim: headDim, ropeDim: ropeDim, position: position, freqBase: freqBase)
+        pd_rope(v, Int64(headCount), Int64(headDim), Int64(ropeDim), Int64(position), freqBase)
     }
-    public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) { Reference.softmax(x, count: count) }
+    /// In-place softmax with max subtraction (vectorised exp, see `exp`).
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) { pd_softmax(x, Int64(count)) }
+    /// out = silu(gate) · up (vectorised exp, see `exp`).
     public static func swiglu(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>) {
-        Reference.swiglu(gate: gate, up: up, count: count, into: out)
+        pd_swiglu(gate, up, Int64(count), out)
     }
     /// Σ a[i]·b[i] in float (attention scores).
     @inline(__always)
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        var s: Float = 0
-        for i in 0..<count { s += a[i] * b[i] }
-        return s
+        pd_dot_f32(a, b, Int64(count))
     }
     /// y += alpha · x (attention value accumulation).
     @inline(__always)
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { y[i] += alpha * x[i] }
+        pd_axpy(alpha, x, y, Int64(count))
     }
-}
 
-/// The threads of one instance that a kernel may split its work across. Thread 0 is the caller.
-/// (Initial version: runs everything on the caller.)
-public final class ComputeThreads: @unchecked Sendable {
-    public let count: Int
-    public init(count: Int = 1, cores: [Int]? = nil) { self.count = max(1, count) }
-    /// Runs body(i) for i in 0..<count, i = 0 on the calling thread, and returns when all are done.
-    public func run(_ body: (Int) -> Void) { for i in 0..<count { body(i) } }
+    /// out[i] = e^x[i] with the kernels' fast exp: relative error ≤ ~2e-7 on the AVX2 path
+    /// (degree-6 polynomial), libm on the scalar path; 0 below ln(FLT_MIN), clamped above 88.
+    public static func exp(_ x: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>) {
+        pd_exp(x, Int64(count), out)
+    }
+
+    /// Quantizes `count` floats (a multiple of 32) into Q8_0 blocks, bit-exact with
+    /// `QuantizeReference.quantizeRowQ8_0` (d = amax/127, round half away from zero).
+    public static func quantizeRowQ8_0(_ src: UnsafePointer<Float>, count: Int, into dst: UnsafeMutableRawPointer) {
+        precondition(count % 32 == 0, "Q8_0 rows are whole blocks of 32")
+        pd_quantize_row_q8_0(src, Int64(count), dst)
+    }
+    /// Fast twin of `Reference.dotQ8_0Q8_0`.
+    public static func dotQ8_0Q8_0(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, blocks: Int) -> Float {
+        pd_dot_q8_0_q8_0(a, b, Int64(blocks))
+    }
+    /// Fast twin of `Reference.dotQ4_0Q8_0`.
+    public static func dotQ4_0Q8_0(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, blocks: Int) -> Float {
+        pd_dot_q4_0_q8_0(a, b, Int64(blocks))
+    }
 }

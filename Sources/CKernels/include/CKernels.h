@@ -1,5 +1,87 @@
 #ifndef PDSCOPE_CKERNELS_H
 #define PDSCOPE_CKERNELS_H
-// placeholder; filled by the kernels work
+// Hot loops of pdscope's model runtime, in C so that per-ISA variants can be chosen at run time
+// (ggml style): every entry point dispatches once, through a table picked on first use, to an
+// AVX2+FMA+F16C variant or to a portable scalar one. Swift's `Kernels.Reference` is the spec.
+//
+// Quantized layouts are ggml's: Q8_0 block = fp16 scale + 32 int8 (34 bytes),
+// Q4_0 block = fp16 scale + 16 bytes of nibbles (18 bytes; element j low nibble of byte j,
+// element j+16 its high nibble). Type codes are ggml's: 0 F32, 1 F16, 2 Q4_0, 8 Q8_0.
+#include <stddef.h>
+#include <stdint.h>
+
+// MARK: - dispatch
+
+enum { PD_ISA_SCALAR = 0, PD_ISA_AVX2 = 1 };
+
+/// The kernel family in use (PD_ISA_*), chosen on first use from the CPU's features.
 int pd_kernels_isa(void);
+/// The best family this CPU supports (what `pd_kernels_isa` picks by default).
+int pd_kernels_best_isa(void);
+/// Switches the family in use (tests compare variants); an unsupported request falls back to
+/// scalar. Not thread-safe with running kernels. Returns the family now in use.
+int pd_kernels_set_isa(int isa);
+
+// MARK: - fp16 (round to nearest even, as ggml's FP32_TO_FP16)
+
+float pd_fp16_to_fp32(uint16_t h);
+uint16_t pd_fp32_to_fp16(float f);
+
+// MARK: - quantization and dot products
+
+/// Quantizes `n` floats (a multiple of 32) into Q8_0 blocks, bit-exact with ggml's
+/// `quantize_row_q8_0_ref`: d = amax/127 (stored fp16), q = round(x/d), halves away from zero.
+void pd_quantize_row_q8_0(const float *x, int64_t n, void *dst);
+/// Σ over blocks of int-sum · d_a · d_b, both Q8_0.
+float pd_dot_q8_0_q8_0(const void *a, const void *b, int64_t blocks);
+/// Same with `a` in Q4_0.
+float pd_dot_q4_0_q8_0(const void *a, const void *b, int64_t blocks);
+
+// MARK: - matmul: y[t, r] = Σ_c W[r, c] · x[t, c]
+
+/// Bytes of the prepared-activation buffer `pd_matmul_prepare` fills (0 for F32/F16 weights).
+size_t pd_matmul_scratch_bytes(int type, int64_t tokens, int64_t cols);
+/// Quantizes the activation rows once per matmul (quantized weight types only) into `scratch`
+/// (64-byte aligned, `pd_matmul_scratch_bytes` long) in the layout the kernels want.
+void pd_matmul_prepare(int type, const float *x, int64_t tokens, int64_t cols, void *scratch);
+/// Output rows [row_begin, row_end) of the product, for all tokens. `w` points at row 0;
+/// `scratch` is what `pd_matmul_prepare` filled (ignored for F32/F16, which read `x`).
+/// Different row ranges may run concurrently on the same prepared scratch.
+void pd_matmul_rows(int type, const void *w, int64_t rows, int64_t cols,
+                    const float *x, const void *scratch, int64_t tokens, float *y,
+                    int64_t row_begin, int64_t row_end);
+/// A 64-byte aligned buffer of at least `bytes`, owned by the calling thread and reused by its
+/// later calls (grows, never shrinks). NULL if allocation fails.
+void *pd_thread_scratch(size_t bytes);
+
+// MARK: - vector ops (float)
+
+void pd_rmsnorm(const float *x, const float *weight, int64_t n, float eps, float *out);
+void pd_softmax(float *x, int64_t n);
+/// out = silu(gate) · up with a vectorized exp (relative error ~1e-7).
+void pd_swiglu(const float *gate, const float *up, int64_t n, float *out);
+/// out[i] = e^x[i] with the same fast exp (for tests).
+void pd_exp(const float *x, int64_t n, float *out);
+/// llama.cpp's normal RoPE on `head_count` heads of `head_dim` floats each.
+void pd_rope(float *v, int64_t head_count, int64_t head_dim, int64_t rope_dim, int64_t position, float freq_base);
+float pd_dot_f32(const float *a, const float *b, int64_t n);
+/// y += alpha · x.
+void pd_axpy(float alpha, const float *x, float *y, int64_t n);
+
+// MARK: - thread pool (persistent workers; thread 0 is the caller)
+
+typedef struct pd_pool pd_pool;
+typedef void (*pd_task_fn)(void *ctx, int64_t index);
+
+/// A pool of `count` participants; workers 1..count-1 must each call `pd_pool_worker_main` on a
+/// thread of their own. After a `run`, workers spin for `spin_us` microseconds, then block.
+pd_pool *pd_pool_create(int count, int spin_us);
+/// The loop of worker `index`; returns once the pool is released.
+void pd_pool_worker_main(pd_pool *pool, int index);
+/// Runs fn(ctx, i) for every i in 0..<count, i = 0 on the caller, and returns when all are done.
+/// If the pool is already running (a concurrent or nested call) every i runs on the caller.
+void pd_pool_run(pd_pool *pool, pd_task_fn fn, void *ctx);
+/// Stops the workers; the pool's memory is freed when the last of them has left.
+void pd_pool_release(pd_pool *pool);
+
 #endif

@@ -1,0 +1,102 @@
+// Portable kernels: the fallback on CPUs without AVX2, and a second implementation the tests
+// compare with. Plain loops; -O3 vectorises what it can for the baseline target.
+#include "internal.h"
+#include <math.h>
+
+static void quantize_q8_0(const float *x, int64_t n, void *dst) {
+    uint8_t *out = (uint8_t *)dst;
+    for (int64_t b = 0; b < n / 32; b++, x += 32, out += PD_Q8_BYTES) {
+        float amax = 0;
+        for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(x[j]));
+        float d = amax / 127, id = d != 0 ? 1 / d : 0;
+        uint16_t h = pd_fp32_to_fp16(d);
+        memcpy(out, &h, 2);
+        for (int j = 0; j < 32; j++) out[2 + j] = (uint8_t)(int8_t)roundf(x[j] * id);
+    }
+}
+
+static float dot_q8_0(const void *a, const void *b, int64_t blocks) {
+    const uint8_t *pa = a, *pb = b;
+    float sum = 0;
+    for (int64_t i = 0; i < blocks; i++, pa += PD_Q8_BYTES, pb += PD_Q8_BYTES) {
+        const int8_t *qa = (const int8_t *)(pa + 2), *qb = (const int8_t *)(pb + 2);
+        int32_t s = 0;
+        for (int j = 0; j < 32; j++) s += qa[j] * qb[j];
+        sum += (float)s * (pd_scale(pa) * pd_scale(pb));
+    }
+    return sum;
+}
+
+static float dot_q4_0(const void *a, const void *b, int64_t blocks) {
+    const uint8_t *pa = a, *pb = b;
+    float sum = 0;
+    for (int64_t i = 0; i < blocks; i++, pa += PD_Q4_BYTES, pb += PD_Q8_BYTES) {
+        const uint8_t *qa = pa + 2;
+        const int8_t *qb = (const int8_t *)(pb + 2);
+        int32_t s = 0;
+        for (int j = 0; j < 16; j++) s += ((qa[j] & 15) - 8) * qb[j] + ((qa[j] >> 4) - 8) * qb[j + 16];
+        sum += (float)s * (pd_scale(pa) * pd_scale(pb));
+    }
+    return sum;
+}
+
+static void qrows(int type, const uint8_t *w, int64_t blocks, const uint8_t *xq, int64_t tokens,
+                  float *y, int64_t ldy, int64_t rb, int64_t re) {
+    int64_t wrow = blocks * (type == PD_TYPE_Q8_0 ? PD_Q8_BYTES : PD_Q4_BYTES), xrow = blocks * PD_Q8_BYTES;
+    for (int64_t r = rb; r < re; r++)
+        for (int64_t t = 0; t < tokens; t++)
+            y[t * ldy + r] = type == PD_TYPE_Q8_0 ? dot_q8_0(w + r * wrow, xq + t * xrow, blocks)
+                                                 : dot_q4_0(w + r * wrow, xq + t * xrow, blocks);
+}
+
+static void fgemm(int type, const void *w, int64_t cols, const float *x, int64_t tokens,
+                  float *y, int64_t ldy, int64_t rb, int64_t re) {
+    for (int64_t r = rb; r < re; r++) {
+        for (int64_t t = 0; t < tokens; t++) {
+            const float *xt = x + t * cols;
+            float s = 0;
+            if (type == PD_TYPE_F32) {
+                const float *wr = (const float *)w + r * cols;
+                for (int64_t c = 0; c < cols; c++) s += wr[c] * xt[c];
+            } else {
+                const uint16_t *wr = (const uint16_t *)w + r * cols;
+                for (int64_t c = 0; c < cols; c++) s += pd_fp16_to_fp32(wr[c]) * xt[c];
+            }
+            y[t * ldy + r] = s;
+        }
+    }
+}
+
+static void rmsnorm(const float *x, const float *w, int64_t n, float eps, float *out) {
+    float ss = 0;
+    for (int64_t i = 0; i < n; i++) ss += x[i] * x[i];
+    float scale = 1 / sqrtf(ss / (float)n + eps);
+    for (int64_t i = 0; i < n; i++) out[i] = x[i] * scale * w[i];
+}
+
+static void softmax(float *x, int64_t n) {
+    if (n <= 0) return;
+    float m = x[0], sum = 0;
+    for (int64_t i = 1; i < n; i++) m = fmaxf(m, x[i]);
+    for (int64_t i = 0; i < n; i++) { x[i] = expf(x[i] - m); sum += x[i]; }
+    for (int64_t i = 0; i < n; i++) x[i] /= sum;
+}
+
+static void swiglu(const float *g, const float *u, int64_t n, float *out) {
+    for (int64_t i = 0; i < n; i++) out[i] = g[i] / (1 + expf(-g[i])) * u[i];
+}
+
+static void vexp(const float *x, int64_t n, float *out) { for (int64_t i = 0; i < n; i++) out[i] = expf(x[i]); }
+
+static float dot_f32(const float *a, const float *b, int64_t n) {
+    float s = 0;
+    for (int64_t i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+static void axpy(float alpha, const float *x, float *y, int64_t n) { for (int64_t i = 0; i < n; i++) y[i] += alpha * x[i]; }
+
+const pd_kernel_table pd_scalar_table = {
+    quantize_q8_0, dot_q8_0, dot_q4_0, qrows, NULL, fgemm,
+    rmsnorm, softmax, swiglu, vexp, dot_f32, axpy,
+};

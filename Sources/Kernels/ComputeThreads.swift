@@ -1,0 +1,86 @@
+import CKernels
+import CSystem
+import Foundation
+
+/// The threads of one instance that a kernel may split its work across. Thread 0 is the caller;
+/// threads 1..<count are persistent workers, each pinned to `cores[i % cores.count]` when cores
+/// are given. `run` hands out work with a generation counter the workers spin on for
+/// `spinMicroseconds` (so back-to-back matmuls of a decode step dispatch in well under a
+/// microsecond) before they block on a futex (so an idle instance costs no CPU).
+///
+/// One caller at a time: a `run` issued while another is in progress (from another thread, or
+/// nested inside a body) executes all its indices on its own caller instead of deadlocking.
+public final class ComputeThreads: @unchecked Sendable {
+    public let count: Int
+    /// Cores the threads are pinned to (thread i → cores[i % cores.count]); nil = not pinned.
+    public let cores: [Int]?
+    /// How long idle workers (and a waiting caller) spin before sleeping.
+    public let spinMicroseconds: Int
+    private let pool: OpaquePointer?
+
+    /// Spin budget used by `init(count:cores:)`: longer than the gap between two kernels of a
+    /// decode step, shorter than a scheduler tick.
+    public static let defaultSpinMicroseconds = 200
+
+    public convenience init(count: Int = 1, cores: [Int]? = nil) {
+        self.init(count: count, cores: cores, spinMicroseconds: ComputeThreads.defaultSpinMicroseconds)
+    }
+
+    public init(count: Int, cores: [Int]?, spinMicroseconds: Int) {
+        let count = max(1, count)
+        let cores = cores.flatMap { $0.isEmpty ? nil : $0 }
+        self.count = count
+        self.cores = cores
+        self.spinMicroseconds = max(0, spinMicroseconds)
+        guard count > 1, let pool = pd_pool_create(Int32(count), Int32(clamping: self.spinMicroseconds)) else {
+            self.pool = nil
+            return
+        }
+        self.pool = pool
+        let handle = PoolHandle(pool: pool)
+        for index in 1..<count {
+            let core = cores.map { $0[index % $0.count] }
+            let thread = Thread {
+                if let core { _ = ComputeThreads.pinCurrentThread(to: core) }
+                pd_pool_worker_main(handle.pool, Int32(index))
+            }
+            thread.name = "pdscope-compute-\(index)"
+            thread.start()
+        }
+    }
+
+    deinit { pd_pool_release(pool) }
+
+    /// Pins the calling thread (the one that will call `run`, i.e. thread 0) to `cores[0]`.
+    /// Returns false when no cores were given or the OS refused. The engine calls this once from
+    /// the instance's own thread.
+    @discardableResult
+    public func pinCaller() -> Bool {
+        guard let core = cores?.first else { return false }
+        return ComputeThreads.pinCurrentThread(to: core)
+    }
+
+    static func pinCurrentThread(to core: Int) -> Bool {
+        var cpu = Int32(clamping: core)
+        return pd_pin_current_thread(&cpu, 1) == 0
+    }
+
+    /// Runs body(i) for i in 0..<count, i = 0 on the calling thread, and returns when all are done.
+    public func run(_ body: (Int) -> Void) {
+        guard let pool else {
+            for i in 0..<count { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { escapable in
+            var task = escapable
+            withUnsafeMutablePointer(to: &task) { pointer in
+                pd_pool_run(pool, { context, index in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(index))
+                }, pointer)
+            }
+        }
+    }
+}
+
+/// The C pool handed to a worker thread; the pool itself synchronises every access.
+private struct PoolHandle: @unchecked Sendable { let pool: OpaquePointer }
