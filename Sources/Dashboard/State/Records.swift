@@ -1,0 +1,100 @@
+import Engine
+
+/// One finished KV copy, for the "recent transfers" list.
+public struct TransferRecord: Equatable, Sendable {
+    public var id: Int
+    public var request: RequestID
+    public var from: KVLocation
+    public var to: KVLocation
+    public var blocks: Int
+    public var bytes: Int
+    public var mode: KVTransferMode
+    public var start: Double
+    public var end: Double
+
+    public var duration: Double { max(0, end - start) }
+    /// Measured throughput in GB/s (10⁹ bytes), nil when the copy took no measurable time.
+    public var gigabytesPerSecond: Double? { duration > 0 ? Double(bytes) / duration / 1e9 : nil }
+}
+
+/// A token that came late, and the prefill work that ran on its instance meanwhile.
+public struct StallRecord: Equatable, Sendable {
+    /// Prompt tokens of one other request prefilled during the gap.
+    public struct Cause: Equatable, Sendable {
+        public var request: RequestID
+        public var tokens: Int
+    }
+
+    public var request: RequestID
+    public var user: String
+    public var instance: InstanceID?
+    public var time: Double
+    public var gap: Double
+    public var medianGap: Double
+    public var causes: [Cause]
+
+    /// "#7 waited 1.8 s behind prefill of #12 (2,010 tokens)".
+    public var summary: String {
+        let waited = "#\(request) waited \(Format.seconds(gap))"
+        guard !causes.isEmpty else { return waited + " (no prefill ran on its instance meanwhile)" }
+        let list = causes.map { "#\($0.request) (\(Format.grouped($0.tokens)) tokens)" }.joined(separator: ", ")
+        return waited + " behind prefill of " + list
+    }
+}
+
+/// Number formatting shared by state summaries and views.
+public enum Format {
+    /// 2010 → "2,010".
+    public static func grouped(_ n: Int) -> String {
+        let digits = String(abs(n))
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return n < 0 ? "-" + out : out
+    }
+
+    /// Seconds as a short human duration: "850 ms", "1.8 s", "2m05s".
+    public static func seconds(_ s: Double) -> String {
+        guard s.isFinite else { return "-" }
+        if s < 1 { return "\(Int((s * 1000).rounded())) ms" }
+        if s < 60 { return fixed(s, 1) + " s" }
+        let total = Int(s.rounded())
+        return "\(total / 60)m" + (total % 60 < 10 ? "0" : "") + "\(total % 60)s"
+    }
+
+    /// Milliseconds with one decimal below 100 ms: "4.2", "153"; "-" for nil.
+    public static func millis(_ s: Double?) -> String {
+        guard let s, s.isFinite else { return "-" }
+        let ms = s * 1000
+        return ms < 100 ? fixed(ms, 1) : "\(Int(ms.rounded()))"
+    }
+
+    /// Fixed-point without Foundation's locale-dependent formatting.
+    public static func fixed(_ v: Double, _ decimals: Int) -> String {
+        guard v.isFinite else { return "-" }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = Int((abs(v) * scale).rounded())
+        let whole = scaled / Int(scale), frac = scaled % Int(scale)
+        var fracText = String(frac)
+        while fracText.count < decimals { fracText = "0" + fracText }
+        return (v < 0 && scaled != 0 ? "-" : "") + "\(whole)" + (decimals > 0 ? "." + fracText : "")
+    }
+
+    /// 1536 → "1.5 KiB", 3_000_000 → "2.9 MiB".
+    public static func bytes(_ n: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB"]
+        var v = Double(n), u = 0
+        while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
+        return u == 0 ? "\(n) B" : fixed(v, 1) + " " + units[u]
+    }
+
+    /// Uptime as "1:02:03" or "2:03".
+    public static func clock(_ s: Double) -> String {
+        let t = max(0, Int(s))
+        let two = { (n: Int) in n < 10 ? "0\(n)" : "\(n)" }
+        return t >= 3600 ? "\(t / 3600):\(two(t / 60 % 60)):\(two(t % 60))" : "\(t / 60):\(two(t % 60))"
+    }
+}

@@ -1,0 +1,53 @@
+/// Where a request is in its life, with the names vLLM and SGLang use for the same queue, so a
+/// reader who knows either server recognises it.
+public enum RequestStage: Int, CaseIterable, Comparable, Sendable {
+    case waiting, prefilling, waitingForRemoteKV, transferring, decoding, preempted, finished, rejected
+
+    /// The stages that are queues on screen (everything not yet over).
+    public static let queueStages: [RequestStage] = [.waiting, .prefilling, .waitingForRemoteKV, .transferring, .decoding, .preempted]
+
+    public static func < (a: RequestStage, b: RequestStage) -> Bool { a.rawValue < b.rawValue }
+
+    public var isOver: Bool { self >= .finished }
+    /// Holding compute or KV right now (the header's "running").
+    public var isRunning: Bool { [.prefilling, .waitingForRemoteKV, .transferring, .decoding].contains(self) }
+
+    /// Short label for tables.
+    public var label: String {
+        switch self {
+        case .waiting: return "prefill waiting"
+        case .prefilling: return "prefilling"
+        case .waitingForRemoteKV: return "wait remote KV"
+        case .transferring: return "transferring"
+        case .decoding: return "decoding"
+        case .preempted: return "preempted"
+        case .finished: return "finished"
+        case .rejected: return "rejected"
+        }
+    }
+
+    /// vLLM v1's `RequestStatus` name.
+    public var vllmName: String {
+        switch self {
+        case .waiting: return "WAITING"
+        case .prefilling, .decoding: return "RUNNING"
+        case .waitingForRemoteKV, .transferring: return "WAITING_FOR_REMOTE_KVS"
+        case .preempted: return "PREEMPTED"
+        case .finished: return "FINISHED"
+        case .rejected: return "FINISHED_IGNORED"
+        }
+    }
+
+    /// SGLang's queue name in PD-disaggregated serving.
+    public var sglangName: String {
+        switch self {
+        case .waiting: return "waiting_queue"
+        case .prefilling: return "running_batch"
+        case .waitingForRemoteKV: return "prealloc_queue"
+        case .transferring: return "transfer_queue"
+        case .decoding: return "running_batch"
+        case .preempted: return "retracted"
+        case .finished, .rejected: return "-"
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Engine
+
+extension DashboardView {
+    /// Percentiles (vLLM's names, milliseconds) and SLO attainment; one line on wide screens.
+    static func renderSummary(_ state: DashboardState, into buffer: inout ScreenBuffer, rect: Rect) {
+        guard !rect.isEmpty else { return }
+        let metrics = state.metricSummaries.map { m in
+            "\(m.name) " + [m.mean, m.median, m.p99].map(Format.millis).joined(separator: "/")
+        }.joined(separator: "  ")
+        var slo = "SLO ttft≤\(Format.millis(state.config.ttftSLO)) tpot≤\(Format.millis(state.config.tpotSLO)) ms: "
+        slo += state.sloAttainment.map { "\(Int(($0 * 100).rounded()))% of \(state.completedCount)" } ?? "-"
+        slo += "  preemptions \(state.preemptionCount)"
+        let lines = rect.height >= 2 ? ["ms mean/p50/p99  " + metrics, slo] : ["ms mean/p50/p99  " + metrics + "  " + slo]
+        for (i, line) in lines.prefix(rect.height).enumerated() {
+            buffer.put(line.truncated(toWidth: rect.width, ellipsis: buffer.glyphs.ellipsis), x: rect.x, y: rect.y + i,
+                       style: i == 0 ? .plain : .bold, maxWidth: rect.width)
+        }
+    }
+
+    /// The input line and a key hint line (or the status message). Returns the input cursor position.
+    static func renderFooter(_ state: DashboardState, _ options: DashboardViewOptions, into buffer: inout ScreenBuffer, rect: Rect) -> (x: Int, y: Int)? {
+        guard !rect.isEmpty else { return nil }
+        let prompt = "> "
+        buffer.put(prompt, x: rect.x, y: rect.y, style: .bold)
+        let field = Rect(x: rect.x + prompt.count, y: rect.y, width: rect.width - prompt.count, height: 1)
+        var cursor: (x: Int, y: Int)? = nil
+        if options.isInputFocused || !options.input.isEmpty {
+            let x = options.input.render(into: &buffer, rect: field, style: options.isInputFocused ? .plain : .dim)
+            cursor = (x, rect.y)
+        } else {
+            buffer.put("press i to type a prompt (@alice tell me a story)", x: field.x, y: field.y, style: .dim, maxWidth: field.width)
+        }
+        guard rect.height >= 2 else { return cursor }
+        let hints = options.isInputFocused
+            ? "Enter send · Esc leave · ←/→ move · Backspace delete"
+            : "i type · L long · S short · g load · [ ] rate · p pause · r rec · ? help · q quit"
+        if let message = options.statusMessage {
+            buffer.put(message, x: rect.x, y: rect.y + 1, style: .bold, maxWidth: rect.width)
+        } else {
+            buffer.put(hints, x: rect.x, y: rect.y + 1, style: .dim, maxWidth: rect.width)
+        }
+        return cursor
+    }
+}

@@ -1,0 +1,30 @@
+/// A bordered panel with a title in its top edge. Draws the frame and hands back the inner area.
+public struct Box {
+    public var title: String
+    public var style: Style
+    public var titleStyle: Style
+
+    public init(title: String = "", style: Style = .dim, titleStyle: Style = .bold) {
+        self.title = title; self.style = style; self.titleStyle = titleStyle
+    }
+
+    /// Draws the frame and returns the inner rectangle (empty if `rect` is too small for a frame).
+    @discardableResult
+    public func render(into buffer: inout ScreenBuffer, rect: Rect) -> Rect {
+        guard rect.width >= 2, rect.height >= 2 else { return Rect(x: rect.x, y: rect.y, width: 0, height: 0) }
+        let g = buffer.glyphs
+        let inner = String(repeating: String(g.horizontal), count: rect.width - 2)
+        buffer.put(String(g.topLeft) + inner + String(g.topRight), x: rect.x, y: rect.y, style: style)
+        buffer.put(String(g.bottomLeft) + inner + String(g.bottomRight), x: rect.x, y: rect.maxY - 1, style: style)
+        for y in (rect.y + 1)..<(rect.maxY - 1) {
+            buffer.put(String(g.vertical), x: rect.x, y: y, style: style)
+            buffer.fill(Rect(x: rect.x + 1, y: y, width: rect.width - 2, height: 1))
+            buffer.put(String(g.vertical), x: rect.maxX - 1, y: y, style: style)
+        }
+        if !title.isEmpty, rect.width > 4 {
+            let text = " " + title.truncated(toWidth: rect.width - 6, ellipsis: g.ellipsis) + " "
+            buffer.put(text, x: rect.x + 1, y: rect.y, style: titleStyle, maxWidth: rect.width - 2)
+        }
+        return rect.inset(by: 1)
+    }
+}

@@ -1,0 +1,55 @@
+/// The screen shown when the terminal is below the minimum size: says what it has and what it needs.
+public struct TooSmallScreen {
+    public var width: Int, height: Int
+    public var minimumWidth: Int, minimumHeight: Int
+
+    public init(width: Int, height: Int, minimumWidth: Int = 80, minimumHeight: Int = 24) {
+        self.width = width; self.height = height; self.minimumWidth = minimumWidth; self.minimumHeight = minimumHeight
+    }
+
+    public func message(times: Character) -> String {
+        "terminal too small: have \(width)\(times)\(height), need \(minimumWidth)\(times)\(minimumHeight)"
+    }
+
+    /// Clears the buffer and centres the message (wrapped when even it does not fit).
+    public func render(into buffer: inout ScreenBuffer) {
+        buffer.clear()
+        let lines = TextView.wrap(message(times: buffer.glyphs.times), width: buffer.width)
+        let top = max(0, (buffer.height - lines.count) / 2)
+        for (i, line) in lines.enumerated() {
+            buffer.put(line, x: max(0, (buffer.width - line.terminalWidth) / 2), y: top + i, style: .bold)
+        }
+    }
+}
+
+/// The `?` overlay: a centred box listing the keys.
+public struct HelpOverlay {
+    public static let entries: [(key: String, action: String)] = [
+        ("i / Enter", "type a prompt (@user text sets the user)"),
+        ("Esc", "leave the input line"),
+        ("L / S", "send a long / short prompt"),
+        ("g", "load generator on/off"),
+        ("[ / ]", "load generator rate down / up"),
+        ("+ / -", "frames per second up / down"),
+        ("p", "pause the display"),
+        ("Up/Down, Tab", "select a user"),
+        ("r", "start / stop recording a trace"),
+        ("?", "show / hide this help"),
+        ("q, Ctrl-C", "quit"),
+    ]
+
+    public init() {}
+
+    public func render(into buffer: inout ScreenBuffer, area: Rect) {
+        let keyWidth = Self.entries.map { $0.key.terminalWidth }.max() ?? 0
+        let lines = Self.entries.map { $0.key.padded(toWidth: keyWidth) + "  " + $0.action }
+        let width = min(area.width, (lines.map(\.terminalWidth).max() ?? 0) + 4)
+        let height = min(area.height, lines.count + 2)
+        let rect = Rect(x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2,
+                        width: width, height: height)
+        let inner = Box(title: "keys", style: .bold).render(into: &buffer, rect: rect)
+        for (i, line) in lines.prefix(inner.height).enumerated() {
+            buffer.put(" " + line, x: inner.x, y: inner.y + i, maxWidth: inner.width)
+        }
+    }
+}
