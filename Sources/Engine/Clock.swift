@@ -1,0 +1,42 @@
+import Foundation
+
+/// Where the engine reads time. Real runs use `MonotonicClock`; tests and simulations use
+/// `ManualClock`, which only moves when told to (swift-nio's `EmbeddedEventLoop.advanceTime(by:)`).
+public protocol EngineClock: AnyObject, Sendable {
+    /// Seconds on a monotonic scale; only differences matter.
+    func now() -> Double
+}
+
+/// The monotonic system clock (`CLOCK_MONOTONIC`), which never jumps with wall-clock changes.
+public final class MonotonicClock: EngineClock, @unchecked Sendable {
+    public init() {}
+    public func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+}
+
+/// A clock that stands still until advanced. A fake model runner advances it by its scripted step
+/// cost, so scheduling tests are exact and need no sleeps.
+public final class ManualClock: EngineClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Double
+
+    public init(start: Double = 0) { current = start }
+
+    public func now() -> Double { lock.lock(); defer { lock.unlock() }; return current }
+
+    /// Moves time forward by `seconds` (negative values are ignored).
+    public func advanceTime(by seconds: Double) {
+        lock.lock(); defer { lock.unlock() }
+        current += max(seconds, 0)
+    }
+
+    /// Sets the time. The simulator uses this to run each instance on its own timeline, so it may
+    /// move backwards between instances; a single instance's timeline never does.
+    public func set(to seconds: Double) {
+        lock.lock(); defer { lock.unlock() }
+        current = seconds
+    }
+}

@@ -1,0 +1,96 @@
+import CSystem
+import Model
+
+/// Lays out instances on cores for a policy and builds them with their pools and runners.
+enum EngineBuilder {
+    /// Role and cores of every instance. Colocated policies run one `both` instance per core set,
+    /// so every policy uses the same cores (equal hardware).
+    static func placements(for config: EngineConfig, availableCPUs: Int?, warnings: inout [String]) -> [(InstanceRole, [Int])] {
+        let prefill = usable(config.prefillCores, name: "prefill", available: availableCPUs, warnings: &warnings)
+        let decode = usable(config.decodeCores, name: "decode", available: availableCPUs, warnings: &warnings)
+        switch config.policy {
+        case .colocatedFCFS, .chunkedPrefill:
+            if prefill == decode { return [(.both, prefill.cores)] }
+            if !Set(prefill.cores).isDisjoint(with: decode.cores) {
+                warnings.append("prefill cores \(prefill) and decode cores \(decode) overlap: the two colocated instances share CPUs")
+            }
+            return [(.both, prefill.cores), (.both, decode.cores)]
+        case .disaggregated:
+            if !Set(prefill.cores).isDisjoint(with: decode.cores) {
+                warnings.append("prefill cores \(prefill) and decode cores \(decode) overlap: prefill and decode instances share CPUs")
+            }
+            var result: [(InstanceRole, [Int])] = []
+            for (role, set, count) in [(InstanceRole.prefill, prefill, config.prefillInstances),
+                                       (.decode, decode, config.decodeInstances)] {
+                if set.count < count {
+                    warnings.append("\(count) \(role.rawValue) instances on \(set.count) core(s) \(set): instances share cores")
+                }
+                result += set.split(into: count).map { (role, $0.cores) }
+            }
+            return result
+        }
+    }
+
+    /// The requested set restricted to CPUs that exist; falls back visibly when none or some are missing.
+    private static func usable(_ set: CoreSet, name: String, available: Int?, warnings: inout [String]) -> CoreSet {
+        guard let available else { return set }
+        let present = set.cores.filter { $0 < available }
+        if present.count == set.count { return set }
+        let fallback = present.isEmpty ? CoreSet(set.cores.map { $0 % max(available, 1) }) : CoreSet(present)
+        warnings.append("\(name) cores \(set) asked for but only \(available) CPU(s) available: using \(fallback)")
+        return fallback
+    }
+
+    static func makeCore(config: EngineConfig, clock: EngineClock, pinning: Bool,
+                         runnerFactory: (InstancePlacement) throws -> ModelRunner) throws -> EngineCore {
+        let errors = config.validationErrors()
+        guard errors.isEmpty else { throw EngineConfigError(messages: errors) }
+        var warnings: [String] = []
+        let available = pinning ? Int(pd_available_cpu_count()) : nil
+        let layout = placements(for: config, availableCPUs: available, warnings: &warnings)
+        var instances: [Instance] = []
+        var kvLayout: KVLayout?
+        var blockCount = 0
+        for (index, (role, cores)) in layout.enumerated() {
+            let placement = InstancePlacement(
+                instance: index, role: role, cores: pinning ? cores : [],
+                maxChunkTokens: config.policy == .colocatedFCFS ? nil : config.maxBatchedTokens,
+                maxBatch: config.maxRunning)
+            let runner = try runnerFactory(placement)
+            if kvLayout == nil {
+                let shape = runner.kvLayout(blockSize: config.blockSize)
+                kvLayout = shape
+                blockCount = config.kvCapacity.blockCount(
+                    layout: KVLayoutInfo(blockSize: shape.blockSize, blockBytes: shape.blockBytes),
+                    contextLength: runner.contextLength, maxRunning: config.maxRunning)
+                guard blockCount >= 1 else {
+                    throw EngineConfigError(messages: ["--kv-memory is smaller than one KV block (\(shape.blockBytes) bytes)"])
+                }
+            }
+            instances.append(Instance(id: index, role: role, cores: cores, blockCount: blockCount,
+                                      layout: kvLayout!, runner: runner))
+        }
+        let storeBlocks = config.policy == .disaggregated && config.kvTransfer == .pool
+            ? (config.kvStoreBlocks ?? 4 * blockCount) : nil
+        return EngineCore(config: config, clock: clock, instances: instances, layout: kvLayout!,
+                          storeBlocks: storeBlocks, warnings: warnings)
+    }
+}
+
+extension EngineCore {
+    func snapshot() -> EngineSnapshot {
+        EngineSnapshot(
+            time: elapsed(),
+            instances: instances.map { instance in
+                InstanceStatus(id: instance.id, role: instance.role, coresRequested: instance.coresRequested,
+                               coresObserved: instance.coresObserved.sorted(), kvBlocks: instance.pool.capacity,
+                               kvBlocksUsed: instance.pool.usedCount, blockBytes: layout.blockBytes,
+                               waiting: instance.waiting.count + instance.intake.count,
+                               running: instance.running.count, steps: instance.stepCount,
+                               busySeconds: instance.busySeconds)
+            },
+            storeBlocks: store?.capacity ?? 0, storeBlocksUsed: store?.usedCount ?? 0,
+            storeHitBlocks: store?.hitBlockCount ?? 0, submitted: requests.count, ended: endedCount,
+            preemptions: preemptionCount, kvTransfers: transferCount, warnings: warnings)
+    }
+}
