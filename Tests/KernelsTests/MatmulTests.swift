@@ -1,0 +1,126 @@
+import XCTest
+@testable import Kernels
+
+/// `Ops.matmul` (GEMM and row-dot kernels, every ISA, threaded) against `Reference.matmul`.
+final class MatmulTests: XCTestCase {
+    /// Quantized paths: integer block sums are exact and the activations are quantized bit-exactly,
+    /// so only the float accumulation order differs; the error is measured against Σ|w|·|x|.
+    let q8MatmulRelTolerance: Float = 2e-6
+    let q4MatmulRelTolerance: Float = 2e-6
+    /// Float paths: summation order only.
+    let floatMatmulRelTolerance: Float = 2e-6
+
+    func tolerance(_ type: TensorType) -> Float {
+        switch type {
+        case .q8_0: return q8MatmulRelTolerance
+        case .q4_0: return q4MatmulRelTolerance
+        case .f32, .f16: return floatMatmulRelTolerance
+        }
+    }
+
+    func testAllTypesTokenCounts1To17() {
+        var rng = SeededRandom(seed: 1)
+        for type in TensorType.allCases {
+            for cols in [32, 64, 576] {
+                let w = EncodedMatrix(type: type, rows: 37, cols: cols, rng: &rng)
+                for tokens in 1...17 { check(w, tokens: tokens, rng: &rng) }
+            }
+        }
+    }
+
+    func testWideRowsAndRaggedRowCounts() {
+        var rng = SeededRandom(seed: 2)
+        for type in TensorType.allCases {
+            for rows in [1, 3, 6, 9] {
+                let w = EncodedMatrix(type: type, rows: rows, cols: 1536, rng: &rng)
+                for tokens in [1, 4, 8, 13] { check(w, tokens: tokens, rng: &rng) }
+            }
+        }
+    }
+
+    func testMoreGroupsThanOneChunk() {
+        // 17 groups of 8 tokens crosses the GEMM's group-chunk boundary (16 groups).
+        var rng = SeededRandom(seed: 3)
+        for type in [TensorType.q8_0, .q4_0] {
+            check(EncodedMatrix(type: type, rows: 10, cols: 64, rng: &rng), tokens: 8 * 17 + 3, rng: &rng)
+        }
+    }
+
+    func testThreadedResultEqualsSingleThreaded() {
+        var rng = SeededRandom(seed: 4)
+        let pool = ComputeThreads(count: 3)
+        for type in TensorType.allCases {
+            for (rows, tokens) in [(37, 1), (37, 9), (5, 16), (2, 3)] {
+                let w = EncodedMatrix(type: type, rows: rows, cols: 64, rng: &rng)
+                let x = rng.floats(tokens * 64)
+                let single = run(w, x: x, tokens: tokens, threads: ComputeThreads())
+                XCTAssertEqual(run(w, x: x, tokens: tokens, threads: pool), single, "\(type) rows \(rows) tokens \(tokens)")
+            }
+        }
+    }
+
+    func testRowRangesCoverEveryRowOnce() {
+        for rows in [1, 4, 5, 37, 1536] {
+            for parts in 1...5 {
+                let ranges = (0..<parts).map { Ops.rowRange(part: $0, of: parts, rows: rows) }
+                XCTAssertEqual(ranges.flatMap { Array($0) }, Array(0..<rows), "rows \(rows) parts \(parts)")
+                XCTAssertTrue(ranges.allSatisfy { $0.isEmpty || $0.lowerBound % Ops.rowTile == 0 })
+            }
+        }
+    }
+
+    func testFastDotsMatchReference() {
+        var rng = SeededRandom(seed: 5)
+        for blocks in [1, 2, 18, 48] {
+            let x = EncodedMatrix(type: .q8_0, rows: 1, cols: blocks * 32, rng: &rng)
+            for type in [TensorType.q8_0, .q4_0] {
+                let w = EncodedMatrix(type: type, rows: 1, cols: blocks * 32, rng: &rng)
+                w.bytes.withUnsafeBytes { a in
+                    x.bytes.withUnsafeBytes { b in
+                        let reference = type == .q8_0 ? Reference.dotQ8_0Q8_0(a.baseAddress!, b.baseAddress!, blocks: blocks)
+                                                      : Reference.dotQ4_0Q8_0(a.baseAddress!, b.baseAddress!, blocks: blocks)
+                        let magnitude = w.magnitude(x: x.decoded, token: 0, row: 0)
+                        forEachISA { isa in
+                            let fast = type == .q8_0 ? Ops.dotQ8_0Q8_0(a.baseAddress!, b.baseAddress!, blocks: blocks)
+                                                     : Ops.dotQ4_0Q8_0(a.baseAddress!, b.baseAddress!, blocks: blocks)
+                            XCTAssertLessThanOrEqual(abs(fast - reference), tolerance(type) * magnitude + 1e-6, "\(isa) \(type) blocks \(blocks)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func check(_ w: EncodedMatrix, tokens: Int, rng: inout SeededRandom) {
+        let x = rng.floats(tokens * w.cols)
+        var expected = [Float](repeating: 0, count: tokens * w.rows)
+        x.withUnsafeBufferPointer { xp in
+            expected.withUnsafeMutableBufferPointer { yp in
+                w.withView { Reference.matmul($0, x: xp.baseAddress!, tokenCount: tokens, y: yp.baseAddress!) }
+            }
+        }
+        forEachISA { isa in
+            let got = run(w, x: x, tokens: tokens, threads: ComputeThreads())
+            for t in 0..<tokens {
+                for r in 0..<w.rows {
+                    let bound = tolerance(w.type) * w.magnitude(x: x, token: t, row: r) + 1e-6
+                    let (g, e) = (got[t * w.rows + r], expected[t * w.rows + r])
+                    if !(abs(g - e) <= bound) {
+                        XCTFail("\(isa) \(w.type) \(w.rows)x\(w.cols) tokens \(tokens): y[\(t), \(r)] = \(g), reference \(e)")
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    private func run(_ w: EncodedMatrix, x: [Float], tokens: Int, threads: ComputeThreads) -> [Float] {
+        var y = [Float](repeating: .nan, count: tokens * w.rows)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                w.withView { Ops.matmul($0, x: xp.baseAddress!, tokenCount: tokens, y: yp.baseAddress!, threads: threads) }
+            }
+        }
+        return y
+    }
+}
