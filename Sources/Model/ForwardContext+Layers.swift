@@ -1,0 +1,105 @@
+import Foundation
+import Kernels
+
+extension ForwardContext {
+    /// Embeds `rows`, runs every transformer layer (writing their K/V into the cache), and leaves the
+    /// final residual stream in `scratch.x`.
+    func runLayers(_ rows: [ForwardRow], blockTables: [[Int32]], kv: KVArena) {
+        let c = model.config, t = model.tensors, s = scratch
+        let n = rows.count, dim = c.dim, kvDim = c.kvDim
+        for (i, r) in rows.enumerated() {
+            QuantizeReference.decodeRow(t.tokenEmbedding.row(Int(r.token)), count: dim, as: t.tokenEmbedding.type, into: s.x + i * dim)
+        }
+        for (l, layer) in t.layers.enumerated() {
+            // Attention block.
+            layer.attnNorm.withUnsafeBufferPointer { w in
+                for i in 0..<n { Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim) }
+            }
+            Ops.matmul(layer.wq, x: s.xb, tokenCount: n, y: s.q, threads: threads)
+            Ops.matmul(layer.wk, x: s.xb, tokenCount: n, y: s.k, threads: threads)
+            Ops.matmul(layer.wv, x: s.xb, tokenCount: n, y: s.v, threads: threads)
+            for (i, r) in rows.enumerated() {
+                Ops.rope(s.q + i * dim, headCount: c.headCount, headDim: c.headDim, ropeDim: c.ropeDim, position: r.position, freqBase: c.ropeFreqBase)
+                Ops.rope(s.k + i * kvDim, headCount: c.kvHeadCount, headDim: c.headDim, ropeDim: c.ropeDim, position: r.position, freqBase: c.ropeFreqBase)
+                let table = blockTables[r.sequence]
+                let block = Int(table[r.position / kv.layout.blockSize]), slot = r.position % kv.layout.blockSize
+                (kv.keys(block: block, layer: l) + slot * kvDim).update(from: s.k + i * kvDim, count: kvDim)
+                (kv.values(block: block, layer: l) + slot * kvDim).update(from: s.v + i * kvDim, count: kvDim)
+            }
+            attention(rows, blockTables: blockTables, kv: kv, layer: l)
+            Ops.matmul(layer.wo, x: s.xb2, tokenCount: n, y: s.xb, threads: threads)
+            for i in 0..<(n * dim) { s.x[i] += s.xb[i] }
+
+            // Feed-forward block (SwiGLU).
+            layer.ffnNorm.withUnsafeBufferPointer { w in
+                for i in 0..<n { Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim) }
+            }
+            Ops.matmul(layer.gate, x: s.xb, tokenCount: n, y: s.hb, threads: threads)
+            Ops.matmul(layer.up, x: s.xb, tokenCount: n, y: s.hb2, threads: threads)
+            Ops.swiglu(gate: s.hb, up: s.hb2, count: n * c.hiddenDim, into: s.hb)
+            Ops.matmul(layer.down, x: s.hb, tokenCount: n, y: s.xb, threads: threads)
+            for i in 0..<(n * dim) { s.x[i] += s.xb[i] }
+        }
+    }
+
+    /// Causal attention of every row over its sequence's cached positions 0...position, through the
+    /// block table; output in `scratch.xb2`. Work is split over (row, head) pairs across threads.
+    func attention(_ rows: [ForwardRow], blockTables: [[Int32]], kv: KVArena, layer: Int) {
+        let c = model.config, s = scratch
+        let headDim = c.headDim, kvDim = c.kvDim, dim = c.dim
+        let groupSize = c.headCount / c.kvHeadCount
+        let blockSize = kv.layout.blockSize
+        let scale = 1 / sqrtf(Float(headDim))
+        let pairs = rows.count * c.headCount
+        threads.run { worker in
+            let scores = s.scores + worker * c.contextLength
+            var pair = worker
+            while pair < pairs {
+                let i = pair / c.headCount, h = pair % c.headCount
+                let row = rows[i]
+                let table = blockTables[row.sequence]
+                let q = s.q + i * dim + h * headDim
+                let kvOffset = (h / groupSize) * headDim
+                let count = row.position + 1
+                // Scores q·k / sqrt(d) for every earlier position, block by block.
+                var pos = 0
+                while pos < count {
+                    let block = Int(table[pos / blockSize])
+                    let keys = kv.keys(block: block, layer: layer)
+                    let inBlock = min(blockSize, count - pos)
+                    for slot in 0..<inBlock {
+                        scores[pos + slot] = Ops.dot(q, keys + slot * kvDim + kvOffset, count: headDim) * scale
+                    }
+                    pos += inBlock
+                }
+                Ops.softmax(scores, count: count)
+                let out = s.xb2 + i * dim + h * headDim
+                out.update(repeating: 0, count: headDim)
+                pos = 0
+                while pos < count {
+                    let block = Int(table[pos / blockSize])
+                    let values = kv.values(block: block, layer: layer)
+                    let inBlock = min(blockSize, count - pos)
+                    for slot in 0..<inBlock {
+                        Ops.axpy(scores[pos + slot], values + slot * kvDim + kvOffset, out, count: headDim)
+                    }
+                    pos += inBlock
+                }
+                pair += threads.count
+            }
+        }
+    }
+
+    /// Final norm and classifier for one row of the last pass.
+    func computeLogits(localRow: Int) -> [Float] {
+        let c = model.config, t = model.tensors, s = scratch
+        t.outputNorm.withUnsafeBufferPointer { w in
+            Ops.rmsNorm(s.x + localRow * c.dim, weight: w.baseAddress!, count: c.dim, eps: c.rmsEps, into: s.final)
+        }
+        var logits = [Float](repeating: 0, count: c.vocabSize)
+        logits.withUnsafeMutableBufferPointer { out in
+            Ops.matmul(t.output, x: s.final, tokenCount: 1, y: out.baseAddress!, threads: threads)
+        }
+        return logits
+    }
+}

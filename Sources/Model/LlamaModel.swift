@@ -1,0 +1,36 @@
+import Kernels
+
+/// A loaded Llama-architecture model: hyper-parameters, weight views into the GGUF bytes, tokenizer.
+/// Immutable and shareable across instances; each instance runs it through its own `ForwardContext`.
+public final class LlamaModel: @unchecked Sendable {
+    public let file: GGUFFile
+    public let config: LlamaConfig
+    public let tensors: LlamaTensors
+    public let tokenizer: Tokenizer
+    /// `general.name`, or the file name.
+    public let name: String
+    /// True for pdscope's seeded random-weight models (`pdscope synth`, the embedded default).
+    public let isSynthetic: Bool
+
+    public init(file: GGUFFile) throws {
+        self.file = file
+        config = try LlamaConfig(gguf: file)
+        tensors = try LlamaTensors(gguf: file, config: config)
+        tokenizer = try Tokenizer(gguf: file)
+        guard tokenizer.vocabSize == config.vocabSize else {
+            throw GGUFError(message: "\(file.name): tokenizer has \(tokenizer.vocabSize) tokens but the model's vocabulary is \(config.vocabSize)")
+        }
+        name = file.string("general.name") ?? file.name
+        isSynthetic = file.bool("pdscope.synthetic") ?? false
+    }
+
+    /// Opens a GGUF file from disk.
+    public convenience init(path: String) throws {
+        try self.init(file: try GGUFFile(path: path))
+    }
+
+    /// Shape of this model's KV blocks.
+    public func kvLayout(blockSize: Int = 16) -> KVLayout {
+        KVLayout(layerCount: config.layerCount, kvDim: config.kvDim, blockSize: blockSize)
+    }
+}
