@@ -75,10 +75,10 @@ struct GGUFParser {
         let keyCount = try u64("the metadata count")
         // Each key takes at least 13 bytes and each tensor info 32; refuse counts the file cannot hold.
         guard keyCount <= UInt64(cursor.remaining / 13) else {
-            throw error("header claims \(keyCount) metadata keys, more than the \(cursor.remaining) remaining bytes can hold")
+            throw error("truncated: header claims \(keyCount) metadata keys, more than the \(cursor.remaining) bytes left can hold")
         }
         guard tensorCount <= UInt64(cursor.remaining / 32) else {
-            throw error("header claims \(tensorCount) tensors, more than the \(cursor.remaining) remaining bytes can hold")
+            throw error("truncated: header claims \(tensorCount) tensors, more than the \(cursor.remaining) bytes left can hold")
         }
         for index in 0..<Int(keyCount) {
             let at = cursor.position

@@ -120,6 +120,7 @@ public struct GGUFTensorInfo: Equatable, Sendable {
 /// A one-line error about a model file: it names the file and what is wrong where.
 public struct GGUFError: Error, CustomStringConvertible, Equatable, Sendable {
     public let message: String
+    public init(message: String) { self.message = message }
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
