@@ -121,7 +121,8 @@ struct Llama2cVocabulary {
                 throw GGUFError("\(name): truncated: token \(id) at byte \(at) is cut off; "
                                 + "the checkpoint's vocabulary has \(vocabSize) tokens, the file holds \(id)")
             }
-            guard length >= 0, let bytes = cursor.readBytes(length: UInt64(length)) else {
+            guard length >= 0 else { throw GGUFError("\(name): token \(id) at byte \(at) has negative length \(length)") }
+            guard let bytes = cursor.readBytes(length: UInt64(length)) else {
                 throw GGUFError("\(name): token \(id) at byte \(at) has length \(length), "
                                 + "but only \(cursor.remaining) bytes remain")
             }
