@@ -1,6 +1,99 @@
-// The only door to ncurses. Macros do not import into Swift, so they are wrapped here.
+// The only door to ncurses. Macros and global variables do not import into Swift (or are not
+// concurrency-safe there), so small static inline wrappers stand in for them. Included by exactly
+// one Swift file (Dashboard/Terminal/TerminalBackend.swift), so each static below exists once.
 #define NCURSES_WIDECHAR 1
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <locale.h>
 #include <wchar.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
 #include <ncursesw/curses.h>
+
+// wcwidth is only declared under _XOPEN_SOURCE, which SwiftPM strips from pkg-config's flags.
+extern int wcwidth(wchar_t c);
+static inline int pds_wcwidth(unsigned int c) { return wcwidth((wchar_t)c); }
+
+// ---- screen and globals ----
+static inline SCREEN *pds_newterm(void) { return newterm(NULL, stdout, stdin); }
+static inline WINDOW *pds_stdscr(void) { return stdscr; }
+static inline int pds_colors(void) { return COLORS; }
+static inline int pds_color_pairs(void) { return COLOR_PAIRS; }
+static inline int pds_is_tty(int fd) { return isatty(fd); }
+static inline const char *pds_codeset(void) { return nl_langinfo(CODESET); }
+
+// ---- attributes (A_* are macros) ----
+static inline int pds_set_style(WINDOW *w, int bold, int dim, int reverse, short pair) {
+    attr_t a = A_NORMAL;
+    if (bold) a |= A_BOLD;
+    if (dim) a |= A_DIM;
+    if (reverse) a |= A_REVERSE;
+    return wattr_set(w, a, pair, NULL);
+}
+
+// ---- stop signals: the handler only sets a flag; the UI thread calls endwin ----
+static volatile sig_atomic_t pds_stop_signal = 0;
+static void pds_on_stop(int sig) { pds_stop_signal = sig; }
+static inline void pds_install_stop_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = pds_on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+/// The pending stop signal number (0 = none), cleared by reading.
+static inline int pds_take_stop_signal(void) { int s = pds_stop_signal; pds_stop_signal = 0; return s; }
+
+// ---- crash restore: put the terminal back before the previous handler (Swift's backtracer or
+// the default action) runs, or the shell is left in raw mode on the alternate screen ----
+static struct termios pds_saved_termios;
+static int pds_has_saved_termios = 0;
+static char pds_restore_sequence[256];
+static size_t pds_restore_length = 0;
+static const int pds_crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };
+static struct sigaction pds_previous_actions[6];
+static int pds_crash_handlers_installed = 0;
+
+static inline void pds_save_termios(void) {
+    pds_has_saved_termios = tcgetattr(STDIN_FILENO, &pds_saved_termios) == 0;
+}
+/// The bytes written on a crash (e.g. leave alternate screen, show cursor, reset attributes).
+static inline void pds_set_restore_sequence(const char *s) {
+    size_t n = strlen(s);
+    if (n >= sizeof pds_restore_sequence) n = sizeof pds_restore_sequence - 1;
+    memcpy(pds_restore_sequence, s, n);
+    pds_restore_length = n;
+}
+static inline void pds_restore_terminal_now(void) {
+    if (pds_restore_length > 0) { ssize_t r = write(STDOUT_FILENO, pds_restore_sequence, pds_restore_length); (void)r; }
+    if (pds_has_saved_termios) tcsetattr(STDIN_FILENO, TCSANOW, &pds_saved_termios);
+}
+static void pds_on_crash(int sig) {
+    pds_restore_terminal_now();
+    // Put the previous handler back and return: the faulting instruction runs again (or abort
+    // re-raises) and the previous handler reports the crash as it would have without us.
+    for (int i = 0; i < 6; i++) {
+        if (pds_crash_signals[i] == sig) sigaction(sig, &pds_previous_actions[i], NULL);
+    }
+    if (sig == SIGTRAP) raise(sig);   // a trap, not a fault: returning would not re-trigger it
+}
+static inline void pds_install_crash_handlers(void) {
+    if (pds_crash_handlers_installed) return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = pds_on_crash;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_NODEFER;
+    for (int i = 0; i < 6; i++) sigaction(pds_crash_signals[i], &sa, &pds_previous_actions[i]);
+    pds_crash_handlers_installed = 1;
+}
+static inline void pds_remove_crash_handlers(void) {
+    if (!pds_crash_handlers_installed) return;
+    for (int i = 0; i < 6; i++) sigaction(pds_crash_signals[i], &pds_previous_actions[i], NULL);
+    pds_crash_handlers_installed = 0;
+}

@@ -1,0 +1,134 @@
+import Engine
+
+/// The dashboard without a terminal: folds engine events into state, turns keys into actions on
+/// the engine and the view options, and renders frames into a screen buffer. `DashboardApp` runs
+/// it against ncurses; tests drive it directly with keys and a fake engine.
+public final class DashboardController {
+    public enum Outcome: Equatable { case keepRunning, quit }
+
+    static let fpsSteps = [1, 2, 5, 10, 15, 20, 30, 60]
+
+    public private(set) var state: DashboardState
+    public internal(set) var options = DashboardViewOptions()
+    public let inbox = EventInbox()
+    public var settings: DashboardSettings
+    private let engine: DashboardEngine
+    /// The state as it was when `p` paused the display; nil while live.
+    private var frozen: DashboardState?
+    private var loadRate: Double
+    private var submittedCount = 0
+    public private(set) var droppedEventCount = 0
+
+    public init(engine: DashboardEngine, config: DashboardConfig, settings: DashboardSettings = DashboardSettings()) {
+        self.engine = engine; self.settings = settings
+        state = DashboardState(config: config)
+        loadRate = settings.initialLoadRate
+    }
+
+    /// The sink to register with the engine.
+    public var eventSink: EngineEventSink { inbox }
+
+    /// Applies every pending event and moves the clock to the engine's now. Call once per frame.
+    public func update() {
+        let batch = inbox.drain()
+        droppedEventCount += batch.droppedCount
+        for event in batch.events { state.apply(event) }
+        state.advance(to: engine.now)
+        for (id, cores) in engine.observedCores() { state.setObservedCores(cores, for: id) }
+        if options.selectedUser == nil { options.selectedUser = state.users.first }
+    }
+
+    /// Draws the current frame (the frozen one while paused); returns the cursor position.
+    @discardableResult
+    public func render(into buffer: inout ScreenBuffer) -> (x: Int, y: Int)? {
+        DashboardView.render(frozen ?? state, options: options, into: &buffer)
+    }
+
+    public var frameInterval: Double { 1 / Double(max(1, options.fps)) }
+
+    public func handle(_ key: Key) -> Outcome {
+        if options.isInputFocused { handleInput(key); return .keepRunning }
+        if options.isHelpShown, key != .character("q") { options.isHelpShown = false; return .keepRunning }
+        options.statusMessage = nil
+        switch key {
+        case .character("q"): return .quit
+        case .character("i"), .enter: options.isInputFocused = true
+        case .character("?"): options.isHelpShown = true
+        case .character("L"): submit(user: nil, prompt: .synthetic(count: settings.longPromptTokens, prefixKeys: [], segmentTokens: 16))
+        case .character("S"): submit(user: nil, prompt: .synthetic(count: settings.shortPromptTokens, prefixKeys: [], segmentTokens: 16))
+        case .character("g"): setLoad(on: options.loadGeneratorRate == nil)
+        case .character("["): changeLoadRate(by: 0.5)
+        case .character("]"): changeLoadRate(by: 2)
+        case .character("+"), .character("="): stepFPS(up: true)
+        case .character("-"): stepFPS(up: false)
+        case .character("p"):
+            options.isPaused.toggle()
+            frozen = options.isPaused ? state : nil
+        case .character("r"): toggleRecording()
+        case .up, .backTab: moveSelection(by: -1)
+        case .down, .tab: moveSelection(by: 1)
+        default: break
+        }
+        return .keepRunning
+    }
+
+    private func handleInput(_ key: Key) {
+        switch key {
+        case let .character(ch): options.input.insert(String(ch))
+        case .backspace: options.input.backspace()
+        case .delete: options.input.deleteForward()
+        case .left: options.input.moveLeft()
+        case .right: options.input.moveRight()
+        case .home: options.input.moveHome()
+        case .end: options.input.moveEnd()
+        case .escape: options.isInputFocused = false
+        case .enter:
+            if let submission = options.input.submit() {
+                submit(user: submission.user, prompt: .text(submission.text))
+            }
+            options.isInputFocused = false
+        default: break
+        }
+    }
+
+    private func submit(user: String?, prompt: RequestSpec.Prompt) {
+        let who = user ?? settings.defaultUser
+        engine.submit(RequestSpec(arrivalOffset: engine.now, user: who, prompt: prompt, maxTokens: settings.maxTokens))
+        submittedCount += 1
+        options.selectedUser = who
+    }
+
+    private func setLoad(on: Bool) {
+        options.loadGeneratorRate = on ? loadRate : nil
+        engine.setLoadGenerator(rate: options.loadGeneratorRate)
+    }
+
+    private func changeLoadRate(by factor: Double) {
+        loadRate = min(settings.loadRateRange.upperBound, max(settings.loadRateRange.lowerBound, loadRate * factor))
+        if options.loadGeneratorRate != nil { setLoad(on: true) }
+        options.statusMessage = "load generator rate " + Format.fixed(loadRate, 2) + " req/s"
+            + (options.loadGeneratorRate == nil ? " (off: g starts it)" : "")
+    }
+
+    private func stepFPS(up: Bool) {
+        let steps = Self.fpsSteps
+        let index = steps.lastIndex { $0 <= options.fps } ?? 0
+        options.fps = steps[max(0, min(steps.count - 1, index + (up ? 1 : -1)))]
+    }
+
+    private func toggleRecording() {
+        do {
+            options.statusMessage = try engine.setRecording(!options.isRecording)
+            options.isRecording.toggle()
+        } catch {
+            options.statusMessage = "recording: \(error)"
+        }
+    }
+
+    private func moveSelection(by step: Int) {
+        let users = state.users
+        guard !users.isEmpty else { return }
+        let current = options.selectedUser.flatMap { users.firstIndex(of: $0) } ?? 0
+        options.selectedUser = users[(current + step + users.count) % users.count]
+    }
+}

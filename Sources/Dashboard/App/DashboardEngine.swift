@@ -1,0 +1,32 @@
+import Engine
+
+/// What the dashboard needs from a running engine. The CLI adapts the concrete engine to this, so
+/// the dashboard never depends on engine internals (and tests use a fake).
+public protocol DashboardEngine: AnyObject {
+    /// Seconds since the engine started: the clock events are stamped with.
+    var now: Double { get }
+    /// Hands a request to the router, exactly as trace replay and the load generator do.
+    func submit(_ spec: RequestSpec)
+    /// Starts the load generator at `rate` requests per second, or stops it (nil).
+    func setLoadGenerator(rate: Double?)
+    /// Starts or stops recording a trace; returns a line for the status bar ("recording to …").
+    func setRecording(_ isOn: Bool) throws -> String
+    /// Cores each instance's thread was last seen running on (may be empty).
+    func observedCores() -> [InstanceID: [Int]]
+}
+
+extension DashboardEngine {
+    public func observedCores() -> [InstanceID: [Int]] { [:] }
+}
+
+/// The prompts behind the `L` and `S` keys and the defaults for typed prompts.
+public struct DashboardSettings: Equatable, Sendable {
+    public var defaultUser = "you"
+    public var longPromptTokens = 400
+    public var shortPromptTokens = 16
+    public var maxTokens = 64
+    public var initialLoadRate = 1.0
+    public var loadRateRange: ClosedRange<Double> = 0.125...64
+
+    public init() {}
+}

@@ -1,0 +1,10 @@
+/// A key press as the dashboard understands it, independent of ncurses key codes.
+public enum Key: Equatable, Sendable {
+    case character(Character)
+    case up, down, left, right, home, end, pageUp, pageDown
+    case backspace, delete, enter, escape, tab, backTab
+    /// The terminal changed size.
+    case resize
+    /// A key the dashboard has no use for.
+    case unknown
+}
