@@ -42,11 +42,8 @@ public struct JSONParser {
         while let b = peek, b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { index += 1 }
     }
 
-    private mutating func expect(_ literal: String) throws {
-        for b in literal.utf8 {
-            guard peek == b else { throw error("expected '\(literal)'") }
-            index += 1
-        }
+    private func matches(_ literal: String) -> Bool {
+        bytes[index...].starts(with: literal.utf8)
     }
 
     private mutating func parseValue() throws -> JSONValue {
@@ -55,9 +52,9 @@ public struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expect("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expect("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expect("null"); return .null
+        case UInt8(ascii: "t") where matches("true"): index += 4; return .bool(true)
+        case UInt8(ascii: "f") where matches("false"): index += 5; return .bool(false)
+        case UInt8(ascii: "n") where matches("null"): index += 4; return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw error("unexpected character '\(Unicode.Scalar(b))'")
         }
@@ -76,7 +73,8 @@ public struct JSONParser {
         if peek == UInt8(ascii: "}") { index += 1; return .object(object) }
         while true {
             skipWhitespace()
-            guard peek == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
+            guard let b = peek else { throw error("unexpected end of line inside an object") }
+            guard b == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
             let keyColumn = index
             let key = try parseString()
             if object[key] != nil {

@@ -34,13 +34,15 @@ public enum TraceReader {
         var notes: [String] = []
         let header: TraceHeader
         do {
+            if !first.isTerminated, (try? JSONParser.parse(bytes: first.bytes)) == nil {
+                throw LineProblem("the header line was cut short (the recording ended before it was written)")
+            }
             var fields = try JSONLines.parseObject(first)
             let (decoded, note) = try TraceHeader.decode(&fields)
             header = decoded
             if let note { notes.append("\(path):\(first.number): \(note)") }
         } catch let problem as LineProblem {
-            let cut = first.isTerminated ? "" : " (the header line itself was cut short)"
-            throw FileFormatError(path: path, line: first.number, message: problem.message + cut)
+            throw FileFormatError(path: path, line: first.number, message: problem.message)
         }
 
         var events: [EngineEvent] = []
