@@ -113,3 +113,20 @@ final class TraceRecordingTests: XCTestCase {
         XCTAssertFalse(future.isTruncated)
     }
 }
+
+final class ContentHashTests: XCTestCase {
+    func testKnownDigests() {
+        XCTAssertEqual(ContentHash.sha256([]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(ContentHash.sha256(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(ContentHash.sha256(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        XCTAssertEqual(ContentHash.sha256(Array(repeating: UInt8(ascii: "a"), count: 1000)),
+                       "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+
+    func testModelFileMatchesItsPublishedDigest() throws {
+        let path = sharedTraces.deletingLastPathComponent().appendingPathComponent("models/tok512.bin").path
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("model files not found at \(path)") }
+        XCTAssertEqual(try ContentHash.sha256(fileAt: path), "sha256:037cb335abb25d1fa9e8ecae30ed2a3a8ace9302862ebcdc05d51a6bbb10c312")
+    }
+}
