@@ -148,14 +148,22 @@ public struct FieldReader {
     /// An array of integers in `range`; the error names the element's position.
     public mutating func intArray(_ key: String, in range: ClosedRange<Int>) throws -> [Int]? {
         guard let items = try array(key) else { return nil }
-        return try items.enumerated().map { position, item in
+        var result: [Int] = []
+        result.reserveCapacity(items.count)
+        for (position, item) in items.enumerated() {
+            // The common case (a plain in-range integer) without building a reader per element.
+            if case .number(let text) = item, let n = Int(text), range.contains(n) {
+                result.append(n)
+                continue
+            }
             let name = "\(key)[\(position)]"
             var single = FieldReader(object: [name: item])
             guard let n = try single.int(name, in: range) else {
                 throw LineProblem("'\(name)' must be \(Self.describe(range)), got null")
             }
-            return n
+            result.append(n)
         }
+        return result
     }
 
     static func describe(_ range: ClosedRange<Int>) -> String {

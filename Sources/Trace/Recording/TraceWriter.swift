@@ -4,12 +4,14 @@ import Foundation
 
 /// Records the engine event stream to a session trace (`pdscope --record FILE.jsonl`).
 ///
-/// Engine threads call `receive` and must never wait on the disk, so the event is encoded to
-/// its line on the calling thread (cheap, and in parallel across instances) and handed to a
-/// private serial queue, which writes and flushes each line in order. Because every `fflush`
-/// happens at a line boundary, a crash at any moment leaves whole lines plus at most one
-/// partial line, which `TraceReader` accepts as a prefix. `close()` writes a closing line so a
-/// reader can also tell a clean end from a process that died between two lines.
+/// Engine threads call `receive` and must never wait on the disk or on encoding, so `receive`
+/// only appends the event to a pending list under a short lock; a private serial queue drains
+/// that list, encodes the events, writes their lines and flushes once per drained batch (one
+/// batch is whatever arrived while the previous one was being written, so at low rates every
+/// line is flushed on its own, and at high rates the syscalls do not limit throughput).
+/// Because every `fflush` happens at a line boundary, a crash at any moment leaves whole lines
+/// plus at most one partial line, which `TraceReader` accepts as a prefix. `close()` writes a
+/// closing line so a reader can also tell a clean end from a process that died between lines.
 public final class TraceWriter: EngineEventSink, @unchecked Sendable {
     public let path: String
     // Everything below is touched only on `queue`.
@@ -18,6 +20,10 @@ public final class TraceWriter: EngineEventSink, @unchecked Sendable {
     private var eventCount = 0
     private var lastTime = 0.0
     private var firstError: String?
+    // Shared with engine threads, under `pendingLock`.
+    private let pendingLock = NSLock()
+    private var pending: [EngineEvent] = []
+    private var isDrainScheduled = false
 
     /// Creates (or replaces) the file and writes the header line before returning.
     public init(path: String, header: TraceHeader) throws {
@@ -39,22 +45,39 @@ public final class TraceWriter: EngineEventSink, @unchecked Sendable {
     }
 
     public func receive(_ event: EngineEvent) {
-        let line = EventCoding.line(for: event)
-        queue.async { [self] in
-            guard file != nil else { return }
-            writeLine(line)
-            eventCount += 1
-            lastTime = max(lastTime, event.time)
-        }
+        pendingLock.lock()
+        pending.append(event)
+        let needsDrain = !isDrainScheduled
+        isDrainScheduled = true
+        pendingLock.unlock()
+        if needsDrain { queue.async { [self] in drain() } }
     }
 
     /// Waits until every event received so far is written and flushed.
     public func flush() {
-        queue.sync {}
+        queue.sync { drain() }
+    }
+
+    /// Writes everything pending, in arrival order, then flushes once. Runs on `queue`.
+    private func drain() {
+        pendingLock.lock()
+        let batch = pending
+        pending.removeAll(keepingCapacity: true)
+        isDrainScheduled = false
+        pendingLock.unlock()
+        guard let file, !batch.isEmpty else { return }
+        var text = ""
+        for event in batch {
+            JSONWriter.write(.object(EventCoding.encode(event)), into: &text)
+            text += "\n"
+            lastTime = max(lastTime, event.time)
+        }
+        eventCount += batch.count
+        write(text, to: file)
     }
 
     /// Number of events written so far (waits for pending ones).
-    public var writtenEventCount: Int { queue.sync { eventCount } }
+    public var writtenEventCount: Int { queue.sync { drain(); return eventCount } }
 
     /// The first write failure (disk full, ...), if any; the CLI reports it after the run.
     public var writeError: String? { queue.sync { firstError } }
@@ -63,6 +86,7 @@ public final class TraceWriter: EngineEventSink, @unchecked Sendable {
     /// dropped. Safe to call more than once.
     public func close() {
         queue.sync {
+            drain()
             guard let file else { return }
             var end = JSONObject()
             end["t"] = .double(lastTime)
@@ -74,13 +98,17 @@ public final class TraceWriter: EngineEventSink, @unchecked Sendable {
         }
     }
 
-    /// One fwrite per line (newline included) then fflush, so the OS holds whole lines.
     private func writeLine(_ text: String) {
         guard let file else { return }
-        var bytes = Array(text.utf8)
-        bytes.append(0x0A)
-        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        if (written != bytes.count || fflush(file) != 0) && firstError == nil {
+        write(text + "\n", to: file)
+    }
+
+    /// Whole lines (each ending in a newline) in one fwrite, then fflush, so the OS only ever
+    /// holds whole lines plus, if the process dies inside fwrite, one partial line.
+    private func write(_ text: String, to file: UnsafeMutablePointer<FILE>) {
+        var text = text
+        let (written, count) = text.withUTF8 { (fwrite($0.baseAddress, 1, $0.count, file), $0.count) }
+        if (written != count || fflush(file) != 0) && firstError == nil {
             firstError = "writing the trace failed: \(String(cString: strerror(errno)))"
         }
     }
