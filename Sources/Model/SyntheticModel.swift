@@ -1,0 +1,128 @@
+import Kernels
+
+/// Llama-architecture models with random weights and an English-like vocabulary, built in memory.
+///
+/// They make the engine's timing real (same shapes, same bytes per token as a trained model of
+/// that size) without shipping weights: the text they produce is word-shaped nonsense. Every
+/// file says what it is (`general.name` and `pdscope.synthetic = true`) so no output is mistaken
+/// for a trained model's. Same shape, type and seed always give byte-identical files.
+public enum SyntheticModel {
+    /// The metadata key marking a synthetic file.
+    public static let metadataKey = "pdscope.synthetic"
+
+    /// Model shapes. Vocabularies are kept small (random logits over 32,000 tokens would only add
+    /// classifier cost, not realism).
+    public enum Shape: String, CaseIterable, Sendable {
+        /// For fast tests: 2 layers of width 64 (ffn_down rows of 172 stay F32, as in stories260K).
+        case tiny
+        /// TinyStories 15M's body (dim 288, 6 layers), with a 4,096-token vocabulary instead of 32,000.
+        case stories15m
+        /// SmolLM-135M's body (dim 576, 30 layers, GQA 9/3, rope base 100,000) with vocabulary 512,
+        /// matching the llama.cpp peer measurement in PERFORMANCE.md (113.6 MB at Q8_0).
+        case smollm135m = "smollm-135m"
+        /// pdscope's embedded default: SmolLM-like, 24 layers, vocabulary 2,048, about 90 MB at Q8_0.
+        case pdscopeDefault = "default"
+
+        public var config: LlamaConfig {
+            switch self {
+            case .tiny:
+                return LlamaConfig(dim: 64, hiddenDim: 172, layerCount: 2, headCount: 4, kvHeadCount: 2,
+                                   vocabSize: 512, contextLength: 512)
+            case .stories15m:
+                return LlamaConfig(dim: 288, hiddenDim: 768, layerCount: 6, headCount: 6, kvHeadCount: 6,
+                                   vocabSize: 4096, contextLength: 1024)
+            case .smollm135m:
+                return LlamaConfig(dim: 576, hiddenDim: 1536, layerCount: 30, headCount: 9, kvHeadCount: 3,
+                                   vocabSize: 512, contextLength: 4096, ropeFreqBase: 100_000)
+            case .pdscopeDefault:
+                return LlamaConfig(dim: 576, hiddenDim: 1536, layerCount: 24, headCount: 9, kvHeadCount: 3,
+                                   vocabSize: 2048, contextLength: 2048, ropeFreqBase: 10_000)
+            }
+        }
+    }
+
+    /// The complete GGUF file. Matrices whose rows are not a whole number of `type`'s blocks stay
+    /// F32; norms are F32 ones. O(parameters); about 90 MB for the default shape at Q8_0.
+    public static func makeGGUF(shape: Shape, type: TensorType, seed: UInt64) -> [UInt8] {
+        makeWriter(shape: shape, type: type, seed: seed).serialize()
+    }
+
+    /// The tokenizer every synthetic model of this vocabulary size carries.
+    public static func makeTokenizer(vocabSize: Int) -> Tokenizer {
+        let v = SyntheticVocabulary.make(size: vocabSize)
+        // The arrays are consistent by construction, so this cannot throw.
+        return try! Tokenizer(tokens: v.tokens, scores: v.scores, types: v.types, bosId: 1, eosId: 2, unkId: 0,
+                              addBOS: true, addSpacePrefix: true)
+    }
+
+    /// Whether a file was made here (carries `pdscope.synthetic = true`).
+    public static func isSynthetic(_ file: GGUFFile) -> Bool { file.bool(metadataKey) == true }
+
+    static func makeWriter(shape: Shape, type: TensorType, seed: UInt64) -> GGUFWriter {
+        let c = shape.config
+        var w = GGUFWriter()
+        w.add("general.architecture", .string("llama"))
+        w.add("general.name", .string("synthetic \(shape.rawValue) (seed \(seed), random weights)"))
+        w.add(metadataKey, .bool(true))
+        w.add("pdscope.synthetic.shape", .string(shape.rawValue))
+        w.add("pdscope.synthetic.seed", .uint64(seed))
+        w.add("llama.context_length", .uint32(UInt32(c.contextLength)))
+        w.add("llama.embedding_length", .uint32(UInt32(c.dim)))
+        w.add("llama.block_count", .uint32(UInt32(c.layerCount)))
+        w.add("llama.feed_forward_length", .uint32(UInt32(c.hiddenDim)))
+        w.add("llama.attention.head_count", .uint32(UInt32(c.headCount)))
+        w.add("llama.attention.head_count_kv", .uint32(UInt32(c.kvHeadCount)))
+        w.add("llama.rope.dimension_count", .uint32(UInt32(c.ropeDim)))
+        w.add("llama.rope.freq_base", .float32(c.ropeFreqBase))
+        w.add("llama.attention.layer_norm_rms_epsilon", .float32(c.rmsEps))
+        w.add("llama.vocab_size", .uint32(UInt32(c.vocabSize)))
+        w.add("general.file_type", .uint32(Llama2cConverter.fileType(type)))
+        addTokenizer(vocabSize: c.vocabSize, to: &w)
+
+        // Each tensor draws from its own stream (seed, tensor number): the bytes of one tensor do
+        // not depend on how the others are generated.
+        var tensorNumber: UInt64 = 0
+        func matrix(_ name: String, rows: Int, cols: Int, std: Float) {
+            tensorNumber += 1
+            let t = cols % type.blockSize == 0 ? type : .f32
+            let data = SyntheticWeights.matrix(rows: rows, cols: cols, type: t, std: std,
+                                               seed: seed &+ tensorNumber &* 0x9E37_79B9_7F4A_7C15)
+            w.addTensor(name: name, type: t, shape: [cols, rows], data: data)
+        }
+        func norm(_ name: String) { w.addTensor(name: name, type: .f32, shape: [c.dim], data: SyntheticWeights.ones(c.dim)) }
+        func fanIn(_ n: Int) -> Float { 1 / Float(n).squareRoot() }
+
+        // Embeddings of unit scale, like the residual stream they start; matrices 1/sqrt(fan_in)
+        // so each projection keeps unit-scale activations and the logits have unit spread.
+        matrix("token_embd.weight", rows: c.vocabSize, cols: c.dim, std: 1)
+        norm("output_norm.weight")
+        matrix("output.weight", rows: c.vocabSize, cols: c.dim, std: fanIn(c.dim))
+        for l in 0..<c.layerCount {
+            let p = "blk.\(l)."
+            norm(p + "attn_norm.weight")
+            matrix(p + "attn_q.weight", rows: c.dim, cols: c.dim, std: fanIn(c.dim))
+            matrix(p + "attn_k.weight", rows: c.kvDim, cols: c.dim, std: fanIn(c.dim))
+            matrix(p + "attn_v.weight", rows: c.kvDim, cols: c.dim, std: fanIn(c.dim))
+            matrix(p + "attn_output.weight", rows: c.dim, cols: c.dim, std: fanIn(c.dim))
+            norm(p + "ffn_norm.weight")
+            matrix(p + "ffn_gate.weight", rows: c.hiddenDim, cols: c.dim, std: fanIn(c.dim))
+            matrix(p + "ffn_up.weight", rows: c.hiddenDim, cols: c.dim, std: fanIn(c.dim))
+            matrix(p + "ffn_down.weight", rows: c.dim, cols: c.hiddenDim, std: fanIn(c.hiddenDim))
+        }
+        return w
+    }
+
+    private static func addTokenizer(vocabSize: Int, to w: inout GGUFWriter) {
+        let v = SyntheticVocabulary.make(size: vocabSize)
+        w.add("tokenizer.ggml.model", .string("llama"))
+        w.add("tokenizer.ggml.tokens", .array(.string, v.tokens.map { .string($0) }))
+        w.add("tokenizer.ggml.scores", .array(.float32, v.scores.map { .float32($0) }))
+        w.add("tokenizer.ggml.token_type", .array(.int32, v.types.map { .int32($0) }))
+        w.add("tokenizer.ggml.unknown_token_id", .uint32(0))
+        w.add("tokenizer.ggml.bos_token_id", .uint32(1))
+        w.add("tokenizer.ggml.eos_token_id", .uint32(2))
+        w.add("tokenizer.ggml.add_bos_token", .bool(true))
+        w.add("tokenizer.ggml.add_eos_token", .bool(false))
+        w.add("tokenizer.ggml.add_space_prefix", .bool(true))
+    }
+}
