@@ -1,3 +1,5 @@
+import Foundation
+
 /// Renders what a GGUF file holds as plain text for `pdscope inspect`: format, architecture,
 /// hyper-parameters (or why they are unusable), tokenizer summary, tensor table and totals.
 /// Never throws: a file that parsed can always be described, even if it is not a usable llama.
@@ -16,7 +18,7 @@ public enum ModelInspector {
         lines.append("")
         lines.append("metadata:")
         let keyWidth = file.metadataKeys.map(\.count).max() ?? 0
-        for key in file.metadataKeys { lines.append("  " + pad(key, keyWidth) + "  " + file.metadata[key]!.summary) }
+        for key in file.metadataKeys { lines.append("  " + pad(key, keyWidth) + "  " + oneLine(file.metadata[key]!.summary)) }
         lines.append("")
         lines.append(contentsOf: tensorTable(file))
         return lines.joined(separator: "\n") + "\n"
@@ -70,6 +72,12 @@ public enum ModelInspector {
         lines.append("total: \(file.tensors.count) tensors (\(types)), \(parameters) parameters, "
                      + "\(total) bytes of tensor data (\(humanBytes(total)))")
         return lines
+    }
+
+    /// Real models carry multi-line strings (chat templates); keep each key on one short line.
+    static func oneLine(_ s: String, limit: Int = 100) -> String {
+        let flat = s.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+        return flat.count <= limit ? flat : String(flat.prefix(limit)) + "…"
     }
 
     private static func pad(_ s: String, _ width: Int) -> String {

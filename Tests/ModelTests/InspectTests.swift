@@ -32,6 +32,11 @@ final class InspectTests: XCTestCase {
         XCTAssertTrue(report.contains("total: 1 tensors (1 F16), 4 parameters, 8 bytes of tensor data (8 B)"), report)
     }
 
+    func testMultiLineStringsStayOnOneLine() {
+        XCTAssertEqual(ModelInspector.oneLine("a\nb"), "a\\nb")
+        XCTAssertEqual(ModelInspector.oneLine(String(repeating: "x", count: 150)), String(repeating: "x", count: 100) + "…")
+    }
+
     func testHumanBytes() {
         XCTAssertEqual(ModelInspector.humanBytes(1023), "1023 B")
         XCTAssertEqual(ModelInspector.humanBytes(1536), "1.5 KiB")
