@@ -32,7 +32,7 @@ int pd_kernels_isa(void) { return pd_table() == &pd_avx2_table ? PD_ISA_AVX2 : P
 
 // clang lowers _Float16 conversions to F16C when available and to compiler-rt otherwise;
 // both round to nearest even, as ggml's FP32_TO_FP16.
-float pd_fp16_to_fp32(uint16_t h) { _Float16 v; memcpy(&v, &h, 2); return (float)v; }
+float pd_fp16_to_fp32(uint16_t h) { return pd_half_to_float(h); }
 uint16_t pd_fp32_to_fp16(float f) { _Float16 v = (_Float16)f; uint16_t h; memcpy(&h, &v, 2); return h; }
 
 void pd_quantize_row_q8_0(const float *x, int64_t n, void *dst) { pd_table()->quantize_q8_0(x, n, dst); }
@@ -45,18 +45,22 @@ void pd_exp(const float *x, int64_t n, float *out) { pd_table()->vexp(x, n, out)
 float pd_dot_f32(const float *a, const float *b, int64_t n) { return pd_table()->dot_f32(a, b, n); }
 void pd_axpy(float alpha, const float *x, float *y, int64_t n) { pd_table()->axpy(alpha, x, y, n); }
 
-static _Thread_local void *scratch_ptr;
-static _Thread_local size_t scratch_cap;
+#define SCRATCH_SLOTS 2
+static _Thread_local void *scratch_ptr[SCRATCH_SLOTS];
+static _Thread_local size_t scratch_cap[SCRATCH_SLOTS];
 
-void *pd_thread_scratch(size_t bytes) {
-    if (bytes <= scratch_cap && scratch_ptr) return scratch_ptr;
+void *pd_thread_scratch_slot(int slot, size_t bytes) {
+    if (slot < 0 || slot >= SCRATCH_SLOTS) return NULL;
+    if (bytes <= scratch_cap[slot] && scratch_ptr[slot]) return scratch_ptr[slot];
     size_t cap = bytes < 4096 ? 4096 : (bytes + 4095) & ~(size_t)4095;
     void *p = NULL;
     if (posix_memalign(&p, 64, cap) != 0) return NULL;
-    free(scratch_ptr);
-    scratch_ptr = p; scratch_cap = cap;
+    free(scratch_ptr[slot]);
+    scratch_ptr[slot] = p; scratch_cap[slot] = cap;
     return p;
 }
+
+void *pd_thread_scratch(size_t bytes) { return pd_thread_scratch_slot(0, bytes); }
 
 static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
 
@@ -83,21 +87,27 @@ size_t pd_matmul_scratch_bytes(int type, int64_t tokens, int64_t cols) {
     return pd_acts_layout_for(pd_kernels_isa(), tokens, cols).total;
 }
 
-/// Quantizes 8 tokens (fewer for a padded last group) into interleaved blocks.
-static void pack_group(const pd_kernel_table *k, const float *x, int64_t valid, int64_t cols, pd_group_block *out) {
+/// Quantizes 8 tokens (fewer for a padded last group, whose missing lanes are zeroed) into
+/// interleaved blocks; `row` is room for one token's Q8_0 row.
+static void pack_group(const pd_kernel_table *k, const float *x, int64_t valid, int64_t cols, pd_group_block *out, uint8_t *row) {
     int64_t blocks = cols / 32;
-    uint8_t tmp[PD_Q8_BYTES];
-    memset(out, 0, (size_t)blocks * sizeof(pd_group_block));
-    for (int64_t t = 0; t < valid; t++) {
+    for (int64_t t = 0; t < 8; t++) {
+        if (t < valid) k->quantize_q8_0(x + t * cols, cols, row);
         for (int64_t b = 0; b < blocks; b++) {
-            k->quantize_q8_0(x + t * cols + b * 32, 32, tmp);
             pd_group_block *g = out + b;
-            const int8_t *q = (const int8_t *)(tmp + 2);
-            int32_t sum = 0;
-            for (int j = 0; j < 8; j++) memcpy(g->q + 32 * j + 4 * t, q + 4 * j, 4);
-            for (int j = 0; j < 32; j++) sum += q[j];
-            g->d[t] = pd_scale(tmp);
-            g->s8[t] = 8 * sum;
+            if (t >= valid) {
+                for (int j = 0; j < 16; j++) memset(g->q + 16 * j + 2 * t, 0, 4);
+                g->d[t] = 0;
+                continue;
+            }
+            const uint8_t *block = row + b * PD_Q8_BYTES;
+            const int8_t *q = (const int8_t *)(block + 2);
+            for (int j = 0; j < 16; j++) {
+                // one 32-bit store per (element pair, token): the lane layout the kernel loads
+                uint32_t pair = (uint16_t)(int16_t)q[2 * j] | (uint32_t)(uint16_t)(int16_t)q[2 * j + 1] << 16;
+                memcpy(g->q + 16 * j + 2 * t, &pair, 4);
+            }
+            g->d[t] = pd_scale(block);
         }
     }
 }
@@ -108,9 +118,10 @@ void pd_matmul_prepare(int type, const float *x, int64_t tokens, int64_t cols, v
     pd_acts_layout l = pd_acts_layout_for(pd_kernels_isa(), tokens, cols);
     int64_t blocks = cols / 32;
     pd_group_block *groups = (pd_group_block *)scratch;
-    for (int64_t g = 0; g < l.groups; g++) {
+    uint8_t *row = l.groups > 0 ? pd_thread_scratch_slot(1, (size_t)(blocks * PD_Q8_BYTES)) : NULL;
+    for (int64_t g = 0; g < l.groups && row; g++) {
         int64_t valid = l.group_tokens - g * 8 < 8 ? l.group_tokens - g * 8 : 8;
-        pack_group(k, x + g * 8 * cols, valid, cols, groups + g * blocks);
+        pack_group(k, x + g * 8 * cols, valid, cols, groups + g * blocks, row);
     }
     uint8_t *rows = (uint8_t *)scratch + l.row_offset;
     for (int64_t t = 0; t < l.row_tokens; t++)

@@ -12,11 +12,11 @@
 #define PD_Q8_BYTES 34
 #define PD_Q4_BYTES 18
 
-/// Eight tokens' Q8_0 activations for one 32-element block, interleaved for the AVX2 GEMM:
-/// chunk j (0..7) holds elements 4j..4j+3 of token t in bytes 4t..4t+3 of q[32j..32j+31], so a
-/// 256-bit register has one 32-bit lane per token. d = fp16-rounded scale per token (0 for
-/// padding), s8 = 8·Σq per token (the Q4_0 kernel multiplies raw nibbles and subtracts this).
-typedef struct { int8_t q[256]; float d[8]; int32_t s8[8]; } pd_group_block;
+/// Eight tokens' Q8_0 activations for one 32-element block, widened to int16 and interleaved for
+/// the AVX2 GEMM: chunk j (0..15) holds elements 2j, 2j+1 of token t in q[16j + 2t], q[16j + 2t + 1],
+/// so a 256-bit register has one 32-bit lane per token and `vpmaddwd` with a broadcast weight
+/// pair yields 8 tokens' partial sums. d = fp16-rounded scale per token (0 for padding).
+typedef struct { int16_t q[256]; float d[8]; } pd_group_block;
 
 /// Where `pd_matmul_prepare` put things: `groups` groups of 8 tokens (the last may be padded)
 /// in interleaved blocks, then `row_tokens` trailing tokens as plain Q8_0 rows.
@@ -60,7 +60,28 @@ extern const pd_kernel_table pd_scalar_table;
 extern const pd_kernel_table pd_avx2_table;
 const pd_kernel_table *pd_table(void);
 
+/// Like `pd_thread_scratch` but a separate buffer per `slot` (0 is `pd_thread_scratch`'s), so a
+/// kernel running on the caller can have its own scratch next to the prepared activations.
+void *pd_thread_scratch_slot(int slot, size_t bytes);
+
+/// Exact fp16 → fp32 with integer operations only (no libcall on the baseline target).
+static inline float pd_half_to_float(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exponent = (h >> 10) & 0x1F, mantissa = h & 0x3FF, bits;
+    if (exponent == 0) {
+        float f = (float)mantissa * 0x1p-24f;  // subnormal (or zero): exact in float
+        memcpy(&bits, &f, 4);
+        bits |= sign;
+    } else if (exponent == 31) {
+        bits = sign | 0x7F800000 | (mantissa << 13);
+    } else {
+        bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+    }
+    float out;
+    memcpy(&out, &bits, 4);
+    return out;
+}
+
 static inline float pd_scale(const uint8_t *block) {
-    uint16_t h; memcpy(&h, block, 2); return pd_fp16_to_fp32(h);
+    uint16_t h; memcpy(&h, block, 2); return pd_half_to_float(h);
 }
 #endif
