@@ -69,7 +69,7 @@ final class WidgetTests: XCTestCase {
             let inner = Box(title: "用户").render(into: &buffer, rect: buffer.area)
             buffer.put("中文字符串太长", x: inner.x, y: inner.y, maxWidth: inner.width)
         }
-        XCTAssertEqual(lines, ["┌ 用户 ───┐", "│中文字符│", "└────────┘"])
+        XCTAssertEqual(lines, ["┌ 用户 ──┐", "│中文字符│", "└────────┘"])
         for line in lines { XCTAssertEqual(line.terminalWidth, 10) }
     }
 
