@@ -82,34 +82,62 @@ public enum SyntheticModel {
         // Each tensor draws from its own stream (seed, tensor number): the bytes of one tensor do
         // not depend on how the others are generated.
         var tensorNumber: UInt64 = 0
-        func matrix(_ name: String, rows: Int, cols: Int, std: Float) {
+        func matrix(_ name: String, rows: Int, cols: Int, std: Float,
+                    edit: (inout [UInt8], TensorType) -> Void = { _, _ in }) {
             tensorNumber += 1
             let t = cols % type.blockSize == 0 ? type : .f32
-            let data = SyntheticWeights.matrix(rows: rows, cols: cols, type: t, std: std,
+            var data = SyntheticWeights.matrix(rows: rows, cols: cols, type: t, std: std,
                                                seed: seed &+ tensorNumber &* 0x9E37_79B9_7F4A_7C15)
+            edit(&data, t)
             w.addTensor(name: name, type: t, shape: [cols, rows], data: data)
         }
         func norm(_ name: String) { w.addTensor(name: name, type: .f32, shape: [c.dim], data: SyntheticWeights.ones(c.dim)) }
         func fanIn(_ n: Int) -> Float { 1 / Float(n).squareRoot() }
+        // The bias channel (see `biasChannel`): inputs ignore dimension 0, outputs never write it.
+        func ignoreChannel(rows: Int, cols: Int) -> (inout [UInt8], TensorType) -> Void {
+            { data, t in for r in 0..<rows { SyntheticWeights.setElement(&data, row: r, col: 0, cols: cols, type: t, value: 0) } }
+        }
+        func keepChannel(cols: Int) -> (inout [UInt8], TensorType) -> Void {
+            { data, t in SyntheticWeights.zeroRow(&data, row: 0, cols: cols, type: t) }
+        }
+        let channel = biasChannel(c)
 
         // Embeddings of unit scale, like the residual stream they start; matrices 1/sqrt(fan_in)
         // so each projection keeps unit-scale activations and the logits have unit spread.
-        matrix("token_embd.weight", rows: c.vocabSize, cols: c.dim, std: 1)
+        matrix("token_embd.weight", rows: c.vocabSize, cols: c.dim, std: 1) { data, t in
+            for r in 0..<c.vocabSize { SyntheticWeights.setElement(&data, row: r, col: 0, cols: c.dim, type: t, value: channel.embedding) }
+        }
         norm("output_norm.weight")
-        matrix("output.weight", rows: c.vocabSize, cols: c.dim, std: fanIn(c.dim))
+        matrix("output.weight", rows: c.vocabSize, cols: c.dim, std: fanIn(c.dim)) { data, t in
+            for r in 0..<c.vocabSize {
+                let value: Float = r < SyntheticVocabulary.specialCount ? -channel.suppression : 0
+                SyntheticWeights.setElement(&data, row: r, col: 0, cols: c.dim, type: t, value: value)
+            }
+        }
         for l in 0..<c.layerCount {
             let p = "blk.\(l)."
             norm(p + "attn_norm.weight")
-            matrix(p + "attn_q.weight", rows: c.dim, cols: c.dim, std: fanIn(c.dim))
-            matrix(p + "attn_k.weight", rows: c.kvDim, cols: c.dim, std: fanIn(c.dim))
-            matrix(p + "attn_v.weight", rows: c.kvDim, cols: c.dim, std: fanIn(c.dim))
-            matrix(p + "attn_output.weight", rows: c.dim, cols: c.dim, std: fanIn(c.dim))
+            matrix(p + "attn_q.weight", rows: c.dim, cols: c.dim, std: fanIn(c.dim), edit: ignoreChannel(rows: c.dim, cols: c.dim))
+            matrix(p + "attn_k.weight", rows: c.kvDim, cols: c.dim, std: fanIn(c.dim), edit: ignoreChannel(rows: c.kvDim, cols: c.dim))
+            matrix(p + "attn_v.weight", rows: c.kvDim, cols: c.dim, std: fanIn(c.dim), edit: ignoreChannel(rows: c.kvDim, cols: c.dim))
+            matrix(p + "attn_output.weight", rows: c.dim, cols: c.dim, std: fanIn(c.dim), edit: keepChannel(cols: c.dim))
             norm(p + "ffn_norm.weight")
-            matrix(p + "ffn_gate.weight", rows: c.hiddenDim, cols: c.dim, std: fanIn(c.dim))
-            matrix(p + "ffn_up.weight", rows: c.hiddenDim, cols: c.dim, std: fanIn(c.dim))
-            matrix(p + "ffn_down.weight", rows: c.dim, cols: c.hiddenDim, std: fanIn(c.hiddenDim))
+            matrix(p + "ffn_gate.weight", rows: c.hiddenDim, cols: c.dim, std: fanIn(c.dim), edit: ignoreChannel(rows: c.hiddenDim, cols: c.dim))
+            matrix(p + "ffn_up.weight", rows: c.hiddenDim, cols: c.dim, std: fanIn(c.dim), edit: ignoreChannel(rows: c.hiddenDim, cols: c.dim))
+            matrix(p + "ffn_down.weight", rows: c.dim, cols: c.hiddenDim, std: fanIn(c.hiddenDim), edit: keepChannel(cols: c.hiddenDim))
         }
         return w
+    }
+
+    /// Random weights would make the control and byte tokens (half of a 512-token vocabulary)
+    /// as likely as words, and random bytes print as broken UTF-8 and terminal escapes. So residual
+    /// dimension 0 is a constant "bias channel": every embedding has `embedding` there, no layer
+    /// reads it (column 0 of Q/K/V/gate/up is zero) or writes it (row 0 of attn_output/ffn_down is
+    /// zero), and the classifier rows of ids below the word pieces have `-suppression` there. After
+    /// the final RMSNorm that channel is several units large, which pushes those tokens' logits far
+    /// below the words'. EOS is among them: synthetic generations end at their token limit.
+    static func biasChannel(_ c: LlamaConfig) -> (embedding: Float, suppression: Float) {
+        (Float(c.dim).squareRoot(), 2)
     }
 
     private static func addTokenizer(vocabSize: Int, to w: inout GGUFWriter) {

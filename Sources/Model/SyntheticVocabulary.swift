@@ -35,7 +35,7 @@ enum SyntheticVocabulary {
         for w in words { addWithPrefixes("\u{2581}" + w) }
         suffixes.forEach(addWithPrefixes)
         // Syllables fill the rest: word starts ("▁bra") and word middles ("bra"), short ones first.
-        for s in syllables { addWithPrefixes("\u{2581}" + s); addWithPrefixes(s) }
+        for s in syllables where tokens.count < size { addWithPrefixes("\u{2581}" + s); addWithPrefixes(s) }
         precondition(tokens.count == size, "the built-in piece lists ran out at \(tokens.count) tokens")
 
         var scores = [Float](repeating: 0, count: size)
