@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Trace", dependencies: ["Engine"], swiftSettings: swift5),
         .target(name: "Dashboard", dependencies: ["Engine", "CNcurses"], swiftSettings: swift5),
         .target(name: "CLI", dependencies: [
-            "Kernels", "Model", "Engine", "Trace", "Dashboard",
+            "Kernels", "Model", "Engine", "Trace", "Dashboard", "CSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swift5),
         .executableTarget(name: "pdscope", dependencies: ["CLI"], swiftSettings: swift5),

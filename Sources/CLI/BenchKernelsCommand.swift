@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import Kernels
+
+/// `pdscope bench-kernels`: GMAC/s of the matmul kernels against their reference twins.
+struct BenchKernelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-kernels",
+        abstract: "Measure the matmul kernels (GMAC/s) at smollm-135m shapes, fast vs reference.",
+        discussion: "GMAC/s = multiply-adds per second (GFLOP/s is twice that). Run pinned, e.g. `taskset -c 1 pdscope bench-kernels`.")
+
+    @Option(name: .customLong("tokens"), help: "Rows of the prefill-shaped GEMM.") var tokenCount: Int = 128
+    @Option(help: "Repeats per case (the median is reported).") var repeats: Int = 5
+    @Flag(help: "Skip the slow reference kernels.") var noReference = false
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() throws {
+        let results = KernelBenchmark.run(tokenCount: tokenCount, repeats: repeats, includeReference: !noReference)
+        if json {
+            let body = results.keys.sorted().map { "\(jsonString($0)): \(String(format: "%.3f", results[$0]!))" }.joined(separator: ", ")
+            print("{\"isa\": \"\(KernelISA.current)\", \"results\": {\(body)}}")
+        } else {
+            print("kernels: \(KernelISA.current)")
+            for key in results.keys.sorted() {
+                let unit = key.hasSuffix("GB/s") ? "" : " GMAC/s"
+                print(String(format: "%-40@ %9.2f%@", key as NSString, results[key]!, unit))
+            }
+        }
+    }
+}

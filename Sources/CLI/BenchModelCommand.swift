@@ -1,0 +1,96 @@
+import ArgumentParser
+import CSystem
+import Foundation
+import Kernels
+import Model
+
+/// `pdscope bench-model`: prefill and decode speed of the runtime on pinned threads.
+struct BenchModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-model",
+        abstract: "Measure prefill tok/s (128/512/2048-token prompts) and decode tok/s (128 tokens).",
+        discussion: "Median of --runs runs, threads pinned to --cores. Compare with llama.cpp on the same file: Benchmarks/compare-llama-cpp.sh MODEL.gguf.")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Compute threads.") var threads: Int = 1
+    @Option(help: ArgumentHelp("CPUs to pin the threads to (e.g. 1 or 0-1); default: the first N.", valueName: "LIST")) var cores: String?
+    @Option(help: "Runs per measurement (the median is reported).") var runs: Int = 3
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+    }
+
+    func run() throws {
+        let model = try modelOptions.load(quiet: json)
+        let cpus = try cores.map { try parseCPUList($0) } ?? Array(0..<threads)
+        let available = Int(pd_available_cpu_count())
+        if cpus.contains(where: { $0 >= available }) { printError("pdscope: warning: asked for CPUs \(cpus) but only \(available) are available") }
+        var pinned = cpus.first.map { [Int32($0)] } ?? []
+        _ = pd_pin_current_thread(&pinned, Int32(pinned.count))
+        let computeThreads = ComputeThreads(count: threads, cores: cpus)
+        let session = GenerationSession(model: model, threads: computeThreads)
+        let ctx = model.config.contextLength
+        let vocab = Int32(model.config.vocabSize)
+        func prompt(_ n: Int) -> [Int32] { (0..<n).map { i in i == 0 ? model.tokenizer.bosId : 3 + Int32((i * 7919) % Int(vocab - 3)) } }
+        func seconds(_ body: () -> Void) -> Double {
+            let t0 = DispatchTime.now().uptimeNanoseconds; body()
+            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        }
+        func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
+
+        var prefill: [String: Double?] = [:]
+        for n in [128, 512, 2048] {
+            guard n < ctx else { prefill[String(n)] = .some(nil); continue }
+            let tokens = prompt(n)
+            let times = (0..<runs).map { _ in seconds { _ = session.context.prefill(tokens: tokens, startPosition: 0, blockTable: session.blockTable, kv: session.arena) } }
+            prefill[String(n)] = Double(n) / median(times)
+            if !json { printError(String(format: "prefill %4d tokens: %8.1f tok/s", n, Double(n) / median(times))) }
+        }
+        let decodeSteps = min(128, ctx - 17)
+        let start = prompt(16)
+        let decodeTimes = (0..<runs).map { _ -> Double in
+            _ = session.context.prefill(tokens: start, startPosition: 0, blockTable: session.blockTable, kv: session.arena)
+            return seconds {
+                for i in 0..<decodeSteps {
+                    _ = session.context.decode([DecodeInput(token: 3 + Int32((i * 31) % Int(vocab - 3)), position: 16 + i, blockTable: session.blockTable)], kv: session.arena)
+                }
+            }
+        }
+        let decode = Double(decodeSteps) / median(decodeTimes)
+        if json {
+            let pre = ["128", "512", "2048"].map { k -> String in
+                if let v = prefill[k] ?? nil { return "\"\(k)\": \(String(format: "%.2f", v))" }
+                return "\"\(k)\": null"
+            }.joined(separator: ", ")
+            print("{\"model\": \(jsonString(model.name)), \"threads\": \(threads), \"cores\": \(cpus), \"prefill_tok_s\": {\(pre)}, \"decode_tok_s\": \(String(format: "%.2f", decode))}")
+        } else {
+            print("model: \(model.name)\nthreads: \(threads) pinned to CPUs \(cpus)")
+            for k in ["128", "512", "2048"] {
+                if let v = prefill[k] ?? nil { print(String(format: "prefill %@ tokens: %.1f tok/s", k, v)) } else { print("prefill \(k) tokens: - (longer than the context)") }
+            }
+            print(String(format: "decode (%d tokens): %.1f tok/s", decodeSteps, decode))
+        }
+    }
+}
+
+/// A JSON string literal.
+func jsonString(_ s: String) -> String {
+    let data = try! JSONSerialization.data(withJSONObject: [s], options: [])
+    let text = String(decoding: data, as: UTF8.self)
+    return String(text.dropFirst().dropLast())
+}
+
+/// Parses CPU lists like "0", "0-3,6".
+func parseCPUList(_ text: String) throws -> [Int] {
+    var cpus: [Int] = []
+    for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+        let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
+        guard (1...2).contains(bounds.count), let lo = Int(bounds[0]), let hi = Int(bounds.last!), lo >= 0, lo <= hi, hi < 1024 else {
+            throw CLIError("bad CPU list '\(text)': use numbers and ranges like 0-3,6")
+        }
+        cpus += Array(lo...hi)
+    }
+    return cpus
+}

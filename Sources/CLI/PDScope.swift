@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+
+/// The `pdscope` command: the dashboard by default, and the subcommands for headless work.
+public struct PDScope: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "pdscope",
+        abstract: "Watch, live, how an LLM server schedules prefill and decode.",
+        discussion: """
+        pdscope runs a real, small, quantized Llama model on this machine's CPU cores: prefill and decode
+        on separate pinned cores standing in for separate GPUs, each with its own paged KV cache, and the
+        baselines they are compared with (colocated FCFS, chunked prefill).
+
+        Without --model it uses an embedded synthetic model (random weights, built in memory): load a real
+        one with --model FILE.gguf (see `pdscope convert-llama2c` and `pdscope inspect`).
+        """,
+        version: pdscopeVersion,
+        subcommands: [
+            GenerateCommand.self, InspectCommand.self, ConvertLlama2cCommand.self, SynthCommand.self,
+            BenchModelCommand.self, BenchKernelsCommand.self,
+        ]
+    )
+    public init() {}
+}
+
+/// Version string written into traces and `--version`.
+public let pdscopeVersion = "0.1.0"
+
+/// A failure the user caused or can fix: printed as one line on stderr, exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+/// Writes a line to stderr.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
