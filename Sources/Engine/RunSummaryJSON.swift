@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value whose objects keep their key order, so `--json` output is stable and diffable.
 /// Numbers that are not finite (an undefined metric, e.g. the TPOT of a one-token request) are
 /// written as `null`, keeping the document valid JSON.
@@ -45,6 +47,13 @@ public enum SummaryJSON: Sendable, Equatable {
         return pairs.map(\.0)
     }
 
+    var isScalar: Bool {
+        switch self {
+        case .array, .object: return false
+        default: return true
+        }
+    }
+
     /// Serialized text: indented two spaces per level when `pretty`, else on one line.
     public func rendered(pretty: Bool = true) -> String {
         var out = ""
@@ -60,6 +69,12 @@ public enum SummaryJSON: Sendable, Equatable {
         case .number(let value): out += value.isFinite ? Self.format(value) : "null"
         case .string(let value): Self.quote(value, into: &out)
         case .array(let items):
+            // Short lists of scalars (core lists) stay on one line even when pretty.
+            let flat = indent != nil && items.count <= 16 && items.allSatisfy(\.isScalar)
+            if flat {
+                out += "[" + items.map { $0.rendered(pretty: false) }.joined(separator: ", ") + "]"
+                return
+            }
             writeContainer(open: "[", close: "]", count: items.count, out: &out, indent: indent) { index, out, inner in
                 items[index].write(to: &out, indent: inner)
             }
@@ -86,11 +101,12 @@ public enum SummaryJSON: Sendable, Equatable {
         out += close
     }
 
-    /// Integral values print without a fraction; others with Swift's shortest round-trip form
-    /// (`1e-05` is valid JSON).
+    /// Integral values print without a fraction; others with 12 significant digits, which drops
+    /// float noise (0.24999999999999994 → 0.25) and keeps far more precision than any metric has.
+    /// `%g` never prints a form JSON rejects for finite values (`1e-05` is valid JSON).
     private static func format(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return String(value)
+        return String(format: "%.12g", value)
     }
 
     private static func quote(_ text: String, into out: inout String) {

@@ -1,0 +1,76 @@
+import XCTest
+@testable import Engine
+
+/// Stall attribution: which prefill work sat between two tokens of a request on its instance.
+final class MetricsStallTests: XCTestCase {
+    /// Instance 0 (colocated FCFS): #1 decodes, then #2's 2,010-token prompt runs in two whole
+    /// steps before #1's next token. Instance 1 meanwhile prefills #3 and decodes #4 smoothly.
+    private func script() -> EventScript {
+        var s = EventScript()
+        s.arrive(1, at: 0, prompt: 8)
+        s.arrive(2, at: 0.15, prompt: 2010)
+        s.arrive(3, at: 0, prompt: 500)
+        s.arrive(4, at: 0, prompt: 8)
+        s.step(0, from: 0, to: 0.1, prefills: [chunk(1, 0, 8)], tokens: [(1, 0)])
+        s.step(0, from: 0.1, to: 0.2, decodes: [1], tokens: [(1, 1)])
+        s.step(0, from: 0.2, to: 1.0, prefills: [chunk(2, 0, 1005, 1, of: 2)])
+        s.step(0, from: 1.0, to: 2.0, prefills: [chunk(2, 1005, 1005, 2, of: 2)], tokens: [(2, 0)])
+        s.step(0, from: 2.0, to: 2.1, decodes: [1, 2], tokens: [(1, 2), (2, 1)])
+        s.step(1, from: 0, to: 0.1, prefills: [chunk(4, 0, 8)], tokens: [(4, 0)])
+        s.step(1, from: 0.5, to: 1.5, prefills: [chunk(3, 0, 500)])
+        for n in 1...3 { s.step(1, from: 1.5 + Double(n - 1) * 0.1, to: 1.5 + Double(n) * 0.1, decodes: [4], tokens: [(4, n)]) }
+        return s
+    }
+
+    func testGapIsAttributedToPrefillOnTheSameInstance() throws {
+        let stalls = script().collector().stalls(minGap: 1.6)
+        XCTAssertEqual(stalls.count, 1)
+        let stall = try XCTUnwrap(stalls.first)
+        XCTAssertEqual(stall.request, 1)
+        XCTAssertEqual(stall.instance, 0)
+        XCTAssertEqual(stall.tokenIndex, 2)
+        assertClose(stall.gap, 1.9)
+        XCTAssertEqual(stall.causes.count, 1, "#3's prefill ran on instance 1 and must not be blamed")
+        let cause = try XCTUnwrap(stall.causes.first)
+        XCTAssertEqual(cause.request, 2)
+        XCTAssertEqual(cause.chunks, 2)
+        XCTAssertEqual(cause.tokens, 2010)
+        assertClose(cause.overlap, 1.8)
+        XCTAssertEqual(stall.description, "#1 waited 1.90 s behind prefill of #2 (2,010 tokens)")
+    }
+
+    func testStallsComeWorstFirstAndGapsWithoutPrefillSaySo() throws {
+        let stalls = script().collector().stalls(minGap: 0.5)
+        // #1 token 2 (1.9 s), #4 token 1 (1.5 s: 0.1 → 1.6, behind #3 on instance 1).
+        XCTAssertEqual(stalls.map(\.request), [1, 4])
+        XCTAssertEqual(stalls[1].causes.map(\.request), [3])
+        assertClose(stalls[1].causes.first?.overlap, 1.0)
+
+        var quiet = EventScript()
+        quiet.arrive(9, at: 0, prompt: 4)
+        quiet.step(2, from: 0, to: 0.1, decodes: [9], tokens: [(9, 0)])
+        quiet.step(2, from: 1.1, to: 1.2, decodes: [9], tokens: [(9, 1)])
+        let lone = try XCTUnwrap(quiet.collector().stalls(minGap: 0.5).first)
+        XCTAssertEqual(lone.causes, [])
+        XCTAssertEqual(lone.description, "#9 waited 1.10 s (no prefill ran on its instance)")
+    }
+
+    func testChunkSharingTheDecodeStepIsACause() throws {
+        var s = EventScript()
+        s.arrive(1, at: 0, prompt: 4)
+        s.arrive(2, at: 0, prompt: 256)
+        s.step(0, from: 0, to: 0.1, decodes: [1], tokens: [(1, 0)])
+        s.step(0, from: 0.1, to: 0.4, decodes: [1], prefills: [chunk(2, 0, 250, 1, of: 2)], chunkEvents: false, tokens: [(1, 1)])
+        let stall = try XCTUnwrap(s.collector().stalls(minGap: 0.25).first)
+        XCTAssertEqual(stall.causes, [StallCause(request: 2, chunks: 1, tokens: 250, overlap: 0.30000000000000004)])
+        XCTAssertEqual(stall.description, "#1 waited 300.0 ms behind prefill of #2 (250 tokens)")
+        XCTAssertEqual(s.collector().stalls(minGap: 0.31), [])
+    }
+
+    func testGroupedThousands() {
+        XCTAssertEqual(Stall.grouped(0), "0")
+        XCTAssertEqual(Stall.grouped(999), "999")
+        XCTAssertEqual(Stall.grouped(2010), "2,010")
+        XCTAssertEqual(Stall.grouped(-1234567), "-1,234,567")
+    }
+}
