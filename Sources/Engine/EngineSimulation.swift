@@ -83,8 +83,10 @@ public final class EngineSimulation {
 
     private func describeOpenRequests() -> String {
         let open = core.requests.values.filter { !$0.state.isTerminal }.sorted { $0.id < $1.id }
-        return open.prefix(8).map { "request \($0.id) \($0.state) computed \($0.computed)/\($0.tokens.count)" }
-            .joined(separator: "; ")
+        let requests = open.prefix(8).map { "request \($0.id) \($0.state) computed \($0.computed)/\($0.tokens.count) home \($0.home.map(String.init) ?? "-")" }
+        let pools = core.instances.map { "#\($0.id) free \($0.pool.freeCount) waiting \($0.waiting.map(\.id)) running \($0.running.map(\.id)) intake \($0.intake.map(\.id)) inbound \($0.inbound.map(\.id)) handoff \($0.handoff.map(\.id)) pushes \($0.pushes.map(\.id))" }
+        let store = core.store.map { "store used \($0.usedCount) cached \($0.cachedCount)" } ?? ""
+        return (requests + pools + [store]).joined(separator: "; ")
     }
 }
 

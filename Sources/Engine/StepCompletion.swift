@@ -36,8 +36,8 @@ extension EngineCore {
         prefill.running.removeAll { $0 === request }
         request.isPrefillDone = true
         request.state = .transferring
-        request.readyTime = clock.now()
         if request.reservation != nil {
+            request.readyTime = clock.now()
             prefill.pushes.append(request)
         } else {
             prefill.handoff.append(request)
