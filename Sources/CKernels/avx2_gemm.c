@@ -11,8 +11,12 @@
 #include <immintrin.h>
 
 #define MR 4
-/// Groups (of 8 tokens) whose activations stay in L2 while every row tile streams past them.
+/// Groups (of 8 tokens) whose activations stay in L2 while every row panel streams past them.
 #define GROUP_CHUNK 16
+/// Rows widened to int16 at a time (a panel: PANEL_ROWS·cols·2 bytes, L2-resident).
+#ifndef PANEL_ROWS
+#define PANEL_ROWS 32
+#endif
 
 #define INLINE PD_AVX2 static inline __attribute__((always_inline))
 
@@ -95,21 +99,28 @@ static const tile_fn tiles[2][MR + 1] = {{0, tile_1_1, tile_2_1, tile_3_1, tile_
 PD_AVX2 void pd_avx2_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
                            int64_t groups, int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re) {
     int64_t wrow = blocks * (type == PD_TYPE_Q8_0 ? PD_Q8_BYTES : PD_Q4_BYTES);
-    size_t w16_bytes = (size_t)(MR * blocks * 32) * sizeof(int16_t);
-    uint8_t *buffer = pd_thread_scratch_slot(1, w16_bytes + (size_t)(MR * blocks) * sizeof(float));
+    size_t w16_bytes = (size_t)(PANEL_ROWS * blocks * 32) * sizeof(int16_t);
+    uint8_t *buffer = pd_thread_scratch_slot(1, w16_bytes + (size_t)(PANEL_ROWS * blocks) * sizeof(float));
     if (!buffer) return;
     int16_t *w16 = (int16_t *)buffer;
     float *scales = (float *)(buffer + w16_bytes);
     for (int64_t g0 = 0; g0 < groups; g0 += GROUP_CHUNK) {
         int64_t g1 = g0 + GROUP_CHUNK < groups ? g0 + GROUP_CHUNK : groups;
-        for (int64_t r = rb; r < re; r += MR) {
-            int mr = re - r < MR ? (int)(re - r) : MR;
-            widen_rows(type, w + r * wrow, wrow, blocks, mr, w16, scales);
+        for (int64_t p0 = rb; p0 < re; p0 += PANEL_ROWS) {
+            int64_t p1 = p0 + PANEL_ROWS < re ? p0 + PANEL_ROWS : re;
+            widen_rows(type, w + p0 * wrow, wrow, blocks, (int)(p1 - p0), w16, scales);
+            // A pair of groups (≈ blocks·1 KiB) stays in L1 while the panel's widened rows stream
+            // from L2 past it.
             for (int64_t g = g0; g < g1; g += 2) {
                 int ng = g + 1 < g1 ? 2 : 1;
                 int64_t valid0 = tokens - g * 8 < 8 ? tokens - g * 8 : 8;
                 int64_t valid1 = ng == 2 ? (tokens - (g + 1) * 8 < 8 ? tokens - (g + 1) * 8 : 8) : 0;
-                tiles[ng - 1][mr](w16, scales, blocks, acts + g * blocks, y + g * 8 * ldy + r, ldy, valid0, valid1);
+                for (int64_t r = p0; r < p1; r += MR) {
+                    int mr = p1 - r < MR ? (int)(p1 - r) : MR;
+                    int64_t k0 = r - p0;
+                    tiles[ng - 1][mr](w16 + k0 * blocks * 32, scales + k0 * blocks, blocks, acts + g * blocks,
+                                      y + g * 8 * ldy + r, ldy, valid0, valid1);
+                }
             }
         }
     }

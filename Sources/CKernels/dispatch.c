@@ -2,6 +2,7 @@
 // the activation layout, its preparation, and the split between GEMM and row-dot kernels.
 #include "internal.h"
 #include <stdatomic.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 static _Atomic(const pd_kernel_table *) current_table;
@@ -48,10 +49,22 @@ void pd_axpy(float alpha, const float *x, float *y, int64_t n) { pd_table()->axp
 #define SCRATCH_SLOTS 2
 static _Thread_local void *scratch_ptr[SCRATCH_SLOTS];
 static _Thread_local size_t scratch_cap[SCRATCH_SLOTS];
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+/// Runs at thread exit (registered through a pthread key), so worker threads of released pools
+/// do not leak their buffers.
+static void free_scratch(void *unused) {
+    (void)unused;
+    for (int i = 0; i < SCRATCH_SLOTS; i++) { free(scratch_ptr[i]); scratch_ptr[i] = NULL; scratch_cap[i] = 0; }
+}
+static void make_scratch_key(void) { pthread_key_create(&scratch_key, free_scratch); }
 
 void *pd_thread_scratch_slot(int slot, size_t bytes) {
     if (slot < 0 || slot >= SCRATCH_SLOTS) return NULL;
     if (bytes <= scratch_cap[slot] && scratch_ptr[slot]) return scratch_ptr[slot];
+    pthread_once(&scratch_once, make_scratch_key);
+    pthread_setspecific(scratch_key, (void *)1);  // any non-NULL value arms the destructor
     size_t cap = bytes < 4096 ? 4096 : (bytes + 4095) & ~(size_t)4095;
     void *p = NULL;
     if (posix_memalign(&p, 64, cap) != 0) return NULL;

@@ -13,7 +13,8 @@ public enum KernelBenchmark {
     }
 
     /// Result keys look like `q8_0 gemm128 1536x576 fast` with GMAC/s (multiply-adds, so
-    /// GFLOP/s = 2×) as values; matvec cases also report `… fast GB/s` of weight bytes read.
+    /// GFLOP/s = 2×) as values; matvec cases also report `… fast GB/s` of weight bytes read, and
+    /// with several threads `threads.run latency us` is the median cost of an empty `run`.
     /// `includeReference` adds the plain Swift `Reference` kernels (slow) for comparison.
     /// `clock: .threadCPU` times only the CPU the calling thread got, which keeps single-thread
     /// numbers meaningful on a machine busy with other work (it undercounts multi-thread runs).
@@ -52,6 +53,11 @@ public enum KernelBenchmark {
                     }
                 }
             }
+        }
+        if threads.count > 1 {
+            // Dispatch cost of one empty fork-join; a decode step pays it ~200 times.
+            let seconds = median(repeats: repeats, minimumSeconds: 0.02, clock: .wall) { threads.run { _ in } }
+            results["threads.run latency us"] = seconds * 1e6
         }
         return results
     }
