@@ -11,13 +11,13 @@ final class MetricsStallTests: XCTestCase {
         s.arrive(2, at: 0.15, prompt: 2010)
         s.arrive(3, at: 0, prompt: 500)
         s.arrive(4, at: 0, prompt: 8)
-        s.step(0, from: 0, to: 0.1, prefills: [chunk(1, 0, 8)], tokens: [(1, 0)])
+        s.step(0, from: 0, to: 0.1, prefills: [makeChunk(1, 0, 8)], tokens: [(1, 0)])
         s.step(0, from: 0.1, to: 0.2, decodes: [1], tokens: [(1, 1)])
-        s.step(0, from: 0.2, to: 1.0, prefills: [chunk(2, 0, 1005, 1, of: 2)])
-        s.step(0, from: 1.0, to: 2.0, prefills: [chunk(2, 1005, 1005, 2, of: 2)], tokens: [(2, 0)])
+        s.step(0, from: 0.2, to: 1.0, prefills: [makeChunk(2, 0, 1005, 1, of: 2)])
+        s.step(0, from: 1.0, to: 2.0, prefills: [makeChunk(2, 1005, 1005, 2, of: 2)], tokens: [(2, 0)])
         s.step(0, from: 2.0, to: 2.1, decodes: [1, 2], tokens: [(1, 2), (2, 1)])
-        s.step(1, from: 0, to: 0.1, prefills: [chunk(4, 0, 8)], tokens: [(4, 0)])
-        s.step(1, from: 0.5, to: 1.5, prefills: [chunk(3, 0, 500)])
+        s.step(1, from: 0, to: 0.1, prefills: [makeChunk(4, 0, 8)], tokens: [(4, 0)])
+        s.step(1, from: 0.5, to: 1.5, prefills: [makeChunk(3, 0, 500)])
         for n in 1...3 { s.step(1, from: 1.5 + Double(n - 1) * 0.1, to: 1.5 + Double(n) * 0.1, decodes: [4], tokens: [(4, n)]) }
         return s
     }
@@ -29,13 +29,13 @@ final class MetricsStallTests: XCTestCase {
         XCTAssertEqual(stall.request, 1)
         XCTAssertEqual(stall.instance, 0)
         XCTAssertEqual(stall.tokenIndex, 2)
-        assertClose(stall.gap, 1.9)
+        assertApprox(stall.gap, 1.9)
         XCTAssertEqual(stall.causes.count, 1, "#3's prefill ran on instance 1 and must not be blamed")
         let cause = try XCTUnwrap(stall.causes.first)
         XCTAssertEqual(cause.request, 2)
         XCTAssertEqual(cause.chunks, 2)
         XCTAssertEqual(cause.tokens, 2010)
-        assertClose(cause.overlap, 1.8)
+        assertApprox(cause.overlap, 1.8)
         XCTAssertEqual(stall.description, "#1 waited 1.90 s behind prefill of #2 (2,010 tokens)")
     }
 
@@ -44,7 +44,7 @@ final class MetricsStallTests: XCTestCase {
         // #1 token 2 (1.9 s), #4 token 1 (1.5 s: 0.1 → 1.6, behind #3 on instance 1).
         XCTAssertEqual(stalls.map(\.request), [1, 4])
         XCTAssertEqual(stalls[1].causes.map(\.request), [3])
-        assertClose(stalls[1].causes.first?.overlap, 1.0)
+        assertApprox(stalls[1].causes.first?.overlap, 1.0)
 
         var quiet = EventScript()
         quiet.arrive(9, at: 0, prompt: 4)
@@ -60,7 +60,7 @@ final class MetricsStallTests: XCTestCase {
         s.arrive(1, at: 0, prompt: 4)
         s.arrive(2, at: 0, prompt: 256)
         s.step(0, from: 0, to: 0.1, decodes: [1], tokens: [(1, 0)])
-        s.step(0, from: 0.1, to: 0.4, decodes: [1], prefills: [chunk(2, 0, 250, 1, of: 2)], chunkEvents: false, tokens: [(1, 1)])
+        s.step(0, from: 0.1, to: 0.4, decodes: [1], prefills: [makeChunk(2, 0, 250, 1, of: 2)], chunkEvents: false, tokens: [(1, 1)])
         let stall = try XCTUnwrap(s.collector().stalls(minGap: 0.25).first)
         XCTAssertEqual(stall.causes, [StallCause(request: 2, chunks: 1, tokens: 250, overlap: 0.30000000000000004)])
         XCTAssertEqual(stall.description, "#1 waited 300.0 ms behind prefill of #2 (250 tokens)")

@@ -48,12 +48,12 @@ struct EventScript {
     }
 }
 
-func chunk(_ id: RequestID, _ start: Int, _ tokens: Int, _ index: Int = 1, of count: Int = 1) -> PrefillChunk {
+func makeChunk(_ id: RequestID, _ start: Int, _ tokens: Int, _ index: Int = 1, of count: Int = 1) -> PrefillChunk {
     PrefillChunk(request: id, startPosition: start, tokens: tokens, chunkIndex: index, chunkCount: count)
 }
 
 /// Asserts an optional value equals `expected` within `accuracy`.
-func assertClose(_ value: Double?, _ expected: Double, accuracy: Double = 1e-9, _ message: String = "",
+func assertApprox(_ value: Double?, _ expected: Double, accuracy: Double = 1e-9, _ message: String = "",
                  file: StaticString = #filePath, line: UInt = #line) {
     guard let value else { return XCTFail("nil, expected \(expected) \(message)", file: file, line: line) }
     XCTAssertEqual(value, expected, accuracy: accuracy, message, file: file, line: line)
@@ -61,7 +61,7 @@ func assertClose(_ value: Double?, _ expected: Double, accuracy: Double = 1e-9, 
 
 /// A histogram percentile is within 0.1 % (three significant digits) plus one microsecond.
 func assertPercentile(_ value: Double?, _ expected: Double, file: StaticString = #filePath, line: UInt = #line) {
-    assertClose(value, expected, accuracy: expected * 1e-3 + 1e-6, "(histogram precision)", file: file, line: line)
+    assertApprox(value, expected, accuracy: expected * 1e-3 + 1e-6, "(histogram precision)", file: file, line: line)
 }
 
 /// The disaggregated scenario of `MetricsCollectorTests`, shared with the summary tests:
@@ -77,12 +77,12 @@ func disaggregatedScript() -> EventScript {
     s.arrive(2, at: 0.2, prompt: 10, user: "bob")
     s.arrive(3, at: 0.3, prompt: 9000, user: "carol")
     s.add(0.3, .rejected(request: 3, reason: "prompt longer than the context"))
-    s.step(1, from: 0.3, to: 0.4, prefills: [chunk(2, 0, 10)], chunkEvents: false, tokens: [(2, 0)])
+    s.step(1, from: 0.3, to: 0.4, prefills: [makeChunk(2, 0, 10)], chunkEvents: false, tokens: [(2, 0)])
     s.add(0.4, .prefixCacheHit(request: 2, blocks: 1, tokens: 16))
     s.finish(2, at: 0.4, outputTokens: 1, reason: .stop)
     s.add(0.5, .blocksAllocated(location: .instance(0), request: 1, blocks: [0, 1, 2, 3]))
-    s.step(0, from: 0.5, to: 0.7, prefills: [chunk(1, 0, 64, 1, of: 2)])
-    s.step(0, from: 0.8, to: 1.0, prefills: [chunk(1, 64, 36, 2, of: 2)], tokens: [(1, 0)])
+    s.step(0, from: 0.5, to: 0.7, prefills: [makeChunk(1, 0, 64, 1, of: 2)])
+    s.step(0, from: 0.8, to: 1.0, prefills: [makeChunk(1, 64, 36, 2, of: 2)], tokens: [(1, 0)])
     s.add(1.0, .blocksAllocated(location: .instance(1), request: 1, blocks: [5, 6, 7, 8]))
     s.transfer(1, 1, from: 1.0, to: 1.002, bytes: 1_000_000)
     s.add(1.002, .blocksFreed(location: .instance(0), request: 1, blocks: [0, 1, 2, 3]))

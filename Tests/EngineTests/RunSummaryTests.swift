@@ -129,7 +129,7 @@ final class RunSummaryTests: XCTestCase {
         func run(_ policy: String, gap: Double) -> RunSummary {
             var s = EventScript()
             s.arrive(1, at: 0, prompt: 4)
-            s.step(0, from: 0, to: 0.1, prefills: [chunk(1, 0, 4)], tokens: [(1, 0)])
+            s.step(0, from: 0, to: 0.1, prefills: [makeChunk(1, 0, 4)], tokens: [(1, 0)])
             s.step(0, from: 0.1 + gap - 0.1, to: 0.1 + gap, decodes: [1], tokens: [(1, 1)])
             s.finish(1, at: 0.1 + gap, outputTokens: 2)
             return RunSummary(info: RunInfo(policy: policy), collector: s.collector())
