@@ -10,7 +10,9 @@ extension DashboardView {
         var slo = "SLO ttft≤\(Format.millis(state.config.ttftSLO)) tpot≤\(Format.millis(state.config.tpotSLO)) ms: "
         slo += state.sloAttainment.map { "\(Int(($0 * 100).rounded()))% of \(state.completedCount)" } ?? "-"
         slo += "  preemptions \(state.preemptionCount)"
-        let lines = rect.height >= 2 ? ["ms mean/p50/p99  " + metrics, slo] : ["ms mean/p50/p99  " + metrics + "  " + slo]
+        let lines = rect.height >= 2 ? ["ms mean/p50/p99  " + metrics, slo]
+            : rect.width >= 130 ? ["ms mean/p50/p99  " + metrics + "  " + slo]
+            : [metrics + "  SLO " + (state.sloAttainment.map { "\(Int(($0 * 100).rounded()))%" } ?? "-")]
         for (i, line) in lines.prefix(rect.height).enumerated() {
             buffer.put(line.truncated(toWidth: rect.width, ellipsis: buffer.glyphs.ellipsis), x: rect.x, y: rect.y + i,
                        style: i == 0 ? .plain : .bold, maxWidth: rect.width)
@@ -20,20 +22,27 @@ extension DashboardView {
     /// The input line and a key hint line (or the status message). Returns the input cursor position.
     static func renderFooter(_ state: DashboardState, _ options: DashboardViewOptions, into buffer: inout ScreenBuffer, rect: Rect) -> (x: Int, y: Int)? {
         guard !rect.isEmpty else { return nil }
+        let hints = options.isInputFocused
+            ? "Enter send · Esc leave · ←/→ move · Backspace delete"
+            : "i type · L/S long/short · g load [ ] rate · p pause · r rec · ? help · q quit"
+        let isEditing = options.isInputFocused || !options.input.isEmpty
+        // One row: the input line while editing, else the status message or the hints.
+        if rect.height == 1 && !isEditing {
+            buffer.put(options.statusMessage ?? hints, x: rect.x, y: rect.y, style: options.statusMessage == nil ? .dim : .bold,
+                       maxWidth: rect.width)
+            return nil
+        }
         let prompt = "> "
         buffer.put(prompt, x: rect.x, y: rect.y, style: .bold)
         let field = Rect(x: rect.x + prompt.count, y: rect.y, width: rect.width - prompt.count, height: 1)
         var cursor: (x: Int, y: Int)? = nil
-        if options.isInputFocused || !options.input.isEmpty {
+        if isEditing {
             let x = options.input.render(into: &buffer, rect: field, style: options.isInputFocused ? .plain : .dim)
             cursor = (x, rect.y)
         } else {
             buffer.put("press i to type a prompt (@alice tell me a story)", x: field.x, y: field.y, style: .dim, maxWidth: field.width)
         }
         guard rect.height >= 2 else { return cursor }
-        let hints = options.isInputFocused
-            ? "Enter send · Esc leave · ←/→ move · Backspace delete"
-            : "i type · L long · S short · g load · [ ] rate · p pause · r rec · ? help · q quit"
         if let message = options.statusMessage {
             buffer.put(message, x: rect.x, y: rect.y + 1, style: .bold, maxWidth: rect.width)
         } else {

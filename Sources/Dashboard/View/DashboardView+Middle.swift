@@ -46,17 +46,19 @@ extension DashboardView {
         if stalls.isEmpty, y < inner.maxY {
             buffer.put("no stalls", x: inner.x, y: y, style: .dim, maxWidth: inner.width)
         }
-        for line in stalls where y < inner.maxY {
-            buffer.put(line.truncated(toWidth: inner.width, ellipsis: buffer.glyphs.ellipsis), x: inner.x, y: y,
-                       style: Style(foreground: Palette.yellow), maxWidth: inner.width)
-            y += 1
+        // Stall lines wrap (continuations indented) so the culprit's name is never cut off.
+        for stall in stalls {
+            for (i, part) in TextView.wrap(stall, width: max(1, inner.width - 2)).enumerated() where y < inner.maxY {
+                buffer.put((i == 0 ? "" : "  ") + part, x: inner.x, y: y, style: Style(foreground: Palette.yellow), maxWidth: inner.width)
+                y += 1
+            }
         }
     }
 
-    /// "#9 i0→i1 p2p 12 blk 1.5 MiB 3.2 ms 0.49 GB/s".
+    /// "#9 i0→i1 3.2 ms 0.49 GB/s 1.5 MiB 12 blk p2p": most telling first, so truncation drops the rest.
     static func transferLine(_ t: TransferRecord, arrow: String) -> String {
         let rate = t.gigabytesPerSecond.map { Format.fixed($0, 2) + " GB/s" } ?? "- GB/s"
-        return "#\(t.request) \(locationName(t.from))\(arrow)\(locationName(t.to)) \(t.mode.rawValue) \(t.blocks) blk "
-            + Format.bytes(t.bytes) + " " + Format.millis(t.duration) + " ms " + rate
+        return "#\(t.request) \(locationName(t.from))\(arrow)\(locationName(t.to)) " + Format.millis(t.duration) + " ms "
+            + rate + " " + Format.bytes(t.bytes) + " \(t.blocks) blk \(t.mode.rawValue)"
     }
 }

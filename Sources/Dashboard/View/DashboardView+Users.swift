@@ -44,7 +44,7 @@ extension DashboardView {
                        TableColumn("ttft ms", width: 7, isRightAligned: true), TableColumn("itl ms", width: 6, isRightAligned: true)]
         let tail = [TableColumn("tpot ms", width: 7, isRightAligned: true), TableColumn("p99 itl", width: 7, isRightAligned: true)]
         let fixed = (columns + tail).reduce(0) { $0 + $1.width + 1 }
-        columns.append(TableColumn("itl (last gaps)", width: min(40, max(0, width - fixed - 1))))
+        columns.append(TableColumn("itl trend", width: min(40, max(0, width - fixed - 1))))
         return columns + tail
     }
 

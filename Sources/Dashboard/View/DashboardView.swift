@@ -35,7 +35,9 @@ public enum DashboardView {
     /// queue header, then block maps (up to what the pools need), then the user table.
     static func layout(width: Int, height: Int, panelCount: Int, largestPool: Int) -> Layout {
         var l = Layout()
-        l.summary = width >= 130 ? 1 : 2
+        // Short screens: one summary line, and the key hints share the input line.
+        l.summary = width >= 130 || height < 30 ? 1 : 2
+        l.footer = height < 28 ? 1 : 2
         l.panelsPerRow = min(max(1, panelCount), max(1, width / 24))
         l.panelRows = (max(1, panelCount) + l.panelsPerRow - 1) / l.panelsPerRow
         var extra = height - l.header - l.footer - l.summary - l.middle - l.users - l.panelRows * 5

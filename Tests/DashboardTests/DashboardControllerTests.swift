@@ -1,0 +1,142 @@
+import Engine
+import XCTest
+@testable import Dashboard
+
+/// Records what the dashboard asked of the engine.
+final class FakeEngine: DashboardEngine {
+    var now = 0.0
+    var submitted: [RequestSpec] = []
+    var loadRates: [Double?] = []
+    var recording: [Bool] = []
+    var recordingFails = false
+
+    func submit(_ spec: RequestSpec) { submitted.append(spec) }
+    func setLoadGenerator(rate: Double?) { loadRates.append(rate) }
+    func setRecording(_ isOn: Bool) throws -> String {
+        if recordingFails { throw TraceFailure() }
+        recording.append(isOn)
+        return isOn ? "recording to run.jsonl" : "recording stopped"
+    }
+    func observedCores() -> [InstanceID: [Int]] { [0: [0]] }
+    struct TraceFailure: Error, CustomStringConvertible { var description: String { "disk full" } }
+}
+
+final class DashboardControllerTests: XCTestCase {
+    private func makeController() -> (DashboardController, FakeEngine) {
+        let engine = FakeEngine()
+        return (DashboardController(engine: engine, config: Fixtures.config()), engine)
+    }
+
+    private func type(_ text: String, into controller: DashboardController) {
+        for ch in text { _ = controller.handle(.character(ch)) }
+    }
+
+    func testTypedPromptWithUserIsSubmitted() {
+        let (controller, engine) = makeController()
+        engine.now = 3.5
+        XCTAssertEqual(controller.handle(.character("i")), .keepRunning)
+        XCTAssertTrue(controller.options.isInputFocused)
+        type("@alice tell me a storyq", into: controller)
+        _ = controller.handle(.backspace)
+        XCTAssertEqual(controller.handle(.enter), .keepRunning)
+        XCTAssertEqual(engine.submitted.count, 1)
+        XCTAssertEqual(engine.submitted[0].user, "alice")
+        XCTAssertEqual(engine.submitted[0].prompt, .text("tell me a story"))
+        XCTAssertEqual(engine.submitted[0].arrivalOffset, 3.5)
+        XCTAssertFalse(controller.options.isInputFocused)
+        XCTAssertEqual(controller.options.selectedUser, "alice")
+    }
+
+    func testEscapeLeavesInputAndQuitOnlyOutsideIt() {
+        let (controller, _) = makeController()
+        _ = controller.handle(.enter)
+        XCTAssertEqual(controller.handle(.character("q")), .keepRunning, "q is text while typing")
+        _ = controller.handle(.escape)
+        XCTAssertFalse(controller.options.isInputFocused)
+        XCTAssertEqual(controller.options.input.text, "q", "leaving keeps the draft")
+        XCTAssertEqual(controller.handle(.character("q")), .quit)
+    }
+
+    func testLongAndShortPromptsUseSettings() {
+        let (controller, engine) = makeController()
+        _ = controller.handle(.character("L"))
+        _ = controller.handle(.character("S"))
+        XCTAssertEqual(engine.submitted.map(\.prompt), [
+            .synthetic(count: 400, prefixKeys: [], segmentTokens: 16), .synthetic(count: 16, prefixKeys: [], segmentTokens: 16)])
+        XCTAssertEqual(engine.submitted.map(\.user), ["you", "you"])
+    }
+
+    func testLoadGeneratorToggleAndRate() {
+        let (controller, engine) = makeController()
+        _ = controller.handle(.character("g"))
+        _ = controller.handle(.character("]"))
+        _ = controller.handle(.character("["))
+        _ = controller.handle(.character("["))
+        _ = controller.handle(.character("g"))
+        XCTAssertEqual(engine.loadRates, [1.0, 2.0, 1.0, 0.5, nil])
+        XCTAssertNil(controller.options.loadGeneratorRate)
+    }
+
+    func testFPSSteps() {
+        let (controller, _) = makeController()
+        _ = controller.handle(.character("+"))
+        XCTAssertEqual(controller.options.fps, 30)
+        for _ in 0..<10 { _ = controller.handle(.character("-")) }
+        XCTAssertEqual(controller.options.fps, 1)
+    }
+
+    func testRecordingToggleAndFailureMessage() {
+        let (controller, engine) = makeController()
+        _ = controller.handle(.character("r"))
+        XCTAssertTrue(controller.options.isRecording)
+        XCTAssertEqual(controller.options.statusMessage, "recording to run.jsonl")
+        engine.recordingFails = true
+        _ = controller.handle(.character("r"))
+        XCTAssertTrue(controller.options.isRecording, "a failed stop leaves the indicator as it was")
+        XCTAssertEqual(controller.options.statusMessage, "recording: disk full")
+    }
+
+    func testEventsFlowThroughInboxAndSelectionCycles() {
+        let (controller, engine) = makeController()
+        for (i, user) in ["a", "b", "c"].enumerated() {
+            let spec = RequestSpec(user: user, prompt: .text("x"), maxTokens: 4)
+            controller.eventSink.receive(EngineEvent(time: Double(i), kind: .arrived(request: i, spec: spec, promptTokens: 3)))
+        }
+        engine.now = 10
+        controller.update()
+        XCTAssertEqual(controller.state.now, 10)
+        XCTAssertEqual(controller.state.instances[0]?.observedCores, [0])
+        XCTAssertEqual(controller.options.selectedUser, "a")
+        _ = controller.handle(.down); _ = controller.handle(.tab)
+        XCTAssertEqual(controller.options.selectedUser, "c")
+        _ = controller.handle(.down)
+        XCTAssertEqual(controller.options.selectedUser, "a")
+        _ = controller.handle(.up)
+        XCTAssertEqual(controller.options.selectedUser, "c")
+    }
+
+    func testPauseFreezesTheDisplayButNotTheState() {
+        let (controller, engine) = makeController()
+        _ = controller.handle(.character("p"))
+        controller.eventSink.receive(EngineEvent(time: 1, kind: .arrived(request: 1, spec: RequestSpec(user: "late", prompt: .text("x"), maxTokens: 4), promptTokens: 2)))
+        engine.now = 1
+        controller.update()
+        XCTAssertEqual(controller.state.users, ["late"])
+        var buffer = ScreenBuffer(width: 80, height: 24)
+        controller.render(into: &buffer)
+        XCTAssertFalse(buffer.lines().joined().contains("late"), "paused frame shows the old state")
+        XCTAssertTrue(buffer.lines()[1].contains("PAUSED"))
+        _ = controller.handle(.character("p"))
+        controller.render(into: &buffer)
+        XCTAssertTrue(buffer.lines().joined().contains("late"))
+    }
+
+    func testHelpOverlayClosesOnAnyKey() {
+        let (controller, engine) = makeController()
+        _ = controller.handle(.character("?"))
+        XCTAssertTrue(controller.options.isHelpShown)
+        _ = controller.handle(.character("L"))
+        XCTAssertFalse(controller.options.isHelpShown)
+        XCTAssertTrue(engine.submitted.isEmpty, "the closing key does nothing else")
+    }
+}
