@@ -12,7 +12,8 @@ public struct Sampler {
     public let vocabSize: Int
     private var random: SamplerRandom
     private var probabilities: [Float]
-    private var candidates: [Int32]
+    /// Packed (probability, token) keys, see `key(probability:token:)`.
+    private var candidates: [UInt64]
 
     public init(params: SamplingParams, vocabSize: Int) {
         precondition(vocabSize > 0, "a sampler needs a non-empty vocabulary")
@@ -83,65 +84,71 @@ public struct Sampler {
         // them first makes the sort cheap. With top-k alone every token stays a candidate.
         let cutoff = topK == vocabSize ? (1 - topP) / Float(vocabSize - 1) * total : 0
         for i in 0..<vocabSize where probabilities[i] > 0 && probabilities[i] >= cutoff {
-            candidates.append(Int32(i))
+            candidates.append(Sampler.key(probability: probabilities[i], token: Int32(i)))
         }
         if candidates.isEmpty { return probabilities.withUnsafeBufferPointer { Sampler.argmax($0) } }
-        let p = probabilities
-        let before = { (a: Int32, b: Int32) -> Bool in
-            let pa = p[Int(a)], pb = p[Int(b)]
-            return pa != pb ? pa > pb : a < b
-        }
         if topK < candidates.count {
-            candidates = Array(Sampler.smallest(topK, of: candidates, by: before))
+            candidates = Sampler.largest(topK, of: candidates)
         } else {
-            candidates.sort(by: before)
+            candidates.sort(by: >)
         }
         var kept = candidates.count
         var mass: Float = 0
-        for i in 0..<candidates.count { mass += p[Int(candidates[i])] }
+        for key in candidates { mass += Sampler.probability(key) }
         if topP < 1 {
             let target = topP * mass
             var cumulative: Float = 0
             for i in 0..<candidates.count {
-                cumulative += p[Int(candidates[i])]
+                cumulative += Sampler.probability(candidates[i])
                 if cumulative >= target { kept = i + 1; mass = cumulative; break }
             }
         }
         let coin = random.nextUnitFloat() * mass
         var cdf: Float = 0
         for i in 0..<kept {
-            cdf += p[Int(candidates[i])]
-            if coin < cdf { return candidates[i] }
+            cdf += Sampler.probability(candidates[i])
+            if coin < cdf { return Sampler.token(candidates[i]) }
         }
-        return candidates[kept - 1]
+        return Sampler.token(candidates[kept - 1])
     }
 
-    /// The `k` first elements in `by` order, sorted, in O(n log k) with a bounded heap.
-    static func smallest(_ k: Int, of items: [Int32], by before: (Int32, Int32) -> Bool) -> [Int32] {
-        // Max-heap (by `before`) of the best k seen so far: its root is the worst kept item.
-        var heap: [Int32] = []
+    /// Candidates are sorted as plain integers: the probability's bits (positive floats order like
+    /// their bit patterns) above the inverted token id, so a larger key is a likelier token and,
+    /// on equal probability, a lower id. Much faster than sorting ids with a closure.
+    @inline(__always)
+    static func key(probability: Float, token: Int32) -> UInt64 {
+        UInt64(probability.bitPattern) << 32 | UInt64(UInt32.max - UInt32(bitPattern: token))
+    }
+
+    @inline(__always)
+    static func probability(_ key: UInt64) -> Float { Float(bitPattern: UInt32(truncatingIfNeeded: key >> 32)) }
+
+    @inline(__always)
+    static func token(_ key: UInt64) -> Int32 { Int32(bitPattern: UInt32.max - UInt32(truncatingIfNeeded: key)) }
+
+    /// The `k` largest keys, largest first, in O(n log k) with a bounded min-heap.
+    static func largest(_ k: Int, of items: [UInt64]) -> [UInt64] {
+        // Min-heap of the best k seen so far: its root is the worst kept item.
+        var heap: [UInt64] = []
         heap.reserveCapacity(k)
-        func siftDown(_ start: Int) {
-            var i = start
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var worst = i
-                if l < heap.count, before(heap[worst], heap[l]) { worst = l }
-                if r < heap.count, before(heap[worst], heap[r]) { worst = r }
-                if worst == i { return }
-                heap.swapAt(i, worst); i = worst
-            }
-        }
         for item in items {
             if heap.count < k {
                 heap.append(item)
                 var i = heap.count - 1
-                while i > 0, before(heap[(i - 1) / 2], heap[i]) { heap.swapAt(i, (i - 1) / 2); i = (i - 1) / 2 }
-            } else if before(item, heap[0]) {
+                while i > 0, heap[(i - 1) / 2] > heap[i] { heap.swapAt(i, (i - 1) / 2); i = (i - 1) / 2 }
+            } else if item > heap[0] {
                 heap[0] = item
-                siftDown(0)
+                var i = 0
+                while true {
+                    let l = 2 * i + 1, r = l + 1
+                    var smallest = i
+                    if l < k, heap[l] < heap[smallest] { smallest = l }
+                    if r < k, heap[r] < heap[smallest] { smallest = r }
+                    if smallest == i { break }
+                    heap.swapAt(i, smallest); i = smallest
+                }
             }
         }
-        return heap.sorted(by: before)
+        return heap.sorted(by: >)
     }
 }

@@ -91,10 +91,19 @@ final class SamplerTests: XCTestCase {
         XCTAssertLessThan(hot, 400)
     }
 
-    func testBoundedHeapSelectsSortedSmallest() {
-        let items: [Int32] = [9, 3, 7, 1, 8, 2, 6]
-        XCTAssertEqual(Sampler.smallest(3, of: items, by: <), [1, 2, 3])
-        XCTAssertEqual(Sampler.smallest(10, of: items, by: <), [1, 2, 3, 6, 7, 8, 9])
+    func testBoundedHeapSelectsSortedLargest() {
+        let items: [UInt64] = [9, 3, 7, 1, 8, 2, 6, 9]
+        XCTAssertEqual(Sampler.largest(3, of: items), [9, 9, 8])
+        XCTAssertEqual(Sampler.largest(1, of: items), [9])
+    }
+
+    func testCandidateKeysOrderByProbabilityThenLowerId() {
+        let a = Sampler.key(probability: 0.5, token: 7), b = Sampler.key(probability: 0.5, token: 3)
+        let c = Sampler.key(probability: 0.25, token: 1)
+        XCTAssertGreaterThan(b, a)
+        XCTAssertGreaterThan(a, c)
+        XCTAssertEqual(Sampler.token(a), 7)
+        XCTAssertEqual(Sampler.probability(c), 0.25)
     }
 
     func testRandomIsReproducibleAndInRange() {
