@@ -10,7 +10,9 @@
 #include "internal.h"
 #include <immintrin.h>
 
+#ifndef MR
 #define MR 4
+#endif
 /// Groups (of 8 tokens) whose activations stay in L2 while every row panel streams past them.
 #define GROUP_CHUNK 16
 /// Rows widened to int16 at a time (a panel: PANEL_ROWS·cols·2 bytes, L2-resident).
@@ -53,11 +55,11 @@ PD_AVX2 static void widen_rows(int type, const uint8_t *w, int64_t wrow, int64_t
 /// the kernel is load-bound.
 INLINE void tile(int mr, int ng, const int16_t *w16, const float *scales, int64_t blocks, const pd_group_block *g,
                  float *y, int64_t ldy, int64_t valid0, int64_t valid1) {
-    __m256 acc[MR][2];
+    __m256 acc[4][2];
     for (int k = 0; k < mr; k++) for (int n = 0; n < ng; n++) acc[k][n] = _mm256_setzero_ps();
     const pd_group_block *g1 = g + blocks;
     for (int64_t b = 0; b < blocks; b++) {
-        __m256i isum[MR][2];
+        __m256i isum[4][2];
         for (int k = 0; k < mr; k++) for (int n = 0; n < ng; n++) isum[k][n] = _mm256_setzero_si256();
         for (int j = 0; j < 16; j++) {
             __m256i xj[2];
@@ -94,7 +96,7 @@ INLINE void tile(int mr, int ng, const int16_t *w16, const float *scales, int64_
 TILE_VARIANT(1, 1) TILE_VARIANT(2, 1) TILE_VARIANT(3, 1) TILE_VARIANT(4, 1)
 TILE_VARIANT(1, 2) TILE_VARIANT(2, 2) TILE_VARIANT(3, 2) TILE_VARIANT(4, 2)
 typedef void (*tile_fn)(const int16_t *, const float *, int64_t, const pd_group_block *, float *, int64_t, int64_t, int64_t);
-static const tile_fn tiles[2][MR + 1] = {{0, tile_1_1, tile_2_1, tile_3_1, tile_4_1}, {0, tile_1_2, tile_2_2, tile_3_2, tile_4_2}};
+static const tile_fn tiles[2][5] = {{0, tile_1_1, tile_2_1, tile_3_1, tile_4_1}, {0, tile_1_2, tile_2_2, tile_3_2, tile_4_2}};
 
 PD_AVX2 void pd_avx2_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
                            int64_t groups, int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re) {
