@@ -6,6 +6,8 @@ import Kernels
 /// that size) without shipping weights: the text they produce is word-shaped nonsense. Every
 /// file says what it is (`general.name` and `pdscope.synthetic = true`) so no output is mistaken
 /// for a trained model's. Same shape, type and seed always give byte-identical files.
+/// Control and byte tokens are kept out of generations by a bias channel (`biasChannel`), so
+/// sampled text is printable word pieces and generations end at their token limit, not at EOS.
 public enum SyntheticModel {
     /// The metadata key marking a synthetic file.
     public static let metadataKey = "pdscope.synthetic"
@@ -42,16 +44,20 @@ public enum SyntheticModel {
     }
 
     /// The complete GGUF file. Matrices whose rows are not a whole number of `type`'s blocks stay
-    /// F32; norms are F32 ones. O(parameters); about 90 MB for the default shape at Q8_0.
+    /// F32; norms are F32 ones. O(parameters): the default shape at Q8_0 is 92.9 MB, built in
+    /// about 0.35 s of CPU in a release build.
     public static func makeGGUF(shape: Shape, type: TensorType, seed: UInt64) -> [UInt8] {
         makeWriter(shape: shape, type: type, seed: seed).serialize()
     }
 
-    /// The tokenizer every synthetic model of this vocabulary size carries.
-    public static func makeTokenizer(vocabSize: Int) -> Tokenizer {
+    /// The tokenizer every synthetic model of this vocabulary size carries (at least
+    /// `SyntheticVocabulary.minimumSize`, 334, tokens).
+    public static func makeTokenizer(vocabSize: Int) throws -> Tokenizer {
+        guard vocabSize >= SyntheticVocabulary.minimumSize else {
+            throw TokenizerError.invalid("a synthetic vocabulary needs at least \(SyntheticVocabulary.minimumSize) tokens, not \(vocabSize)")
+        }
         let v = SyntheticVocabulary.make(size: vocabSize)
-        // The arrays are consistent by construction, so this cannot throw.
-        return try! Tokenizer(tokens: v.tokens, scores: v.scores, types: v.types, bosId: 1, eosId: 2, unkId: 0,
+        return try Tokenizer(tokens: v.tokens, scores: v.scores, types: v.types, bosId: 1, eosId: 2, unkId: 0,
                               addBOS: true, addSpacePrefix: true)
     }
 

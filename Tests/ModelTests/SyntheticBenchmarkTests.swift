@@ -30,7 +30,7 @@ final class SyntheticBenchmarkTests: XCTestCase {
             lines.append(String(format: "makeGGUF %@ %@: %.1f MB in %.3f s", shape.rawValue, type.description,
                                 Double(count) / 1e6, s))
         }
-        let tok = SyntheticModel.makeTokenizer(vocabSize: 2048)
+        let tok = try SyntheticModel.makeTokenizer(vocabSize: 2048)
         let words = ["Once", "upon", "a", "time", "there", "was", "a", "little", "girl", "named", "Lily", "who",
                      "liked", "to", "play", "outside", "in", "the", "big", "green", "park", "with", "her", "dog."]
         let text = (0..<6000).map { words[($0 * 7 + $0 / 5) % words.count] }.joined(separator: " ")

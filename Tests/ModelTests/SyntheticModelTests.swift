@@ -61,7 +61,7 @@ final class SyntheticModelTests: XCTestCase {
     func testTokenizerRoundTripsAndReadsLikeWords() throws {
         let file = try GGUFFile(bytes: SyntheticModel.makeGGUF(shape: .tiny, type: .q8_0, seed: 0), name: "t")
         let tok = try Tokenizer(gguf: file)
-        XCTAssertEqual(tok.tokens, SyntheticModel.makeTokenizer(vocabSize: 512).tokens)
+        XCTAssertEqual(tok.tokens, try SyntheticModel.makeTokenizer(vocabSize: 512).tokens)
         for text in ["Once upon a time there was a little girl.", "日本語 😀 café", "x", "  two  spaces"] {
             XCTAssertEqual(tok.decode(tok.encode(text)), text)
         }
@@ -82,9 +82,13 @@ final class SyntheticModelTests: XCTestCase {
         }
     }
 
-    func testEveryMergedPieceIsReachable() {
+    func testTooSmallVocabularyIsAnError() {
+        XCTAssertThrowsError(try SyntheticModel.makeTokenizer(vocabSize: 300))
+    }
+
+    func testEveryMergedPieceIsReachable() throws {
         // Encoding a piece's own text must give that piece back, else it could never appear.
-        let tok = SyntheticModel.makeTokenizer(vocabSize: 4096)
+        let tok = try SyntheticModel.makeTokenizer(vocabSize: 4096)
         var unreachable: [String] = []
         for (i, piece) in tok.tokens.enumerated() where tok.kinds[i] == .normal && piece.hasPrefix("\u{2581}") && piece.count > 1 {
             let text = String(piece.dropFirst())
