@@ -46,45 +46,23 @@ extension ForwardContext {
     /// block table; output in `scratch.xb2`. Work is split over (row, head) pairs across threads.
     func attention(_ rows: [ForwardRow], blockTables: [[Int32]], kv: KVArena, layer: Int) {
         let c = model.config, s = scratch
-        let headDim = c.headDim, kvDim = c.kvDim, dim = c.dim
+        let headDim = c.headDim, dim = c.dim
         let groupSize = c.headCount / c.kvHeadCount
-        let blockSize = kv.layout.blockSize
         let scale = 1 / sqrtf(Float(headDim))
+        // Each sequence's block list for this layer, built once and shared by its rows and heads.
+        let paged = blockTables.map { table in
+            PagedKV(keyBlocks: table.map { UnsafePointer(kv.keys(block: Int($0), layer: layer)) },
+                    valueBlocks: table.map { UnsafePointer(kv.values(block: Int($0), layer: layer)) },
+                    blockSize: kv.layout.blockSize, rowStride: c.kvDim)
+        }
         let pairs = rows.count * c.headCount
         threads.run { worker in
-            let scores = s.scores + worker * c.contextLength
             var pair = worker
             while pair < pairs {
                 let i = pair / c.headCount, h = pair % c.headCount
-                let row = rows[i]
-                let table = blockTables[row.sequence]
-                let q = s.q + i * dim + h * headDim
-                let kvOffset = (h / groupSize) * headDim
-                let count = row.position + 1
-                // Scores q·k / sqrt(d) for every earlier position, block by block.
-                var pos = 0
-                while pos < count {
-                    let block = Int(table[pos / blockSize])
-                    let keys = kv.keys(block: block, layer: layer)
-                    let inBlock = min(blockSize, count - pos)
-                    for slot in 0..<inBlock {
-                        scores[pos + slot] = Ops.dot(q, keys + slot * kvDim + kvOffset, count: headDim) * scale
-                    }
-                    pos += inBlock
-                }
-                Ops.softmax(scores, count: count)
-                let out = s.xb2 + i * dim + h * headDim
-                out.update(repeating: 0, count: headDim)
-                pos = 0
-                while pos < count {
-                    let block = Int(table[pos / blockSize])
-                    let values = kv.values(block: block, layer: layer)
-                    let inBlock = min(blockSize, count - pos)
-                    for slot in 0..<inBlock {
-                        Ops.axpy(scores[pos + slot], values + slot * kvDim + kvOffset, out, count: headDim)
-                    }
-                    pos += inBlock
-                }
+                Ops.attentionHead(q: s.q + i * dim + h * headDim, kv: paged[rows[i].sequence], offset: (h / groupSize) * headDim,
+                                  headDim: headDim, count: rows[i].position + 1, scale: scale,
+                                  scores: s.scores + worker * c.contextLength, out: s.xb2 + i * dim + h * headDim)
                 pair += threads.count
             }
         }

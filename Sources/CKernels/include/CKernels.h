@@ -84,4 +84,12 @@ void pd_pool_run(pd_pool *pool, pd_task_fn fn, void *ctx);
 /// Stops the workers; the pool's memory is freed when the last of them has left.
 void pd_pool_release(pd_pool *pool);
 
+/// Attention of one query row and head over `count` cached positions: kblocks[b]/vblocks[b] are
+/// the layer's K/V base of block b of the sequence; position p is at block p / block_size, row
+/// p % block_size, `stride` floats per row, the head's part at `offset`. Scores (count floats)
+/// are scratch; out gets head_dim floats: softmax(q·k · scale) · v.
+void pd_attention_head(const float *q, const float *const *kblocks, const float *const *vblocks,
+                       int64_t offset, int64_t block_size, int64_t stride, int64_t head_dim,
+                       int64_t count, float scale, float *scores, float *out);
+
 #endif

@@ -1,0 +1,55 @@
+import CKernels
+import Foundation
+
+/// Where one sequence's cached K and V for one layer live: the layer's K and V base pointer of
+/// each of its blocks, in position order (position p is row p % blockSize of block p / blockSize).
+public struct PagedKV {
+    public var keyBlocks: [UnsafePointer<Float>]
+    public var valueBlocks: [UnsafePointer<Float>]
+    public var blockSize: Int
+    /// Floats from one position's row to the next inside a block (the KV width).
+    public var rowStride: Int
+    public init(keyBlocks: [UnsafePointer<Float>], valueBlocks: [UnsafePointer<Float>], blockSize: Int, rowStride: Int) {
+        self.keyBlocks = keyBlocks; self.valueBlocks = valueBlocks; self.blockSize = blockSize; self.rowStride = rowStride
+    }
+}
+
+extension Ops {
+    /// out[0..<headDim] = softmax(q·k_p · scale for p < count) · v_p, reading the head's slice at
+    /// `offset` of each cached row. `scores` must hold `count` floats.
+    public static func attentionHead(q: UnsafePointer<Float>, kv: PagedKV, offset: Int, headDim: Int, count: Int,
+                                     scale: Float, scores: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        kv.keyBlocks.withUnsafeBufferPointer { kb in
+            kv.valueBlocks.withUnsafeBufferPointer { vb in
+                kb.baseAddress!.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: kb.count) { k in
+                    vb.baseAddress!.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: vb.count) { v in
+                        pd_attention_head(q, k, v, Int64(offset), Int64(kv.blockSize), Int64(kv.rowStride),
+                                          Int64(headDim), Int64(count), scale, scores, out)
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Reference {
+    /// The plain twin of `Ops.attentionHead`: llama2.c's attention loop through a block list.
+    public static func attentionHead(q: UnsafePointer<Float>, kv: PagedKV, offset: Int, headDim: Int, count: Int,
+                                     scale: Float, scores: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        func row(_ blocks: [UnsafePointer<Float>], _ p: Int) -> UnsafePointer<Float> {
+            blocks[p / kv.blockSize] + (p % kv.blockSize) * kv.rowStride + offset
+        }
+        for p in 0..<count {
+            let k = row(kv.keyBlocks, p)
+            var s: Float = 0
+            for i in 0..<headDim { s += q[i] * k[i] }
+            scores[p] = s * scale
+        }
+        softmax(scores, count: count)
+        for i in 0..<headDim { out[i] = 0 }
+        for p in 0..<count {
+            let v = row(kv.valueBlocks, p)
+            for i in 0..<headDim { out[i] += scores[p] * v[i] }
+        }
+    }
+}

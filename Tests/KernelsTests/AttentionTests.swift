@@ -1,0 +1,38 @@
+import XCTest
+@testable import Kernels
+
+/// The paged attention kernel against its plain twin, on scattered blocks.
+final class AttentionTests: XCTestCase {
+    /// Outputs are convex combinations of values in [-1, 1]; float reordering and the vector exp
+    /// stay well inside this.
+    let attentionAbsTolerance: Float = 2e-5
+
+    func testAttentionMatchesReferenceOnScatteredBlocks() {
+        var rng = SystemRandomNumberGenerator()
+        for (headDim, blockSize, count, isa) in [(64, 16, 1, KernelISA.best), (64, 16, 37, .best), (8, 4, 13, .best),
+                                                   (48, 16, 100, .best), (12, 16, 20, .best), (64, 16, 37, .scalar)] {
+            let previous = KernelISA.use(isa)
+            defer { _ = KernelISA.use(previous) }
+            let kvHeads = 3, stride = headDim * kvHeads, blocks = (count + blockSize - 1) / blockSize
+            // Each block is a separate allocation, listed out of order: nothing may assume contiguity.
+            let storage = (0..<(2 * blocks)).map { _ -> UnsafeMutablePointer<Float> in
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: blockSize * stride)
+                for i in 0..<(blockSize * stride) { p[i] = Float.random(in: -1...1, using: &rng) }
+                return p
+            }
+            defer { storage.forEach { $0.deallocate() } }
+            let kv = PagedKV(keyBlocks: storage[0..<blocks].reversed().map { UnsafePointer($0) },
+                             valueBlocks: storage[blocks...].map { UnsafePointer($0) }, blockSize: blockSize, rowStride: stride)
+            let q = (0..<headDim).map { _ in Float.random(in: -2...2, using: &rng) }
+            var fast = [Float](repeating: .nan, count: headDim), slow = fast
+            var scores = [Float](repeating: 0, count: count)
+            for head in 0..<kvHeads {
+                Ops.attentionHead(q: q, kv: kv, offset: head * headDim, headDim: headDim, count: count, scale: 0.125, scores: &scores, out: &fast)
+                Reference.attentionHead(q: q, kv: kv, offset: head * headDim, headDim: headDim, count: count, scale: 0.125, scores: &scores, out: &slow)
+                for i in 0..<headDim {
+                    XCTAssertEqual(fast[i], slow[i], accuracy: attentionAbsTolerance, "headDim \(headDim) count \(count) head \(head) [\(i)]")
+                }
+            }
+        }
+    }
+}
