@@ -29,13 +29,16 @@ public final class DashboardController {
     public var eventSink: EngineEventSink { inbox }
 
     /// Applies every pending event and moves the clock to the engine's now. Call once per frame.
-    public func update() {
+    /// Returns how many events were applied.
+    @discardableResult
+    public func update() -> Int {
         let batch = inbox.drain()
         droppedEventCount += batch.droppedCount
         for event in batch.events { state.apply(event) }
         state.advance(to: engine.now)
         for (id, cores) in engine.observedCores() { state.setObservedCores(cores, for: id) }
         if options.selectedUser == nil { options.selectedUser = state.users.first }
+        return batch.events.count
     }
 
     /// Draws the current frame (the frozen one while paused); returns the cursor position.

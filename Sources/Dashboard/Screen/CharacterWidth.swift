@@ -11,8 +11,25 @@ enum CharacterWidth {
         0x17000...0x18CFF, 0x1B000...0x1B2FF, 0x1F200...0x1F2FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
     ]
 
+    /// Widths of the Basic Multilingual Plane, computed once (-1 = control). Unicode property
+    /// lookups are slow enough that a 200×60 frame of box lines would spend most of its time in them.
+    private static let bmpWidths: [Int8] = (0..<0x10000).map { v in
+        guard let scalar = Unicode.Scalar(UInt32(v)) else { return 1 }   // surrogates never reach us
+        return Int8(computeWidth(scalar) ?? -1)
+    }
+
     /// Columns for one scalar, or nil for a control character.
     static func of(_ scalar: Unicode.Scalar) -> Int? {
+        let v = scalar.value
+        if v >= 0x20 && v < 0x7F { return 1 }
+        if v < 0x10000 {
+            let w = bmpWidths[Int(v)]
+            return w < 0 ? nil : Int(w)
+        }
+        return computeWidth(scalar)
+    }
+
+    private static func computeWidth(_ scalar: Unicode.Scalar) -> Int? {
         let v = scalar.value
         if v < 0x20 || (0x7F..<0xA0).contains(v) { return nil }
         if v < 0x300 { return 1 }   // fast path: Latin

@@ -64,10 +64,20 @@ public struct ScreenBuffer: Equatable, Sendable {
         return max(0, col - max(x, 0))
     }
 
-    /// Fills a rectangle with one character.
+    /// Fills a rectangle with one single-width character, writing cells directly (no width lookups
+    /// per cell: this runs for every box on every frame).
     public mutating func fill(_ rect: Rect, with character: Character = " ", style: Style = .plain) {
-        let row = String(repeating: String(character), count: max(0, rect.width / max(1, CharacterWidth.of(character) ?? 1)))
-        for y in rect.y..<rect.maxY { put(row, x: rect.x, y: y, style: style, maxWidth: rect.width) }
+        let ch = glyphs.drawable(character)
+        guard CharacterWidth.of(ch) == 1 else { return }
+        let cell = Cell(text: String(ch), style: style)
+        let x0 = max(0, rect.x), x1 = min(width, rect.maxX)
+        guard x0 < x1 else { return }
+        for y in max(0, rect.y)..<min(height, rect.maxY) {
+            // Edges may cut a wide character in half: let setCell blank the other half.
+            setCell(x: x0, y: y, cell)
+            if x1 - 1 > x0 { setCell(x: x1 - 1, y: y, cell) }
+            for x in (x0 + 1)..<max(x0 + 1, x1 - 1) { cells[y * width + x] = cell }
+        }
     }
 
     /// Changes the style of cells in `rect` without touching their text (selection highlights).

@@ -10,7 +10,7 @@ public enum TerminalError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .notATerminal:
             return "pdscope: standard output is not a terminal, so the live dashboard cannot draw; "
-                + "record with `pdscope run --record <file>` and look at it with `pdscope replay <file>`"
+                + "to look at a recorded run without one, use `pdscope replay <trace>`"
         case let .unusableTerminal(term):
             return "pdscope: cannot use terminal type TERM=\(term.isEmpty ? "(unset)" : term); try TERM=xterm-256color"
         }

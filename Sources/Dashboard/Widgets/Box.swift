@@ -3,9 +3,11 @@ public struct Box {
     public var title: String
     public var style: Style
     public var titleStyle: Style
+    /// Blank the inside too (for overlays drawn over other widgets).
+    public var clearsInterior: Bool
 
-    public init(title: String = "", style: Style = .dim, titleStyle: Style = .bold) {
-        self.title = title; self.style = style; self.titleStyle = titleStyle
+    public init(title: String = "", style: Style = .dim, titleStyle: Style = .bold, clearsInterior: Bool = false) {
+        self.title = title; self.style = style; self.titleStyle = titleStyle; self.clearsInterior = clearsInterior
     }
 
     /// Draws the frame and returns the inner rectangle (empty if `rect` is too small for a frame).
@@ -18,7 +20,7 @@ public struct Box {
         buffer.put(String(g.bottomLeft) + inner + String(g.bottomRight), x: rect.x, y: rect.maxY - 1, style: style)
         for y in (rect.y + 1)..<(rect.maxY - 1) {
             buffer.put(String(g.vertical), x: rect.x, y: y, style: style)
-            buffer.fill(Rect(x: rect.x + 1, y: y, width: rect.width - 2, height: 1))
+            if clearsInterior { buffer.fill(Rect(x: rect.x + 1, y: y, width: rect.width - 2, height: 1)) }
             buffer.put(String(g.vertical), x: rect.maxX - 1, y: y, style: style)
         }
         if !title.isEmpty, rect.width > 4 {

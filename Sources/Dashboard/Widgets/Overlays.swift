@@ -47,7 +47,7 @@ public struct HelpOverlay {
         let height = min(area.height, lines.count + 2)
         let rect = Rect(x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2,
                         width: width, height: height)
-        let inner = Box(title: "keys", style: .bold).render(into: &buffer, rect: rect)
+        let inner = Box(title: "keys", style: .bold, clearsInterior: true).render(into: &buffer, rect: rect)
         for (i, line) in lines.prefix(inner.height).enumerated() {
             buffer.put(" " + line, x: inner.x, y: inner.y + i, maxWidth: inner.width)
         }
