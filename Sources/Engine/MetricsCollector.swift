@@ -46,8 +46,18 @@ public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
         var startPosition: Int
     }
 
+    /// A request's metrics behind a reference, so that each event mutates them in place instead
+    /// of through the dictionary's copy of a large value.
+    final class RequestRecord {
+        var metrics: RequestMetrics
+        init(_ metrics: RequestMetrics) { self.metrics = metrics }
+    }
+
     /// Everything guarded by the lock.
     struct State {
+        /// Live per-request state; never leaves the lock (`snapshot` copies the values out).
+        var records: [RequestID: RequestRecord] = [:]
+        /// Filled only in snapshots: value copies of `records`.
         var requests: [RequestID: RequestMetrics] = [:]
         var firstArrival: Double?
         var lastEventTime: Double?
@@ -78,14 +88,17 @@ public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
     func snapshot() -> State {
         lock.lock()
         defer { lock.unlock() }
-        return state
+        var copy = state
+        copy.requests = state.records.mapValues(\.metrics)
+        copy.records = [:]
+        return copy
     }
 
     /// The metrics of one request so far, or nil if it never arrived.
     public func request(_ id: RequestID) -> RequestMetrics? {
         lock.lock()
         defer { lock.unlock() }
-        return state.requests[id]
+        return state.records[id]?.metrics
     }
 
     /// Blocks currently held at `location`, and the most ever held at once.
@@ -108,25 +121,26 @@ public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
         state.lastEventTime = max(state.lastEventTime ?? time, time)
         switch event.kind {
         case .arrived(let id, let spec, let promptTokens):
-            state.requests[id] = RequestMetrics(id: id, spec: spec, promptTokens: promptTokens, arrival: time)
+            state.records[id] = RequestRecord(RequestMetrics(id: id, spec: spec, promptTokens: promptTokens, arrival: time))
             state.firstArrival = min(state.firstArrival ?? time, time)
         case .stepStarted(let instance, _, let decodes, let prefills):
             state.instances[instance, default: InstanceActivity()].openStep = OpenStep(start: time, prefills: prefills)
-            for id in decodes { state.requests[id]?.apply(event) }
-            for id in Set(prefills.map(\.request)) where !decodes.contains(id) { state.requests[id]?.apply(event) }
+            // Prefills first so that a request both prefilling and decoding ends up "decoding".
+            for chunk in prefills { state.records[chunk.request]?.metrics.noteStep(instance: instance, time: time, isDecode: false) }
+            for id in decodes { state.records[id]?.metrics.noteStep(instance: instance, time: time, isDecode: true) }
         case .stepEnded(let instance, _, let duration):
             endStep(instance: instance, time: time, duration: duration, state: &state)
         case .prefillChunkStarted(let instance, let chunk):
             state.instances[instance, default: InstanceActivity()].openStep?.sawChunkEvents = true
             state.openChunks[ChunkKey(instance: instance, request: chunk.request, startPosition: chunk.startPosition)] = time
-            state.requests[chunk.request]?.apply(event)
+            state.records[chunk.request]?.metrics.apply(event)
         case .prefillChunkEnded(let instance, let chunk):
             let key = ChunkKey(instance: instance, request: chunk.request, startPosition: chunk.startPosition)
             let start = state.openChunks.removeValue(forKey: key)
                 ?? state.instances[instance]?.openStep?.start ?? time
             state.instances[instance, default: InstanceActivity()].openStep?.sawChunkEvents = true
             state.instances[instance, default: InstanceActivity()].chunks.append(ChunkRun(chunk: chunk, start: start, end: time))
-            state.requests[chunk.request]?.apply(event)
+            state.records[chunk.request]?.metrics.apply(event)
         case .blocksAllocated(let location, _, let blocks):
             let used = (state.blocksInUse[location] ?? 0) + blocks.count
             state.blocksInUse[location] = used
@@ -135,22 +149,22 @@ public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
             state.blocksInUse[location] = max((state.blocksInUse[location] ?? 0) - blocks.count, 0)
         case .kvTransferStarted(let transfer, let id, _, _, _, _, _):
             state.openTransfers[transfer] = time
-            state.requests[id]?.apply(event)
+            state.records[id]?.metrics.apply(event)
         case .kvTransferEnded(let transfer, let id, _, _, let blocks, let bytes, _):
             let start = state.openTransfers.removeValue(forKey: transfer) ?? time
             state.transfers.append(TransferRun(request: id, blocks: blocks, bytes: bytes, start: start, end: time))
-            state.requests[id]?.addTransfer(seconds: time - start)
+            state.records[id]?.metrics.addTransfer(seconds: time - start)
         case .prefixCacheHit(let id, let blocks, let tokens):
             state.prefixHits += 1
             state.prefixHitBlocks += blocks
             state.prefixHitTokens += tokens
-            state.requests[id]?.apply(event)
+            state.records[id]?.metrics.apply(event)
         case .preempted(let id, _, _):
             state.preemptions += 1
-            state.requests[id]?.apply(event)
+            state.records[id]?.metrics.apply(event)
         case .routed(let id, _, _, _), .queued(let id, _), .waitingForRemoteKV(let id, _),
              .tokenEmitted(let id, _, _, _), .finished(let id, _, _), .rejected(let id, _):
-            state.requests[id]?.apply(event)
+            state.records[id]?.metrics.apply(event)
         }
     }
 
@@ -163,7 +177,7 @@ public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
         if let open = activity.openStep, !open.sawChunkEvents {
             for chunk in open.prefills {
                 activity.chunks.append(ChunkRun(chunk: chunk, start: open.start, end: time))
-                state.requests[chunk.request]?.noteChunk(start: open.start, end: time)
+                state.records[chunk.request]?.metrics.noteChunk(start: open.start, end: time)
             }
         }
         activity.openStep = nil

@@ -76,10 +76,9 @@ extension RequestMetrics {
         switch event.kind {
         case .routed, .queued:
             if state == .preempted { state = .waiting }
-        case .stepStarted(let instance, _, let decodes, let prefills):
-            markScheduled(time)
-            currentInstance = instance
-            if decodes.contains(id) { setActive(.decoding) } else if prefills.contains(where: { $0.request == id }) { setActive(.prefilling) }
+        case .stepStarted(let instance, _, _, _):
+            // The collector calls `noteStep` instead, which knows the role without a scan.
+            noteStep(instance: instance, time: time, isDecode: true)
         case .prefillChunkStarted(let instance, _):
             markScheduled(time)
             currentInstance = instance
@@ -113,6 +112,13 @@ extension RequestMetrics {
         case .arrived, .stepEnded, .blocksAllocated, .blocksFreed, .kvTransferEnded:
             break
         }
+    }
+
+    /// The request is in a step of `instance` starting at `time`, as a decode or as a prefill chunk.
+    mutating func noteStep(instance: InstanceID, time: Double, isDecode: Bool) {
+        markScheduled(time)
+        currentInstance = instance
+        setActive(isDecode ? .decoding : .prefilling)
     }
 
     /// Adds one finished transfer's duration to this request's KV transfer time.

@@ -63,9 +63,10 @@ extension MetricsCollector {
     /// Every token gap of at least `minGap` seconds, worst first, each with the prefill chunks that
     /// ran on the instance producing the late token while the request waited. The request's own
     /// chunks (a recompute after preemption) are listed too: they are a cause as well.
-    /// - Complexity: O(tokens + stalls × chunks on the instance).
+    /// - Complexity: O(tokens + chunks log chunks + stalls × (log chunks + chunks in the gap)).
     public func stalls(minGap: Double) -> [Stall] {
         let state = snapshot()
+        var timelines: [InstanceID: ChunkTimeline] = [:]
         var found: [Stall] = []
         for request in state.requests.values {
             let times = request.tokenTimes
@@ -73,19 +74,46 @@ extension MetricsCollector {
             for index in 1..<times.count where times[index] - times[index - 1] >= minGap {
                 let owner = request.tokenInstances[index]
                 let instance: InstanceID? = owner >= 0 ? owner : nil
-                let chunks = instance.flatMap { state.instances[$0]?.chunks } ?? []
+                var causes: [StallCause] = []
+                if let instance {
+                    if timelines[instance] == nil { timelines[instance] = ChunkTimeline(state.instances[instance]?.chunks ?? []) }
+                    causes = timelines[instance]!.causes(from: times[index - 1], to: times[index])
+                }
                 found.append(Stall(request: request.id, instance: instance, tokenIndex: index,
-                                   start: times[index - 1], end: times[index],
-                                   causes: Self.causes(in: chunks, from: times[index - 1], to: times[index])))
+                                   start: times[index - 1], end: times[index], causes: causes))
             }
         }
         return found.sorted { ($0.gap, $1.request, $1.tokenIndex) > ($1.gap, $0.request, $0.tokenIndex) }
     }
+}
 
-    /// Groups the chunks overlapping (start, end) by request.
-    private static func causes(in chunks: [ChunkRun], from start: Double, to end: Double) -> [StallCause] {
+/// One instance's prefill chunks sorted by start, with the running maximum of their ends, so the
+/// chunks overlapping a gap are found by a binary search and a short backward walk.
+struct ChunkTimeline {
+    private let runs: [MetricsCollector.ChunkRun]
+    /// `latestEnd[i]` = max end of `runs[0...i]`: once it is at or before the gap's start, no
+    /// earlier chunk can overlap the gap.
+    private let latestEnd: [Double]
+
+    init(_ chunks: [MetricsCollector.ChunkRun]) {
+        runs = chunks.sorted { $0.start < $1.start }
+        var latest = -Double.infinity
+        latestEnd = runs.map { latest = max(latest, $0.end); return latest }
+    }
+
+    /// The chunks overlapping (start, end), grouped by request, largest overlap first.
+    func causes(from start: Double, to end: Double) -> [StallCause] {
+        // First chunk starting at or after `end`: nothing from there on can overlap.
+        var low = 0, high = runs.count
+        while low < high {
+            let middle = (low + high) / 2
+            if runs[middle].start < end { low = middle + 1 } else { high = middle }
+        }
         var byRequest: [RequestID: StallCause] = [:]
-        for run in chunks {
+        var index = low - 1
+        while index >= 0 && latestEnd[index] > start {
+            let run = runs[index]
+            index -= 1
             let overlap = min(run.end, end) - max(run.start, start)
             // A chunk measured as taking no time still counts when it ran inside the gap.
             let inside = overlap > 0 || (run.start == run.end && run.start > start && run.start < end)

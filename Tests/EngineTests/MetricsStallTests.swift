@@ -67,6 +67,48 @@ final class MetricsStallTests: XCTestCase {
         XCTAssertEqual(s.collector().stalls(minGap: 0.31), [])
     }
 
+    /// The indexed lookup finds exactly what a scan of every chunk finds (seeded random timelines,
+    /// including chunks sharing a step and zero-length chunks).
+    func testTimelineLookupMatchesABruteForceScan() {
+        var seed: UInt64 = 0x9E3779B97F4A7C15
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        var runs: [MetricsCollector.ChunkRun] = []
+        var time = 0.0
+        for n in 0..<300 {
+            let length = Double(next(4)) * 0.01               // 0 … 30 ms, zero included
+            let sharing = next(3) == 0                       // same start as the previous chunk
+            let start = sharing && !runs.isEmpty ? runs[runs.count - 1].start : time
+            runs.append(.init(chunk: makeChunk(next(7), n, 1 + next(50)), start: start, end: start + length))
+            time = max(time, start + length) + Double(next(3)) * 0.01
+        }
+        let timeline = ChunkTimeline(runs.shuffled())
+        var multiCause = 0
+        for _ in 0..<400 {
+            let start = Double(next(Int(time * 100) + 10)) * 0.01 - 0.005
+            let end = start + Double(1 + next(20)) * 0.01
+            var expected: [RequestID: StallCause] = [:]
+            for run in runs {
+                let overlap = min(run.end, end) - max(run.start, start)
+                guard overlap > 0 || (run.start == run.end && run.start > start && run.start < end) else { continue }
+                var cause = expected[run.chunk.request] ?? StallCause(request: run.chunk.request, chunks: 0, tokens: 0, overlap: 0)
+                cause.chunks += 1; cause.tokens += run.chunk.tokens; cause.overlap += max(overlap, 0)
+                expected[run.chunk.request] = cause
+            }
+            let found = timeline.causes(from: start, to: end)
+            if found.count > 1 { multiCause += 1 }
+            XCTAssertEqual(Set(found.map(\.request)), Set(expected.keys), "gap \(start)–\(end)")
+            for cause in found {
+                XCTAssertEqual(cause.chunks, expected[cause.request]?.chunks)
+                XCTAssertEqual(cause.tokens, expected[cause.request]?.tokens)
+                XCTAssertEqual(cause.overlap, expected[cause.request]?.overlap ?? -1, accuracy: 1e-9)
+            }
+        }
+        XCTAssertGreaterThan(multiCause, 50, "the gaps must actually cover several chunks")
+    }
+
     func testGroupedThousands() {
         XCTAssertEqual(Stall.grouped(0), "0")
         XCTAssertEqual(Stall.grouped(999), "999")
