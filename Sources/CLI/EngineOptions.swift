@@ -1,0 +1,110 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Model
+
+extension SchedulingPolicy: ExpressibleByArgument {}
+extension RoutePolicy: ExpressibleByArgument {}
+extension KVTransferMode: ExpressibleByArgument {}
+
+/// The engine flags shared by the dashboard, `replay` and `compare`: one definition, one help text.
+struct EngineOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Scheduling policy: colocated-fcfs (prefill preempts decode, early vLLM), chunked-prefill (Sarathi-Serve token budget), disaggregated (prefill and decode instances).", valueName: "POLICY"))
+    var policy: SchedulingPolicy = .disaggregated
+
+    @Option(help: ArgumentHelp("Disaggregated routing: p-first (prefill, then decode), d-first (decode asks prefill for KV), simultaneous (both at once, SGLang).", valueName: "ROUTE"))
+    var route: RoutePolicy = .pFirst
+
+    @Option(name: .customLong("kv-transfer"), help: ArgumentHelp("KV connector: p2p (prefill pool → decode pool, one copy) or pool (through a shared KV store, two copies, prefix hits).", valueName: "MODE"))
+    var kvTransfer: KVTransferMode = .p2p
+
+    @Option(name: .customLong("prefill-cores"), help: ArgumentHelp("CPUs of the prefill instance(s) (colocated: the first `both` instance), e.g. 0 or 0-3,6.", valueName: "LIST"))
+    var prefillCores: String = "0"
+
+    @Option(name: .customLong("decode-cores"), help: ArgumentHelp("CPUs of the decode instance(s) (colocated: the second `both` instance).", valueName: "LIST"))
+    var decodeCores: String = "1"
+
+    @Option(name: .customLong("prefill-instances"), help: "Prefill instances (disaggregated).")
+    var prefillInstances: Int = 1
+
+    @Option(name: .customLong("decode-instances"), help: "Decode instances (disaggregated).")
+    var decodeInstances: Int = 1
+
+    @Option(name: .customLong("kv-blocks"), help: "KV pool size of each instance, in blocks (default: --max-running full contexts).")
+    var kvBlocks: Int?
+
+    @Option(name: .customLong("kv-memory"), help: ArgumentHelp("KV pool size of each instance in bytes, e.g. 64MiB (instead of --kv-blocks).", valueName: "SIZE"))
+    var kvMemory: String?
+
+    @Option(name: .customLong("block-size"), help: "Token slots per KV block.")
+    var blockSize: Int = 16
+
+    @Option(name: .customLong("max-batched-tokens"), help: "Token budget of one step (chunked prefill; prefill chunk size).")
+    var maxBatchedTokens: Int = 256
+
+    @Option(name: .customLong("max-running"), help: "Most sequences an instance runs at once (decode batch limit).")
+    var maxRunning: Int = 16
+
+    @Option(name: .customLong("kv-store-blocks"), help: "Blocks in the shared KV store (pool mode; default 4 × a pool); LRU eviction.")
+    var kvStoreBlocks: Int?
+
+    @Option(name: .customLong("kv-link-gbps"), help: "Emulate a KV link of this many gigabits/s: a transfer completes no sooner than such a link would (off by default; labelled when on).")
+    var kvLinkGbps: Double?
+
+    @Option(name: .customLong("local-prefill-max"), help: "d-first: prompts of at most this many uncached tokens are prefilled on the decode instance itself (Dynamo's conditional disaggregation).")
+    var localPrefillMax: Int?
+
+    @Option(help: ArgumentHelp("SLOs for goodput and SLO attainment, milliseconds, e.g. \"ttft:2000 tpot:100\" (also e2el:MS).", valueName: "SPEC"))
+    var goodput: String?
+
+    /// The engine configuration these flags describe; throws one-line errors naming the flag.
+    func makeConfig() throws -> EngineConfig {
+        var c = EngineConfig()
+        c.policy = policy
+        c.route = route
+        c.kvTransfer = kvTransfer
+        do {
+            c.prefillCores = try CoreSet(parsing: prefillCores)
+            c.decodeCores = try CoreSet(parsing: decodeCores)
+        } catch { throw CLIError("\(error)") }
+        c.prefillInstances = prefillInstances
+        c.decodeInstances = decodeInstances
+        if kvBlocks != nil && kvMemory != nil { throw CLIError("give --kv-blocks or --kv-memory, not both") }
+        if let blocks = kvBlocks { c.kvCapacity = .blocks(blocks) }
+        if let memory = kvMemory {
+            do { c.kvCapacity = .bytes(try ByteSize.parse(memory)) } catch { throw CLIError("--kv-memory: \(error)") }
+        }
+        c.blockSize = blockSize
+        c.maxBatchedTokens = maxBatchedTokens
+        c.maxRunning = maxRunning
+        c.kvStoreBlocks = kvStoreBlocks
+        c.kvLinkGbps = kvLinkGbps
+        c.localPrefillMax = localPrefillMax
+        let problems = c.validationErrors()
+        guard problems.isEmpty else { throw CLIError(problems.joined(separator: "; ")) }
+        return c
+    }
+
+    /// The `--goodput` objectives, if given.
+    func makeSLOs() throws -> GoodputSLO? {
+        guard let spec = goodput else { return nil }
+        do { return try GoodputSLO(parsing: spec) } catch { throw CLIError("\(error)") }
+    }
+
+    /// Every setting as text, for trace headers and summaries.
+    var settings: [String: String] {
+        var s: [String: String] = [
+            "policy": policy.rawValue, "route": route.rawValue, "kv_transfer": kvTransfer.rawValue,
+            "prefill_cores": prefillCores, "decode_cores": decodeCores,
+            "prefill_instances": String(prefillInstances), "decode_instances": String(decodeInstances),
+            "block_size": String(blockSize), "max_batched_tokens": String(maxBatchedTokens), "max_running": String(maxRunning),
+        ]
+        if let v = kvBlocks { s["kv_blocks"] = String(v) }
+        if let v = kvMemory { s["kv_memory"] = v }
+        if let v = kvStoreBlocks { s["kv_store_blocks"] = String(v) }
+        if let v = kvLinkGbps { s["kv_link_gbps"] = String(v) }
+        if let v = localPrefillMax { s["local_prefill_max"] = String(v) }
+        if let v = goodput { s["goodput"] = v }
+        return s
+    }
+}
