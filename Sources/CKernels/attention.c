@@ -11,22 +11,63 @@ PD_AVX2 static inline float hsum8(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-/// head_dim a multiple of 8.
+/// Scores of four positions at once: four independent FMA chains hide the FMA latency that a
+/// single accumulator per position would expose.
+PD_AVX2 static inline void scores_avx2(const float *q, const float *k, int64_t stride, int64_t n,
+                                       int64_t head_dim, float scale, float *scores) {
+    int64_t s = 0;
+    for (; s + 4 <= n; s += 4, k += 4 * stride) {
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        for (int64_t i = 0; i < head_dim; i += 8) {
+            __m256 qv = _mm256_loadu_ps(q + i);
+            a0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k + i), a0);
+            a1 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k + stride + i), a1);
+            a2 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k + 2 * stride + i), a2);
+            a3 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k + 3 * stride + i), a3);
+        }
+        scores[s] = hsum8(a0) * scale; scores[s + 1] = hsum8(a1) * scale;
+        scores[s + 2] = hsum8(a2) * scale; scores[s + 3] = hsum8(a3) * scale;
+    }
+    for (; s < n; s++, k += stride) {
+        __m256 a = _mm256_setzero_ps();
+        for (int64_t i = 0; i < head_dim; i += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(k + i), a);
+        scores[s] = hsum8(a) * scale;
+    }
+}
+
+/// head_dim a multiple of 8. The output of a head of up to 64 floats stays in registers.
 PD_AVX2 static void attention_avx2(const float *q, const float *const *kblocks, const float *const *vblocks,
                                    int64_t offset, int64_t block_size, int64_t stride, int64_t head_dim,
                                    int64_t count, float scale, float *scores, float *out) {
     for (int64_t pos = 0, b = 0; pos < count; b++) {
-        const float *k = kblocks[b] + offset;
         int64_t n = count - pos < block_size ? count - pos : block_size;
-        for (int64_t s = 0; s < n; s++, k += stride) {
-            __m256 acc = _mm256_setzero_ps();
-            for (int64_t i = 0; i < head_dim; i += 8)
-                acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(k + i), acc);
-            scores[pos + s] = hsum8(acc) * scale;
-        }
+        scores_avx2(q, kblocks[b] + offset, stride, n, head_dim, scale, scores + pos);
         pos += n;
     }
     pd_table()->softmax(scores, count);
+    if (head_dim == 64) {
+        __m256 o0 = _mm256_setzero_ps(), o1 = o0, o2 = o0, o3 = o0, o4 = o0, o5 = o0, o6 = o0, o7 = o0;
+        for (int64_t pos = 0, b = 0; pos < count; b++) {
+            const float *v = vblocks[b] + offset;
+            int64_t n = count - pos < block_size ? count - pos : block_size;
+            for (int64_t s = 0; s < n; s++, v += stride) {
+                __m256 a = _mm256_set1_ps(scores[pos + s]);
+                o0 = _mm256_fmadd_ps(a, _mm256_loadu_ps(v), o0);
+                o1 = _mm256_fmadd_ps(a, _mm256_loadu_ps(v + 8), o1);
+                o2 = _mm256_fmadd_ps(a, _mm256_loadu_ps(v + 16), o2);
+                o3 = _mm256_fmadd_ps(a, _mm256_loadu_ps(v + 24), o3);
+                o4 = _mm256_fmadd_ps(a, _mm256_loadu_ps(v + 32), o4);
+                o5 = _mm256_fmadd_ps(a, _mm256_loadu_ps(v + 40), o5);
+                o6 = _mm256_fmadd_ps(a, _mm256_loadu_ps(v + 48), o6);
+                o7 = _mm256_fmadd_ps(a, _mm256_loadu_ps(v + 56), o7);
+            }
+            pos += n;
+        }
+        _mm256_storeu_ps(out, o0); _mm256_storeu_ps(out + 8, o1); _mm256_storeu_ps(out + 16, o2);
+        _mm256_storeu_ps(out + 24, o3); _mm256_storeu_ps(out + 32, o4); _mm256_storeu_ps(out + 40, o5);
+        _mm256_storeu_ps(out + 48, o6); _mm256_storeu_ps(out + 56, o7);
+        return;
+    }
     for (int64_t i = 0; i < head_dim; i += 8) _mm256_storeu_ps(out + i, _mm256_setzero_ps());
     for (int64_t pos = 0, b = 0; pos < count; b++) {
         const float *v = vblocks[b] + offset;

@@ -9,7 +9,7 @@ final class AttentionTests: XCTestCase {
 
     func testAttentionMatchesReferenceOnScatteredBlocks() {
         var rng = SystemRandomNumberGenerator()
-        for (headDim, blockSize, count, isa) in [(64, 16, 1, KernelISA.best), (64, 16, 37, .best), (8, 4, 13, .best),
+        for (headDim, blockSize, count, isa) in [(64, 16, 1, KernelISA.best), (64, 16, 37, .best), (64, 16, 300, .best), (32, 8, 7, .best), (8, 4, 13, .best),
                                                    (48, 16, 100, .best), (12, 16, 20, .best), (64, 16, 37, .scalar)] {
             let previous = KernelISA.use(isa)
             defer { _ = KernelISA.use(previous) }
