@@ -1,0 +1,91 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Model
+import Trace
+
+/// `pdscope replay`: runs a workload headless on the real engine and prints its summary.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Run a workload, recorded session or public trace headless and print the summary.",
+        discussion: """
+        FILE is a pdscope workload (see `pdscope workload`), a session trace recorded with --record,
+        or a Mooncake .jsonl / Azure .csv trace, imported on the fly (with the --length-scale,
+        --output-scale, --time-scale, --start, --duration and --limit flags of `pdscope import`).
+        Requests are submitted at their arrival offsets; a progress line shows on stderr when it is a
+        terminal. Ctrl-C stops submitting, ends the run cleanly and closes the --record file.
+
+        Examples:
+          pdscope replay Traces/long-prompt-storm.jsonl --policy colocated-fcfs
+          pdscope replay Traces/steady-chat.jsonl --speed 2 --json > run.json
+          pdscope replay mooncake.jsonl --length-scale 0.05 --time-scale 2 --limit 50
+          pdscope replay Traces/mixed-day.jsonl --record session.jsonl --goodput "ttft:2000 tpot:100"
+        """)
+
+    @Argument(help: ArgumentHelp("Workload, recorded trace, Mooncake .jsonl or Azure .csv.", valueName: "FILE"))
+    var file: String
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup(title: "Engine options") var engineOptions: EngineOptions
+    @OptionGroup(title: "Import options (Mooncake and Azure files)") var importFlags: ImportFlags
+
+    @Option(help: ArgumentHelp("Play arrivals this many times faster (2 = twice as fast).", valueName: "X"))
+    var speed: Double = 1
+
+    @Option(help: ArgumentHelp("Replay only the first N requests.", valueName: "N"))
+    var limit: Int?
+
+    @Option(help: ArgumentHelp("Record the session to this trace file (JSON Lines).", valueName: "OUT.jsonl"))
+    var record: String?
+
+    @Flag(help: "Print the summary as JSON: {\"runs\": [one run]} with vLLM bench-serve key names.")
+    var json = false
+
+    func validate() throws {
+        guard speed.isFinite, speed > 0 else { throw ValidationError("--speed must be a positive number, got \(speed)") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() throws {
+        let catcher = InterruptCatcher()
+        defer { catcher.stop() }
+        let (text, interrupted) = try output(progress: .automatic, interrupt: catcher.flag)
+        print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        if interrupted { throw ExitCode(130) }
+    }
+
+    /// Runs the replay and returns what goes to stdout (stderr gets notes, warnings, progress),
+    /// and whether it was interrupted.
+    func output(progress: RunProgress.Mode = .off, interrupt: InterruptFlag? = nil) throws -> (String, Bool) {
+        let config = try engineOptions.makeConfig()
+        let slo = try engineOptions.makeSLOs()
+        let model = try modelOptions.load()
+        let loaded = try WorkloadInput.load(path: file, contextLength: model.config.contextLength, flags: importFlags, limit: limit)
+        loaded.messages.forEach(printError)
+
+        var writer: TraceWriter?
+        if let record {
+            var settings = engineOptions.settings
+            settings["speed"] = JSONWriter.format(speed)
+            settings["workload"] = file
+            writer = try ReplayRecording.makeWriter(path: record, model: model, modelPath: modelOptions.model,
+                                                    config: config, settings: settings)
+        }
+        let job = RunWorkload(model: model, config: config, requests: loaded.workload.requests, speed: speed, slo: slo,
+                              sinks: writer.map { [$0] } ?? [], progress: progress, interrupt: interrupt)
+        let outcome: RunWorkload.Outcome
+        do { outcome = try job.run() } catch { writer?.close(); throw error }
+        if let writer {
+            writer.close()
+            if let problem = writer.writeError { printError("pdscope: \(record!): \(problem)") }
+            else { printError("recorded \(writer.writtenEventCount) events to \(record!)") }
+        }
+        outcome.warnings.forEach { printError("warning: \($0)") }
+        if outcome.wasInterrupted {
+            printError("pdscope: interrupted: \(outcome.notSubmitted) requests not submitted, open requests aborted")
+        }
+        let text = json ? RunSummary.json([outcome.summary]) : outcome.summary.text()
+        return (text, outcome.wasInterrupted)
+    }
+}

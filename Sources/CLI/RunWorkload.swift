@@ -1,0 +1,160 @@
+import Dispatch
+import Engine
+import Foundation
+import Model
+import Trace
+
+/// One headless run of a workload on the real engine: the body shared by `replay`, `compare` and
+/// `bench-headline`. It owns the engine for the run's length: starts it, submits every request at
+/// its arrival offset (divided by `speed`) from a submitter thread on the engine's clock, waits
+/// until every submitted request has ended, shuts the engine down and builds the summary from
+/// the metrics that consumed the event stream.
+struct RunWorkload {
+    var model: LlamaModel
+    var config: EngineConfig
+    var requests: [RequestSpec]
+    /// Arrival offsets are divided by this (2 = twice as fast).
+    var speed = 1.0
+    var slo: GoodputSLO?
+    /// Extra event consumers (a trace writer), added before the engine starts.
+    var sinks: [EngineEventSink] = []
+    var progress: RunProgress.Mode = .off
+    /// Set from another thread (SIGINT) to stop submitting and end the run early.
+    var interrupt: InterruptFlag?
+
+    /// What a run leaves behind.
+    struct Outcome {
+        var summary: RunSummary
+        var collector: MetricsCollector
+        /// Engine warnings (core fallbacks, unpinned threads), for stderr.
+        var warnings: [String]
+        /// Requests never submitted because the run was interrupted.
+        var notSubmitted: Int
+        var wasInterrupted: Bool
+    }
+
+    /// Runs the workload to its end (or to an interrupt) and returns the summary.
+    func run() throws -> Outcome {
+        let clock = MonotonicClock()
+        let engine: Engine
+        do {
+            engine = try Engine(config: config, clock: clock, runnerFactory: LlamaRunner.factory(model: model))
+        } catch { throw CLIError("\(error)") }
+        let collector = MetricsCollector()
+        let counter = TokenCounter()
+        engine.addSink(collector)
+        engine.addSink(counter)
+        for sink in sinks { engine.addSink(sink) }
+
+        let ordered = requests.sorted { $0.arrivalOffset < $1.arrivalOffset }
+        let submitter = Submitter(engine: engine, clock: clock, requests: ordered, speed: speed, interrupt: interrupt)
+        engine.start()
+        let origin = clock.now()
+        submitter.start(origin: origin)
+        let meter = RunProgress(mode: progress, total: ordered.count)
+
+        // Poll rather than block in waitUntilIdle, so that the progress line moves and an
+        // interrupt is noticed; a snapshot is a short copy under the engine lock.
+        var wasInterrupted = false
+        while true {
+            let snapshot = engine.snapshot()
+            let submittedAll = submitter.isDone
+            meter.update(done: snapshot.ended, tokens: counter.count, elapsed: clock.now() - origin)
+            if submittedAll && snapshot.ended >= submitter.submittedCount { break }
+            if interrupt?.isSet == true { wasInterrupted = true; break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        submitter.stopAndWait()
+        let snapshot = engine.snapshot()
+        engine.shutdown()
+        meter.finish()
+
+        let info = Self.runInfo(config: config, model: model, snapshot: snapshot, slo: slo)
+        let summary = RunSummary(info: info, collector: collector)
+        return Outcome(summary: summary, collector: collector, warnings: engine.warnings,
+                       notSubmitted: ordered.count - submitter.submittedCount, wasInterrupted: wasInterrupted)
+    }
+
+    /// What the summary needs to know about the configuration and the placement actually seen.
+    static func runInfo(config: EngineConfig, model: LlamaModel, snapshot: EngineSnapshot, slo: GoodputSLO?) -> RunInfo {
+        let isDisaggregated = config.policy == .disaggregated
+        let instances = snapshot.instances.map {
+            RunInstanceInfo(id: $0.id, role: $0.role, coresRequested: $0.coresRequested,
+                            coresObserved: $0.coresObserved, kvBlocks: $0.kvBlocks)
+        }
+        return RunInfo(policy: config.policy.rawValue,
+                       route: isDisaggregated ? config.route.rawValue : nil,
+                       kvTransfer: isDisaggregated ? config.kvTransfer.rawValue : nil,
+                       model: model.name, kvLinkGbps: isDisaggregated ? config.kvLinkGbps : nil,
+                       kvStoreBlocks: isDisaggregated && config.kvTransfer == .pool && snapshot.storeBlocks > 0 ? snapshot.storeBlocks : nil,
+                       instances: instances, goodput: slo)
+    }
+}
+
+/// Submits requests at their arrival offsets on its own thread, so the caller can watch progress
+/// and interrupts meanwhile. Never drops a request: a late submitter submits at once.
+final class Submitter: @unchecked Sendable {
+    private let engine: Engine
+    private let clock: EngineClock
+    private let requests: [RequestSpec]
+    private let speed: Double
+    private let interrupt: InterruptFlag?
+    private let condition = NSCondition()
+    private var submitted = 0
+    private var finished = false
+    private var stopping = false
+
+    init(engine: Engine, clock: EngineClock, requests: [RequestSpec], speed: Double, interrupt: InterruptFlag?) {
+        self.engine = engine; self.clock = clock; self.requests = requests; self.speed = speed; self.interrupt = interrupt
+    }
+
+    var submittedCount: Int { condition.lock(); defer { condition.unlock() }; return submitted }
+    var isDone: Bool { condition.lock(); defer { condition.unlock() }; return finished }
+
+    func start(origin: Double) {
+        let thread = Thread { [self] in self.loop(origin: origin) }
+        thread.name = "pdscope-submitter"
+        thread.start()
+    }
+
+    private func loop(origin: Double) {
+        for spec in requests {
+            let due = origin + spec.arrivalOffset / speed
+            condition.lock()
+            // Sleep in the condition so that `stopAndWait` can cut the wait short.
+            while !stopping && interrupt?.isSet != true {
+                let wait = due - clock.now()
+                if wait <= 0 { break }
+                _ = condition.wait(until: Date().addingTimeInterval(min(wait, 0.1)))
+            }
+            let stop = stopping || interrupt?.isSet == true
+            condition.unlock()
+            if stop { break }
+            engine.submit(spec)
+            condition.lock(); submitted += 1; condition.unlock()
+        }
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Stops submitting and waits for the thread to leave its loop.
+    func stopAndWait() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+}
+
+/// Counts emitted tokens for the progress line (one atomic-enough increment under a lock).
+final class TokenCounter: EngineEventSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var tokens = 0
+    func receive(_ event: EngineEvent) {
+        if case .tokenEmitted = event.kind { lock.lock(); tokens += 1; lock.unlock() }
+    }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return tokens }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Trace
+
+extension WorkloadKind: ExpressibleByArgument {}
+
+/// `pdscope workload`: writes a generated, seeded workload file.
+struct WorkloadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workload",
+        abstract: "Generate a workload file (JSON Lines) to replay, compare or watch.",
+        discussion: """
+        Kinds:
+          steady              five users chatting with short prompts (Poisson arrivals at --rate)
+          long-prompt-storm   the same chat, plus a prompt of 90-95% of the context every 3-5 s
+          mixed               lognormal prompt/output lengths; app users share a system prompt
+
+        The same settings always give the same file. Without --rate, --duration and --seed each kind
+        uses the settings of its file in Traces/, so those files can be regenerated exactly.
+
+        Examples:
+          pdscope workload --kind long-prompt-storm -o storm.jsonl
+          pdscope workload --kind steady --rate 2 --duration 30 --seed 7 -o chat.jsonl
+          pdscope replay storm.jsonl --policy chunked-prefill
+        """)
+
+    @Option(help: ArgumentHelp("steady, long-prompt-storm or mixed.", valueName: "KIND"))
+    var kind: WorkloadKind
+
+    @Option(help: ArgumentHelp("Chat requests per second (default: the shipped file's, 1 or 2).", valueName: "R"))
+    var rate: Double?
+
+    @Option(help: ArgumentHelp("Seconds of arrivals (default: the shipped file's, 60 or 120).", valueName: "S"))
+    var duration: Double?
+
+    @Option(help: ArgumentHelp("Random seed (default: the shipped file's).", valueName: "N"))
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("The model's context length in tokens: long prompts are sized to fit it (default: the embedded model's \(ShippedWorkload.contextLength)).", valueName: "N"))
+    var context: Int = ShippedWorkload.contextLength
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output file.", valueName: "FILE"))
+    var output: String
+
+    func run() throws {
+        let (workload, line) = try Self.generate(kind: kind, rate: rate, duration: duration, seed: seed, context: context)
+        do { try WorkloadFile.write(workload, to: output) } catch { throw CLIError("\(output): \(error)") }
+        print("\(output): \(line)")
+    }
+
+    /// The workload these settings describe and a one-line summary of it. Settings equal to a
+    /// shipped workload's give that workload exactly (with its description).
+    static func generate(kind: WorkloadKind, rate: Double?, duration: Double?, seed: UInt64?, context: Int) throws -> (Workload, String) {
+        let shipped = ShippedWorkload.all.first { $0.kind == kind }
+        let rate = rate ?? shipped?.rate ?? 1
+        let duration = duration ?? shipped?.duration ?? 60
+        let seed = seed ?? shipped?.seed ?? 1
+        if let problem = WorkloadGenerator.problem(rate: rate, duration: duration, contextLength: context) {
+            throw CLIError(problem)
+        }
+        let workload: Workload
+        if let shipped, shipped.rate == rate, shipped.duration == duration, shipped.seed == seed,
+           context == ShippedWorkload.contextLength {
+            workload = shipped.makeWorkload()
+        } else {
+            workload = WorkloadGenerator.makeWorkload(kind: kind, rate: rate, duration: duration, seed: seed, contextLength: context)
+        }
+        let prompts = workload.requests.map { spec -> Int in
+            if case .synthetic(let count, _, _) = spec.prompt { return count }
+            return 0
+        }
+        let long = prompts.filter { $0 >= context / 2 }.count
+        let users = Set(workload.requests.map(\.user)).count
+        var line = "\(workload.requests.count) requests from \(users) users over \(JSONWriter.format(duration)) s (\(kind.rawValue), rate \(JSONWriter.format(rate))/s, seed \(seed), context \(context))"
+        if long > 0 { line += ", \(long) long prompts" }
+        return (workload, line)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Trace
+
+/// Reads whatever `replay` and `compare` are given: a pdscope workload, a recorded session trace,
+/// or directly a Mooncake `.jsonl` or Azure `.csv` trace (imported on the fly).
+///
+/// Detection looks at the content first (a CSV header with TIMESTAMP, a JSON line with `format`,
+/// a JSON line with `input_length`) and falls back to the extension, so a renamed file still
+/// reads; anything else is read as a workload, whose reader gives the clearest error.
+enum WorkloadInput {
+    enum Kind: Equatable { case workload, azure, mooncake }
+
+    /// What was read, with the lines to print on stderr (notes, import summary).
+    struct Loaded {
+        var workload: Workload
+        var kind: Kind
+        var messages: [String]
+    }
+
+    static func detect(bytes: [UInt8], path: String) -> Kind {
+        let firstLine = JSONLines.split(bytes).first { !$0.isBlank }?.text ?? ""
+        let lowered = firstLine.lowercased()
+        if lowered.contains("timestamp") && lowered.contains("contexttokens") { return .azure }
+        if firstLine.hasPrefix("{") {
+            if firstLine.contains("\"format\"") { return .workload }
+            if firstLine.contains("\"input_length\"") { return .mooncake }
+        }
+        return path.lowercased().hasSuffix(".csv") ? .azure : .workload
+    }
+
+    /// Reads and, for public traces, imports `path`; `--limit` applies to every kind (first N requests).
+    static func load(path: String, contextLength: Int, flags: ImportFlags, limit: Int?) throws -> Loaded {
+        guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
+        if let limit, limit < 1 { throw CLIError("--limit must be at least 1, got \(limit)") }
+        do {
+            let bytes = try JSONLines.readBytes(path: path)
+            let kind = detect(bytes: bytes, path: path)
+            switch kind {
+            case .workload:
+                var workload = try WorkloadFile.parse(bytes: bytes, path: path)
+                var messages = workload.notes.map { "note: \($0)" }
+                if let limit, workload.requests.count > limit {
+                    messages.append("note: replaying the first \(limit) of \(workload.requests.count) requests (--limit)")
+                    workload.requests = Array(workload.requests.prefix(limit))
+                }
+                return Loaded(workload: workload, kind: kind, messages: messages)
+            case .azure, .mooncake:
+                let options = try flags.makeOptions(contextLength: contextLength, limit: limit)
+                let result = kind == .azure
+                    ? try AzureImporter.importBytes(bytes, path: path, options: options)
+                    : try MooncakeImporter.importBytes(bytes, path: path, options: options)
+                let name = kind == .azure ? "Azure" : "Mooncake"
+                return Loaded(workload: result.workload, kind: kind,
+                              messages: ["imported \(path) as a \(name) trace:"] + result.summary.lines.map { "  " + $0 })
+            }
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+}
