@@ -18,6 +18,8 @@ public struct PDScope: ParsableCommand {
         subcommands: [
             GenerateCommand.self, InspectCommand.self, ConvertLlama2cCommand.self, SynthCommand.self,
             BenchModelCommand.self, BenchKernelsCommand.self,
+            WorkloadCommand.self, ReplayCommand.self, CompareCommand.self, ImportCommand.self, ExportCommand.self,
+            HeadlineCommand.self,
         ]
     )
     public init() {}
