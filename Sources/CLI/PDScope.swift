@@ -16,11 +16,13 @@ public struct PDScope: ParsableCommand {
         """,
         version: pdscopeVersion,
         subcommands: [
+            DashboardCommand.self,
             GenerateCommand.self, InspectCommand.self, ConvertLlama2cCommand.self, SynthCommand.self,
             BenchModelCommand.self, BenchKernelsCommand.self,
             WorkloadCommand.self, ReplayCommand.self, CompareCommand.self, ImportCommand.self, ExportCommand.self,
             HeadlineCommand.self,
-        ]
+        ],
+        defaultSubcommand: DashboardCommand.self
     )
     public init() {}
 }

@@ -17,6 +17,12 @@ public final class DashboardApp {
     public func run(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let terminal = try TerminalBackend(environment: environment)
         defer { terminal.stop() }
+        run(on: terminal)
+    }
+
+    /// Runs on a terminal the caller already started (it may have drawn a loading frame while the
+    /// engine was being built). The caller stops the terminal afterwards.
+    public func run(on terminal: TerminalBackend) {
         controller.options.isColorEnabled = terminal.isColorEnabled
         var buffer = ScreenBuffer(width: 0, height: 0, glyphs: terminal.glyphs)
         var nextFrame = Date()

@@ -9,7 +9,8 @@ public final class DashboardController {
     static let fpsSteps = [1, 2, 5, 10, 15, 20, 30, 60]
 
     public private(set) var state: DashboardState
-    public internal(set) var options = DashboardViewOptions()
+    /// Public so the CLI can start with its flags (`--fps`, `--load-rate`, a status line).
+    public var options = DashboardViewOptions()
     public let inbox = EventInbox()
     public var settings: DashboardSettings
     private let engine: DashboardEngine

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Dashboard
+import Engine
+import Foundation
+import Model
+import Trace
+
+/// `pdscope` (the default subcommand): the live dashboard on a real engine.
+struct DashboardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "The live dashboard (the default): watch instances, queues, KV blocks and users, type prompts.",
+        discussion: """
+        Keys: i type a prompt (@alice hello sets the user), L long prompt, S short one, g load generator \
+        ([ ] rate), r record a trace, p pause the display, Tab/arrows select a user, ? help, q quit.
+        Needs a terminal; for headless runs use `pdscope replay`.
+        """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var engineOptions: EngineOptions
+    @Option(help: "Frames per second (1–60; + and - change it live).") var fps: Int = 20
+    @Option(help: ArgumentHelp("Record the session's trace to this file from the start.", valueName: "FILE.jsonl"))
+    var record: String?
+    @Option(help: ArgumentHelp("Re-submit a workload's or recorded trace's requests at their arrival offsets.", valueName: "FILE.jsonl"))
+    var replay: String?
+    @Option(help: "Replay speed factor (2 = twice as fast).") var speed: Double = 1
+    @Option(name: .customLong("load-rate"), help: ArgumentHelp("Start with the load generator on at this many requests/s.", valueName: "R"))
+    var loadRate: Double?
+
+    func validate() throws {
+        guard (1...60).contains(fps) else { throw ValidationError("--fps must be between 1 and 60") }
+        guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be positive") }
+        if let rate = loadRate { guard rate > 0, rate.isFinite else { throw ValidationError("--load-rate must be positive") } }
+    }
+
+    func run() throws {
+        // Before anything slow: without a terminal there is nothing to draw on.
+        guard isatty(STDOUT_FILENO) != 0, isatty(STDIN_FILENO) != 0 else {
+            printError(TerminalError.notATerminal.description)
+            throw ExitCode.failure
+        }
+        let config = try engineOptions.makeConfig()
+        let slos = try engineOptions.makeSLOs()
+        let workload = try replay.map { path -> Workload in
+            do { return try WorkloadFile.read(path: path) } catch { throw CLIError("\(error)") }
+        }
+        let terminal: TerminalBackend
+        do { terminal = try TerminalBackend() } catch { throw CLIError("\(error)") }
+
+        guard let built = try DashboardStartup.build(on: terminal, { try buildEngine(config: config) }) else {
+            terminal.stop()   // quit while loading
+            return
+        }
+        let (model, engine, startDate) = built
+        let settings = LiveDashboardEngine.settings(contextLength: model.config.contextLength, initialLoadRate: loadRate)
+        let recorder = DashboardRecorder { [engineOptions, modelOptions] in
+            try DashboardRecorder.header(model: model, modelPath: modelOptions.model, options: engineOptions,
+                                         config: config, startTime: startDate)
+        }
+        let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings)
+        let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: slos),
+                                             settings: settings)
+        engine.addSink(controller.eventSink)
+        engine.addSink(recorder)
+        var status: [String] = []
+        if let path = record {
+            do {
+                status.append("recording to \(try recorder.start(path: path))")
+                controller.options.isRecording = true
+            } catch { terminal.stop(); throw error }
+        }
+        engine.start()
+        controller.options.fps = fps
+        if let rate = loadRate {
+            controller.options.loadGeneratorRate = rate
+            live.setLoadGenerator(rate: rate)
+        }
+        if let workload {
+            live.startReplay(workload.requests, speed: speed)
+            status.append("replaying \(workload.requests.count) requests from \(replay!)" + (speed == 1 ? "" : " at \(speed)×"))
+        }
+        let warnings = live.takeNewWarnings()
+        status += warnings
+        controller.options.statusMessage = status.isEmpty ? nil : status.joined(separator: " · ")
+
+        DashboardApp(controller: controller).run(on: terminal)
+        terminal.stop()
+        let recordingLine = live.shutdown()
+        // Warnings that appeared while running (a thread that could not be pinned) are printed now
+        // that the terminal is back, together with the ones shown at start.
+        for warning in warnings + live.takeNewWarnings() { printError("pdscope: warning: \(warning)") }
+        if let recordingLine { printError("pdscope: \(recordingLine)") }
+        if controller.droppedEventCount > 0 {
+            printError("pdscope: the display skipped \(controller.droppedEventCount) events (the UI fell behind)")
+        }
+    }
+
+    private func buildEngine(config: EngineConfig) throws -> (LlamaModel, Engine, Date) {
+        let model = try modelOptions.load(quiet: true)
+        let engine: Engine
+        do { engine = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model)) } catch { throw CLIError("\(error)") }
+        return (model, engine, Date())
+    }
+}

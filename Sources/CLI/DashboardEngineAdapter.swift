@@ -1,0 +1,97 @@
+import Dashboard
+import Engine
+import Foundation
+import Model
+
+/// The real engine as the dashboard sees it: requests go to the router, `g` drives a load
+/// generator, `r` a recorder, and observed cores come from the engine's snapshot. Everything
+/// here is called on the UI thread and only takes the engine's short scheduling lock.
+final class LiveDashboardEngine: DashboardEngine {
+    let engine: Engine
+    let recorder: DashboardRecorder
+    private let clock = MonotonicClock()
+    /// `clock.now()` at the engine's start, so `now` matches the event timestamps.
+    private let origin: Double
+    private var loadGenerator: DashboardLoadGenerator!
+    private var replayer: DashboardReplayer?
+    /// Warnings already shown, so new ones (a core fallback at thread start) are noticed once.
+    private var shownWarningCount = 0
+
+    init(engine: Engine, recorder: DashboardRecorder, settings: DashboardSettings) {
+        self.engine = engine; self.recorder = recorder
+        origin = clock.now() - engine.snapshot().time
+        loadGenerator = DashboardLoadGenerator(maxTokens: settings.maxTokens) { [unowned self] spec in
+            var stamped = spec
+            stamped.arrivalOffset = now
+            self.engine.submit(stamped)
+        }
+    }
+
+    var now: Double { clock.now() - origin }
+
+    func submit(_ spec: RequestSpec) { engine.submit(spec) }
+
+    func setLoadGenerator(rate: Double?) { loadGenerator.setRate(rate) }
+
+    func setRecording(_ isOn: Bool) throws -> String {
+        if isOn { return "recording to \(try recorder.start()) (r stops)" }
+        return recorder.stop() ?? "not recording"
+    }
+
+    func observedCores() -> [InstanceID: [Int]] {
+        Dictionary(uniqueKeysWithValues: engine.snapshot().instances.map { ($0.id, $0.coresObserved) })
+    }
+
+    /// Engine warnings not yet returned by an earlier call.
+    func takeNewWarnings() -> [String] {
+        let all = engine.warnings
+        defer { shownWarningCount = all.count }
+        return Array(all.dropFirst(shownWarningCount))
+    }
+
+    /// Replays `requests` at their offsets (divided by `speed`) from now.
+    func startReplay(_ requests: [RequestSpec], speed: Double) {
+        let replay = DashboardReplayer(requests: requests, speed: speed) { [engine] spec in engine.submit(spec) }
+        replayer = replay
+        replay.start()
+    }
+
+    /// Quit: stop traffic, stop the instances after their current step, then close the recording
+    /// (so the aborts of unfinished requests are in it). Returns the recording's summary line.
+    func shutdown() -> String? {
+        loadGenerator.stop()
+        replayer?.stop()
+        engine.shutdown()
+        return recorder.stop()
+    }
+
+    /// What the dashboard is told once: instances, pool sizes, SLOs.
+    static func dashboardConfig(engine: Engine, model: LlamaModel, slos: GoodputSLO?) -> DashboardConfig {
+        let snapshot = engine.snapshot()
+        let config = engine.config
+        var pools: [KVLocation: Int] = [:]
+        for instance in snapshot.instances { pools[.instance(instance.id)] = instance.kvBlocks }
+        let isDisaggregated = config.policy == .disaggregated
+        if isDisaggregated && config.kvTransfer == .pool && snapshot.storeBlocks > 0 { pools[.store] = snapshot.storeBlocks }
+        var dashboard = DashboardConfig(
+            modelName: model.name, isSyntheticModel: model.isSynthetic, policy: config.policy.rawValue,
+            route: isDisaggregated ? config.route.rawValue : "-",
+            transferMode: isDisaggregated ? config.kvTransfer : nil,
+            instances: snapshot.instances.map { InstanceDescription(id: $0.id, role: $0.role, cores: $0.coresRequested) },
+            poolBlocks: pools)
+        if let ttft = slos?.ttft { dashboard.ttftSLO = ttft }
+        if let tpot = slos?.tpot { dashboard.tpotSLO = tpot }
+        return dashboard
+    }
+
+    /// `L` near the context length (93%, leaving room for the reply), `S` short, replies of
+    /// `maxTokens` shrunk for tiny contexts.
+    static func settings(contextLength: Int, initialLoadRate: Double?) -> DashboardSettings {
+        var s = DashboardSettings()
+        s.maxTokens = max(8, min(64, contextLength / 8))
+        s.longPromptTokens = max(1, min(contextLength * 93 / 100, contextLength - s.maxTokens - 1))
+        s.shortPromptTokens = max(1, min(16, contextLength / 16))
+        if let rate = initialLoadRate { s.initialLoadRate = rate }
+        return s
+    }
+}

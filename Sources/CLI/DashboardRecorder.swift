@@ -1,0 +1,75 @@
+import Engine
+import Foundation
+import Model
+import Trace
+
+/// The `r` key and `--record`: an event sink registered with the engine once, before it starts,
+/// that forwards to the trace writer of the recording in progress (or drops events when none is).
+/// Engine threads only take a short lock here; the writer itself never blocks them (it queues).
+final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var writer: TraceWriter?
+    private let makeHeader: () throws -> TraceHeader
+    /// Every file recorded this session, for the line printed after exit.
+    private(set) var recordedPaths: [String] = []
+
+    /// `makeHeader` is called when a recording starts (the model hash is computed then, not at launch).
+    init(makeHeader: @escaping () throws -> TraceHeader) { self.makeHeader = makeHeader }
+
+    var isRecording: Bool { lock.lock(); defer { lock.unlock() }; return writer != nil }
+
+    func receive(_ event: EngineEvent) {
+        lock.lock()
+        let current = writer
+        lock.unlock()
+        current?.receive(event)
+    }
+
+    /// Starts writing to `path` (default: pdscope-YYYYMMDD-HHMMSS.jsonl in the working directory).
+    /// Returns the file's path.
+    @discardableResult
+    func start(path: String? = nil) throws -> String {
+        if let open = lock.withLock({ writer }) { return open.path }
+        let target = path ?? Self.defaultFileName(at: Date())
+        let newWriter: TraceWriter
+        do { newWriter = try TraceWriter(path: target, header: try makeHeader()) } catch { throw CLIError("\(error)") }
+        lock.withLock { writer = newWriter }
+        recordedPaths.append(target)
+        return target
+    }
+
+    /// Stops the recording in progress: flushes, writes the closing line, closes the file.
+    /// Returns a one-line summary, or nil when nothing was being recorded.
+    @discardableResult
+    func stop() -> String? {
+        guard let closing = lock.withLock({ () -> TraceWriter? in defer { writer = nil }; return writer }) else { return nil }
+        closing.close()
+        if let problem = closing.writeError { return "\(closing.path): \(problem)" }
+        return "recorded \(closing.writtenEventCount) events to \(closing.path)"
+    }
+
+    static func defaultFileName(at date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return "pdscope-\(f.string(from: date)).jsonl"
+    }
+
+    /// The trace header of a dashboard session. The embedded model is generated deterministically
+    /// from its shape and seed, which identify it as well as a hash of its ~90 MB would.
+    static func header(model: LlamaModel, modelPath: String?, options: EngineOptions, config: EngineConfig,
+                       startTime: Date) throws -> TraceHeader {
+        let hash: String
+        if let path = modelPath {
+            do { hash = try ContentHash.sha256(fileAt: path) } catch { throw CLIError("\(error)") }
+        } else {
+            hash = "synthetic:\(EmbeddedModel.shape.rawValue)-q8_0-seed\(EmbeddedModel.seed)"
+        }
+        let identity = ModelIdentity(name: modelPath == nil ? "embedded default" : model.name, contentHash: hash,
+                                     contextLength: model.config.contextLength,
+                                     path: modelPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        let cores = Set(config.prefillCores.cores + config.decodeCores.cores).count
+        return TraceHeader(pdscopeVersion: pdscopeVersion, model: identity, policy: config.policy.rawValue,
+                           settings: options.settings, cores: max(1, cores), startTime: startTime)
+    }
+}
