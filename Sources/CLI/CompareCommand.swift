@@ -75,6 +75,8 @@ struct CompareCommand: ParsableCommand {
         let order = try Self.parsePolicies(policies)
         let base = try engineOptions.makeConfig()
         let slo = try engineOptions.makeSLOs()
+        // A missing file should not wait for the model to load.
+        guard FileManager.default.fileExists(atPath: file) else { throw CLIError("\(file): no such file") }
         let model = try modelOptions.load()
         let loaded = try WorkloadInput.load(path: file, contextLength: model.config.contextLength, flags: importFlags, limit: limit)
         loaded.messages.forEach(printError)

@@ -60,6 +60,8 @@ struct ReplayCommand: ParsableCommand {
     func output(progress: RunProgress.Mode = .off, interrupt: InterruptFlag? = nil) throws -> (String, Bool) {
         let config = try engineOptions.makeConfig()
         let slo = try engineOptions.makeSLOs()
+        // A missing file should not wait for the model to load.
+        guard FileManager.default.fileExists(atPath: file) else { throw CLIError("\(file): no such file") }
         let model = try modelOptions.load()
         let loaded = try WorkloadInput.load(path: file, contextLength: model.config.contextLength, flags: importFlags, limit: limit)
         loaded.messages.forEach(printError)

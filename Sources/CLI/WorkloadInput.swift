@@ -51,7 +51,7 @@ enum WorkloadInput {
                     : try MooncakeImporter.importBytes(bytes, path: path, options: options)
                 let name = kind == .azure ? "Azure" : "Mooncake"
                 return Loaded(workload: result.workload, kind: kind,
-                              messages: ["imported \(path) as a \(name) trace:"] + result.summary.lines.map { "  " + $0 })
+                              messages: ["imported \(path) (\(name) trace):"] + result.summary.lines.map { "  " + $0 })
             }
         } catch let error as CLIError {
             throw error
