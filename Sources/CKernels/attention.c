@@ -105,3 +105,68 @@ void pd_attention_head(const float *q, const float *const *kblocks, const float 
     else
         attention_generic(q, kblocks, vblocks, offset, block_size, stride, head_dim, count, scale, scores, out);
 }
+
+/// Four query rows against one key row: the key is loaded once and used four times.
+PD_AVX2 static inline void dot4_avx2(const float *q, int64_t qstride, const float *k, int64_t head_dim, float scale,
+                                     float *s0, float *s1, float *s2, float *s3) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (int64_t i = 0; i < head_dim; i += 8) {
+        __m256 kv = _mm256_loadu_ps(k + i);
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), kv, a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + qstride + i), kv, a1);
+        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(q + 2 * qstride + i), kv, a2);
+        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(q + 3 * qstride + i), kv, a3);
+    }
+    *s0 = hsum8(a0) * scale; *s1 = hsum8(a1) * scale; *s2 = hsum8(a2) * scale; *s3 = hsum8(a3) * scale;
+}
+
+PD_AVX2 static void tile_avx2(const float *q, int64_t qstride, int64_t rows, const int64_t *counts,
+                              const float *const *kblocks, const float *const *vblocks, int64_t offset,
+                              int64_t block_size, int64_t stride, int64_t head_dim, float scale,
+                              float *scores, float *out, int64_t ostride) {
+    int64_t maxc = counts[rows - 1];
+    // Scores: every row against every key it may see; K streams once per tile, not once per row.
+    for (int64_t p = 0; p < maxc; p++) {
+        const float *k = kblocks[p / block_size] + offset + (p % block_size) * stride;
+        int64_t r = 0;
+        while (r < rows && counts[r] <= p) r++;  // rows before r end before position p (causal)
+        for (; r + 4 <= rows; r += 4)
+            dot4_avx2(q + r * qstride, qstride, k, head_dim, scale, &scores[r * maxc + p], &scores[(r + 1) * maxc + p],
+                      &scores[(r + 2) * maxc + p], &scores[(r + 3) * maxc + p]);
+        for (; r < rows; r++) {
+            __m256 a = _mm256_setzero_ps();
+            for (int64_t i = 0; i < head_dim; i += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(q + r * qstride + i), _mm256_loadu_ps(k + i), a);
+            scores[r * maxc + p] = hsum8(a) * scale;
+        }
+    }
+    const pd_kernel_table *t = pd_table();
+    for (int64_t r = 0; r < rows; r++) {
+        t->softmax(scores + r * maxc, counts[r]);
+        for (int64_t i = 0; i < head_dim; i += 8) _mm256_storeu_ps(out + r * ostride + i, _mm256_setzero_ps());
+    }
+    // Values: each V row is loaded once per tile and added into every row that sees it.
+    for (int64_t p = 0; p < maxc; p++) {
+        const float *v = vblocks[p / block_size] + offset + (p % block_size) * stride;
+        int64_t r = 0;
+        while (r < rows && counts[r] <= p) r++;
+        for (; r < rows; r++) {
+            __m256 a = _mm256_set1_ps(scores[r * maxc + p]);
+            float *o = out + r * ostride;
+            for (int64_t i = 0; i < head_dim; i += 8)
+                _mm256_storeu_ps(o + i, _mm256_fmadd_ps(a, _mm256_loadu_ps(v + i), _mm256_loadu_ps(o + i)));
+        }
+    }
+}
+
+void pd_attention_tile(const float *q, int64_t qstride, int64_t rows, const int64_t *counts,
+                       const float *const *kblocks, const float *const *vblocks, int64_t offset,
+                       int64_t block_size, int64_t stride, int64_t head_dim, float scale,
+                       float *scores, float *out, int64_t ostride) {
+    if (rows > 1 && head_dim % 8 == 0 && pd_kernels_isa() == PD_ISA_AVX2) {
+        tile_avx2(q, qstride, rows, counts, kblocks, vblocks, offset, block_size, stride, head_dim, scale, scores, out, ostride);
+        return;
+    }
+    for (int64_t r = 0; r < rows; r++)
+        pd_attention_head(q + r * qstride, kblocks, vblocks, offset, block_size, stride, head_dim, counts[r], scale,
+                          scores, out + r * ostride);
+}

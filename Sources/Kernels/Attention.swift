@@ -53,3 +53,25 @@ extension Reference {
         }
     }
 }
+
+extension Ops {
+    /// `attentionHead` for `rows` consecutive query rows of one sequence and head (row r at
+    /// q + r·qStride, seeing counts[r] positions, counts non-decreasing), streaming K and V once
+    /// for the whole tile. `scores` must hold rows · counts.last! floats.
+    public static func attentionTile(q: UnsafePointer<Float>, qStride: Int, counts: [Int], kv: PagedKV, offset: Int,
+                                     headDim: Int, scale: Float, scores: UnsafeMutablePointer<Float>,
+                                     out: UnsafeMutablePointer<Float>, outStride: Int) {
+        let counts64 = counts.map { Int64($0) }
+        kv.keyBlocks.withUnsafeBufferPointer { kb in
+            kv.valueBlocks.withUnsafeBufferPointer { vb in
+                kb.baseAddress!.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: kb.count) { k in
+                    vb.baseAddress!.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: vb.count) { v in
+                        pd_attention_tile(q, Int64(qStride), Int64(counts.count), counts64, k, v, Int64(offset),
+                                          Int64(kv.blockSize), Int64(kv.rowStride), Int64(headDim), scale,
+                                          scores, out, Int64(outStride))
+                    }
+                }
+            }
+        }
+    }
+}

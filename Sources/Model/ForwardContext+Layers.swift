@@ -55,15 +55,28 @@ extension ForwardContext {
                     valueBlocks: table.map { UnsafePointer(kv.values(block: Int($0), layer: layer)) },
                     blockSize: kv.layout.blockSize, rowStride: c.kvDim)
         }
-        let pairs = rows.count * c.headCount
+        // Tiles of up to `attentionTileRows` consecutive rows of one sequence share each K/V load.
+        var tiles: [Range<Int>] = []
+        var i = 0
+        while i < rows.count {
+            var j = i + 1
+            while j < rows.count, j - i < ForwardScratch.attentionTileRows, rows[j].sequence == rows[i].sequence,
+                  rows[j].position == rows[j - 1].position + 1 { j += 1 }
+            tiles.append(i..<j)
+            i = j
+        }
+        let items = tiles.count * c.headCount
         threads.run { worker in
-            var pair = worker
-            while pair < pairs {
-                let i = pair / c.headCount, h = pair % c.headCount
-                Ops.attentionHead(q: s.q + i * dim + h * headDim, kv: paged[rows[i].sequence], offset: (h / groupSize) * headDim,
-                                  headDim: headDim, count: rows[i].position + 1, scale: scale,
-                                  scores: s.scores + worker * c.contextLength, out: s.xb2 + i * dim + h * headDim)
-                pair += threads.count
+            let scores = s.scores + worker * ForwardScratch.attentionTileRows * c.contextLength
+            var item = worker
+            while item < items {
+                let tile = tiles[item / c.headCount], h = item % c.headCount
+                let first = tile.lowerBound
+                Ops.attentionTile(q: s.q + first * dim + h * headDim, qStride: dim,
+                                  counts: tile.map { rows[$0].position + 1 }, kv: paged[rows[first].sequence],
+                                  offset: (h / groupSize) * headDim, headDim: headDim, scale: scale,
+                                  scores: scores, out: s.xb2 + first * dim + h * headDim, outStride: dim)
+                item += threads.count
             }
         }
     }

@@ -2,6 +2,8 @@ import Kernels
 
 /// Activation buffers for up to `rows` token rows, allocated once per instance.
 final class ForwardScratch {
+    /// Query rows that share one pass over K and V in attention.
+    static let attentionTileRows = 16
     let rows: Int
     let x: UnsafeMutablePointer<Float>       // (rows, dim) residual stream
     let xb: UnsafeMutablePointer<Float>      // (rows, dim) normed input
@@ -11,7 +13,7 @@ final class ForwardScratch {
     let v: UnsafeMutablePointer<Float>       // (rows, kvDim)
     let hb: UnsafeMutablePointer<Float>      // (rows, hidden)
     let hb2: UnsafeMutablePointer<Float>     // (rows, hidden)
-    let scores: UnsafeMutablePointer<Float>  // (threads, contextLength) attention scores per thread
+    let scores: UnsafeMutablePointer<Float>  // (threads, attentionTileRows, contextLength) attention scores
     let final: UnsafeMutablePointer<Float>   // (dim) one normed row for the classifier
     private var all: [UnsafeMutablePointer<Float>] = []
 
@@ -25,7 +27,7 @@ final class ForwardScratch {
         x = make(rows * c.dim); xb = make(rows * c.dim); xb2 = make(rows * c.dim)
         q = make(rows * c.dim); k = make(rows * c.kvDim); v = make(rows * c.kvDim)
         hb = make(rows * c.hiddenDim); hb2 = make(rows * c.hiddenDim)
-        scores = make(threads * c.contextLength); final = make(c.dim)
+        scores = make(threads * Self.attentionTileRows * c.contextLength); final = make(c.dim)
         all = [x, xb, xb2, q, k, v, hb, hb2, scores, final]
     }
 

@@ -36,3 +36,37 @@ final class AttentionTests: XCTestCase {
         }
     }
 }
+
+extension AttentionTests {
+    func testTileMatchesRowByRowReference() {
+        var rng = SystemRandomNumberGenerator()
+        for (headDim, rows, start) in [(64, 16, 0), (64, 7, 30), (32, 5, 3), (12, 4, 10)] {
+            let blockSize = 16, stride = headDim * 2, total = start + rows
+            let blocks = (total + blockSize - 1) / blockSize
+            let storage = (0..<(2 * blocks)).map { _ -> UnsafeMutablePointer<Float> in
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: blockSize * stride)
+                for i in 0..<(blockSize * stride) { p[i] = Float.random(in: -1...1, using: &rng) }
+                return p
+            }
+            defer { storage.forEach { $0.deallocate() } }
+            let kv = PagedKV(keyBlocks: storage[0..<blocks].map { UnsafePointer($0) },
+                             valueBlocks: storage[blocks...].reversed().map { UnsafePointer($0) }, blockSize: blockSize, rowStride: stride)
+            let qStride = headDim * 3
+            let q = (0..<(rows * qStride)).map { _ in Float.random(in: -2...2, using: &rng) }
+            let counts = (0..<rows).map { start + $0 + 1 }
+            var scores = [Float](repeating: 0, count: rows * total)
+            var tile = [Float](repeating: .nan, count: rows * qStride), one = [Float](repeating: 0, count: headDim)
+            q.withUnsafeBufferPointer { qp in
+                Ops.attentionTile(q: qp.baseAddress!, qStride: qStride, counts: counts, kv: kv, offset: headDim, headDim: headDim,
+                                  scale: 0.125, scores: &scores, out: &tile, outStride: qStride)
+                for r in 0..<rows {
+                    Reference.attentionHead(q: qp.baseAddress! + r * qStride, kv: kv, offset: headDim, headDim: headDim, count: counts[r],
+                                            scale: 0.125, scores: &scores, out: &one)
+                    for i in 0..<headDim {
+                        XCTAssertEqual(tile[r * qStride + i], one[i], accuracy: attentionAbsTolerance, "headDim \(headDim) row \(r) [\(i)]")
+                    }
+                }
+            }
+        }
+    }
+}

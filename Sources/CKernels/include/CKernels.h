@@ -92,4 +92,12 @@ void pd_attention_head(const float *q, const float *const *kblocks, const float 
                        int64_t offset, int64_t block_size, int64_t stride, int64_t head_dim,
                        int64_t count, float scale, float *scores, float *out);
 
+/// Attention of `rows` query rows of one sequence and head (row r at q + r*qstride, seeing
+/// counts[r] positions; counts non-decreasing) with K and V streamed once for the whole tile.
+/// Scores need rows * counts[rows-1] floats; row r's output goes to out + r*ostride.
+void pd_attention_tile(const float *q, int64_t qstride, int64_t rows, const int64_t *counts,
+                       const float *const *kblocks, const float *const *vblocks, int64_t offset,
+                       int64_t block_size, int64_t stride, int64_t head_dim, float scale,
+                       float *scores, float *out, int64_t ostride);
+
 #endif
