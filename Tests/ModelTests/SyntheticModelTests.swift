@@ -18,7 +18,7 @@ final class SyntheticModelTests: XCTestCase {
         }
         let d = SyntheticModel.Shape.pdscopeDefault.config
         XCTAssertEqual([d.dim, d.hiddenDim, d.layerCount, d.headCount, d.kvHeadCount, d.contextLength, d.vocabSize],
-                       [576, 1536, 24, 9, 3, 2048, 2048])
+                       [576, 1536, 12, 9, 3, 2048, 2048])
     }
 
     func testTinyFileParsesAsALlamaModel() throws {
