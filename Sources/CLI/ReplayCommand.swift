@@ -65,6 +65,9 @@ struct ReplayCommand: ParsableCommand {
         let model = try modelOptions.load()
         let loaded = try WorkloadInput.load(path: file, contextLength: model.config.contextLength, flags: importFlags, limit: limit)
         loaded.messages.forEach(printError)
+        if let recorded = loaded.recordedPolicy {
+            printError("note: replaying \(loaded.workload.requests.count) requests recorded under \(recorded), now under \(config.policy.rawValue) (--policy)")
+        }
 
         var writer: TraceWriter?
         if let record {

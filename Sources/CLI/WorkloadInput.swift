@@ -8,13 +8,15 @@ import Trace
 /// a JSON line with `input_length`) and falls back to the extension, so a renamed file still
 /// reads; anything else is read as a workload, whose reader gives the clearest error.
 enum WorkloadInput {
-    enum Kind: Equatable { case workload, azure, mooncake }
+    enum Kind: Equatable { case workload, trace, azure, mooncake }
 
     /// What was read, with the lines to print on stderr (notes, import summary).
     struct Loaded {
         var workload: Workload
         var kind: Kind
         var messages: [String]
+        /// The policy a recorded session ran under (nil for other files).
+        var recordedPolicy: String?
     }
 
     static func detect(bytes: [UInt8], path: String) -> Kind {
@@ -22,6 +24,7 @@ enum WorkloadInput {
         let lowered = firstLine.lowercased()
         if lowered.contains("timestamp") && lowered.contains("contexttokens") { return .azure }
         if firstLine.hasPrefix("{") {
+            if firstLine.contains("\"\(TraceHeader.formatName)\"") { return .trace }
             if firstLine.contains("\"format\"") { return .workload }
             if firstLine.contains("\"input_length\"") { return .mooncake }
         }
@@ -36,14 +39,23 @@ enum WorkloadInput {
             let bytes = try JSONLines.readBytes(path: path)
             let kind = detect(bytes: bytes, path: path)
             switch kind {
-            case .workload:
-                var workload = try WorkloadFile.parse(bytes: bytes, path: path)
+            case .workload, .trace:
+                var workload: Workload
+                var recordedPolicy: String?
+                if kind == .trace {
+                    let trace = try TraceReader.parse(bytes: bytes, path: path)
+                    workload = Workload(trace: trace)
+                    workload.notes = trace.notes  // they say more than the workload's own note
+                    recordedPolicy = trace.header.policy
+                } else {
+                    workload = try WorkloadFile.parse(bytes: bytes, path: path)
+                }
                 var messages = workload.notes.map { "note: \($0)" }
                 if let limit, workload.requests.count > limit {
                     messages.append("note: replaying the first \(limit) of \(workload.requests.count) requests (--limit)")
                     workload.requests = Array(workload.requests.prefix(limit))
                 }
-                return Loaded(workload: workload, kind: kind, messages: messages)
+                return Loaded(workload: workload, kind: kind, messages: messages, recordedPolicy: recordedPolicy)
             case .azure, .mooncake:
                 let options = try flags.makeOptions(contextLength: contextLength, limit: limit)
                 let result = kind == .azure

@@ -52,6 +52,17 @@ final class HeadlessReplayTests: HeadlessTestCase {
         XCTAssertEqual(trace.header.settings["speed"], "4")
         XCTAssertEqual(Workload(trace: trace).requests.count, 4)
 
+        // Replaying the recording under another policy gives the same text for every request.
+        let again = try parse(["replay", record, "--model", HeadlessFixtures.tinyModelPath, "--json", "--speed", "4",
+                               "--policy", "chunked-prefill"], as: ReplayCommand.self)
+        let rerun = try XCTUnwrap((try jsonObject(try again.output().0)["runs"] as? [[String: Any]])?.first)
+        XCTAssertEqual(rerun["policy"] as? String, "chunked-prefill")
+        func texts(_ run: [String: Any]) -> [String] {
+            ((run["requests"] as? [[String: Any]]) ?? []).map { "\($0["user"] ?? "")|\($0["output_text"] ?? "")" }.sorted()
+        }
+        XCTAssertEqual(texts(rerun), texts(run))
+        XCTAssertEqual(texts(rerun).count, 4)
+
         // ... and exports to a Chrome trace.
         let chrome = directory + "chrome.json"
         try parse(["export", record, "--chrome", chrome], as: ExportCommand.self).run()
