@@ -60,14 +60,14 @@ final class HeadlessCommandTests: HeadlessTestCase {
         XCTAssertEqual(Bench.Goal.of(.colocatedFCFS).isMet(4), false)
         XCTAssertNil(Bench.Goal.of(.chunkedPrefill).isMet(2))
         let rows = [
-            Bench.Row(policy: .colocatedFCFS, isolatedP99: 0.020, stormP99: 0.400, goal: .of(.colocatedFCFS),
+            Bench.Row(policy: .colocatedFCFS, isolatedP99: 0.020, stormP99: 0.400, stormDecodeP99: 0.300, goal: .of(.colocatedFCFS),
                       worstStall: "#3 waited 2.10 s behind prefill of #7 (1,900 tokens)", chatRequests: 18, longPrompts: 5),
             Bench.Row(policy: .disaggregated, isolatedP99: 0.020, stormP99: 0.030, goal: .of(.disaggregated),
                       worstStall: nil, chatRequests: 18, longPrompts: 5),
         ]
         let table = HeadlineCommand.table(rows, model: "m", duration: 20)
-        XCTAssertTrue(table.contains("colocated-fcfs  20.0 ms    400.0 ms   20.00×  ≥ 5×    met"), table)
-        XCTAssertTrue(table.contains("disaggregated   20.0 ms    30.0 ms    1.50×   ≤ 1.2×  MISSED"), table)
+        XCTAssertTrue(table.contains("colocated-fcfs  20.0 ms    400.0 ms   20.00×  ≥ 5×    met     300.0 ms (15.00×)"), table)
+        XCTAssertTrue(table.contains("disaggregated   20.0 ms    30.0 ms    1.50×   ≤ 1.2×  MISSED  -"), table)
         XCTAssertTrue(table.contains("colocated-fcfs: #3 waited 2.10 s behind prefill of #7"), table)
         let json = HeadlineCommand.json(rows, model: "m", duration: 20)
         XCTAssertTrue(json.contains("\"goal_met\": false"), json)
