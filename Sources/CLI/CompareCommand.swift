@@ -11,8 +11,8 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Run one workload under several policies and print them side by side with ratios.",
         discussion: """
-        Each policy runs on a fresh engine, one after the other, on the same cores (equal hardware).
-        Ratios in the table are against the first policy. FILE is read as by `pdscope replay`
+        Each policy runs on a fresh engine, one after the other, on the same cores (equal hardware). \
+        Ratios in the table are against the first policy. FILE is read as by `pdscope replay` \
         (workload, recorded trace, Mooncake .jsonl or Azure .csv).
 
         Examples:

@@ -8,8 +8,8 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export a recorded session trace to the Chrome trace event format (Perfetto, chrome://tracing).",
         discussion: """
-        One track per instance with spans for steps (batch size in args) and prefill chunks, one per
-        KV transfer source, one per user with TTFT and token instants. A recording that was cut short
+        One track per instance with spans for steps (batch size in args) and prefill chunks, one per \
+        KV transfer source, one per user with TTFT and token instants. A recording that was cut short \
         exports the events it holds.
 
         Examples:

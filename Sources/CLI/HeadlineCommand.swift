@@ -9,11 +9,11 @@ struct HeadlineCommand: ParsableCommand {
         commandName: "bench-headline",
         abstract: "The headline benchmark: chat decode ITL p99 during a long-prompt storm, per policy, vs. no long prompts.",
         discussion: """
-        A long-prompt-storm workload (chat at --rate plus a prompt of 90-95% of the context every 3-5 s)
-        runs under colocated-fcfs, chunked-prefill and disaggregated. Each policy also runs the chat
-        requests alone, and the table divides the chat decodes' ITL p99 in the storm by their ITL p99
-        alone. Goal: disaggregated ≤ 1.2× and colocated-fcfs ≥ 5× (a long prefill stalls every decode).
-        The worst chat gap of each storm run is shown with the prefills that ran during it.
+        A long-prompt-storm workload (chat at --rate plus a prompt of 90-95% of the context every 3-5 s) \
+        runs under colocated-fcfs, chunked-prefill and disaggregated. Each policy also runs the chat \
+        requests alone, and the table divides the chat decodes' ITL p99 in the storm by their ITL p99 \
+        alone. Goal: disaggregated ≤ 1.2× and colocated-fcfs ≥ 5× (a long prefill stalls every decode). \
+        The worst chat gap of each storm run is shown with the prefills that ran during it. \
         Six runs in all: about 3 minutes at the default --duration in a release build.
 
         Examples:

@@ -8,10 +8,10 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Turn a public trace (Mooncake .jsonl, Azure .csv) into a pdscope workload.",
         discussion: """
-        Public traces come from GPU servers: their prompts are thousands of tokens and their
-        arrivals are dense. Scale them to a small CPU model with --length-scale, --output-scale and
-        --time-scale, pick a window with --start/--duration/--limit; every request is clipped to
-        --context. The summary says what was kept, scaled and clipped. `replay` and `compare` read
+        Public traces come from GPU servers: their prompts are thousands of tokens and their \
+        arrivals are dense. Scale them to a small CPU model with --length-scale, --output-scale and \
+        --time-scale, pick a window with --start/--duration/--limit; every request is clipped to \
+        --context. The summary says what was kept, scaled and clipped. `replay` and `compare` read \
         these traces directly too, with the same flags.
 
         Examples:

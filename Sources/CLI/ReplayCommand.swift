@@ -10,17 +10,18 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Run a workload, recorded session or public trace headless and print the summary.",
         discussion: """
-        FILE is a pdscope workload (see `pdscope workload`), a session trace recorded with --record,
-        or a Mooncake .jsonl / Azure .csv trace, imported on the fly (with the --length-scale,
-        --output-scale, --time-scale, --start, --duration and --limit flags of `pdscope import`).
-        Requests are submitted at their arrival offsets; a progress line shows on stderr when it is a
+        FILE is a pdscope workload (see `pdscope workload`), a session trace recorded with --record, \
+        or a Mooncake .jsonl / Azure .csv trace, imported on the fly (with the --length-scale, \
+        --output-scale, --time-scale, --start, --duration and --limit flags of `pdscope import`). \
+        Requests are submitted at their arrival offsets; a progress line shows on stderr when it is a \
         terminal. Ctrl-C stops submitting, ends the run cleanly and closes the --record file.
 
         Examples:
           pdscope replay Traces/long-prompt-storm.jsonl --policy colocated-fcfs
           pdscope replay Traces/steady-chat.jsonl --speed 2 --json > run.json
           pdscope replay mooncake.jsonl --length-scale 0.05 --time-scale 2 --limit 50
-          pdscope replay Traces/mixed-day.jsonl --record session.jsonl --goodput "ttft:2000 tpot:100"
+          pdscope replay Traces/mixed-day.jsonl --goodput "ttft:2000 tpot:100"
+          pdscope replay Traces/steady-chat.jsonl --record session.jsonl
         """)
 
     @Argument(help: ArgumentHelp("Workload, recorded trace, Mooncake .jsonl or Azure .csv.", valueName: "FILE"))

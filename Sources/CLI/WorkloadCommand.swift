@@ -11,11 +11,11 @@ struct WorkloadCommand: ParsableCommand {
         abstract: "Generate a workload file (JSON Lines) to replay, compare or watch.",
         discussion: """
         Kinds:
-          steady              five users chatting with short prompts (Poisson arrivals at --rate)
-          long-prompt-storm   the same chat, plus a prompt of 90-95% of the context every 3-5 s
-          mixed               lognormal prompt/output lengths; app users share a system prompt
+          steady              five users chatting, short prompts, Poisson at --rate
+          long-prompt-storm   that chat plus a 90-95%-of-context prompt every 3-5 s
+          mixed               lognormal lengths; app users share a system prompt
 
-        The same settings always give the same file. Without --rate, --duration and --seed each kind
+        The same settings always give the same file. Without --rate, --duration and --seed each kind \
         uses the settings of its file in Traces/, so those files can be regenerated exactly.
 
         Examples:
