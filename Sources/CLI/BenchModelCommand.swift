@@ -42,7 +42,7 @@ struct BenchModelCommand: ParsableCommand {
 
         var prefill: [String: Double?] = [:]
         for n in [128, 512, 2048] {
-            guard n < ctx else { prefill[String(n)] = .some(nil); continue }
+            guard n <= ctx else { prefill[String(n)] = .some(nil); continue }
             let tokens = prompt(n)
             let times = (0..<runs).map { _ in seconds { _ = session.context.prefill(tokens: tokens, startPosition: 0, blockTable: session.blockTable, kv: session.arena) } }
             prefill[String(n)] = Double(n) / median(times)
