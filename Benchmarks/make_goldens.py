@@ -1,4 +1,5 @@
-"""Reference greedy outputs from llama.cpp (llama-cpp-python 0.3.36, 1 thread) for the golden tests.
+"""Reference greedy outputs from llama.cpp (llama-cpp-python 0.3.36, 1 thread, F32 KV cache like
+pdscope's; llama.cpp's default F16 cache rounds K and V) for the golden tests.
 
     Benchmarks/.venv-llama/bin/python Benchmarks/make_goldens.py ../shared/models/stories260K-f32.gguf [more.gguf]
 
@@ -14,7 +15,7 @@ PROMPTS = ["Once upon a time", "Lily and Ben went to the park", "The little dog"
            "Tom had a red ball. He"]
 
 for path in sys.argv[1:]:
-    llm = Llama(model_path=path, n_ctx=512, n_threads=1, n_threads_batch=1, verbose=False)
+    llm = Llama(model_path=path, n_ctx=512, n_threads=1, n_threads_batch=1, logits_all=True, type_k=0, type_v=0, verbose=False)
     for prompt in PROMPTS:
         llm.reset()
         tokens = llm.tokenize(prompt.encode(), add_bos=True)
