@@ -91,7 +91,7 @@ struct HeadlineBenchmark {
             let chatIDs = Set(stormy.summary.report.requests.filter { !PromptLibrary.longPromptUsers.contains($0.user) }.map(\.id))
             let worst = stormy.collector.stalls(minGap: 0).first { chatIDs.contains($0.request) }
             rows.append(Row(policy: policy, isolatedP99: Self.chatITLp99(alone), stormP99: Self.chatITLp99(stormy),
-                            stormDecodeP99: Self.chatITLp99(stormy, skippingFirstGap: true), goal: .of(policy), worstStall: worst?.description,
+                            stormDecodeP99: Self.chatITLp99(stormy, skippingFirstGap: true), goal: .of(policy), worstStall: worst.map(Self.describe),
                             chatRequests: isolated.count, longPrompts: storm.count - isolated.count))
         }
         return rows
@@ -101,6 +101,15 @@ struct HeadlineBenchmark {
         let outcome = try RunWorkload(model: model, config: config, requests: requests, progress: progress, interrupt: interrupt).run()
         outcome.warnings.forEach { printError("warning: \($0)") }
         return outcome
+    }
+
+    /// A stall in one line: the gap and its three largest prefills (a colocated FCFS stall can
+    /// sit behind a dozen chat prefills too, which would bury the long prompt that caused it).
+    static func describe(_ stall: Stall) -> String {
+        var short = stall
+        short.causes = Array(stall.causes.sorted { $0.tokens > $1.tokens }.prefix(3))
+        let more = stall.causes.count - short.causes.count
+        return short.description + (more > 0 ? " and \(more) shorter prefill\(more == 1 ? "" : "s")" : "")
     }
 
     /// p99 of every inter-token gap of the chat requests (optionally without each first gap).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Engine
 import Trace
 import XCTest
 @testable import CLI
@@ -71,6 +72,14 @@ final class HeadlessCommandTests: HeadlessTestCase {
         XCTAssertTrue(table.contains("colocated-fcfs: #3 waited 2.10 s behind prefill of #7"), table)
         let json = HeadlineCommand.json(rows, model: "m", duration: 20)
         XCTAssertTrue(json.contains("\"goal_met\": false"), json)
+    }
+
+    func testHeadlineStallLineKeepsTheLargestPrefills() {
+        let causes = [(1, 20), (2, 1900), (3, 15), (4, 1850), (5, 30)].map {
+            StallCause(request: $0.0, chunks: 1, tokens: $0.1, overlap: 0.1)
+        }
+        let line = HeadlineBenchmark.describe(Stall(request: 9, instance: 0, tokenIndex: 3, start: 1, end: 3.5, causes: causes))
+        XCTAssertEqual(line, "#9 waited 2.50 s behind prefill of #2 (1,900 tokens), #4 (1,850 tokens), #5 (30 tokens) and 2 shorter prefills")
     }
 
     func testHeadlineIsolatedRunIsTheStormWithoutLongPrompts() throws {
