@@ -88,7 +88,7 @@ final class LiveDashboardEngine: DashboardEngine {
     /// `maxTokens` shrunk for tiny contexts.
     static func settings(contextLength: Int, initialLoadRate: Double?) -> DashboardSettings {
         var s = DashboardSettings()
-        s.maxTokens = max(8, min(64, contextLength / 8))
+        s.maxTokens = max(8, min(64, contextLength / 16))
         s.longPromptTokens = max(1, min(contextLength * 93 / 100, contextLength - s.maxTokens - 1))
         s.shortPromptTokens = max(1, min(16, contextLength / 16))
         if let rate = initialLoadRate { s.initialLoadRate = rate }

@@ -1,0 +1,139 @@
+import Dashboard
+import Engine
+import Foundation
+import Model
+import Trace
+import XCTest
+@testable import CLI
+
+/// The dashboard's CLI side on the real engine with the tiny synthetic model: requests typed into
+/// the controller run and finish, recording writes a readable trace, the load generator and the
+/// replayer submit what they should.
+final class DashboardAdapterTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("pdscope-dash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    private func makeEngine() throws -> (LlamaModel, Engine) {
+        let model = try LlamaModel(file: GGUFFile(bytes: SyntheticModel.makeGGUF(shape: .tiny, type: .q8_0, seed: 1), name: "tiny.gguf"))
+        var config = EngineConfig()
+        config.pinThreads = false
+        return (model, try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model)))
+    }
+
+    func testSettingsPutTheLongPromptNearTheContextLength() {
+        for context in [512, 2048, 4096] {
+            let s = LiveDashboardEngine.settings(contextLength: context, initialLoadRate: nil)
+            let share = Double(s.longPromptTokens) / Double(context)
+            XCTAssertGreaterThanOrEqual(share, 0.90, "context \(context)")
+            XCTAssertLessThanOrEqual(share, 0.95, "context \(context)")
+            XCTAssertLessThan(s.longPromptTokens + s.maxTokens, context, "prompt and reply fit, context \(context)")
+            XCTAssertLessThan(s.shortPromptTokens, s.longPromptTokens)
+        }
+        XCTAssertEqual(LiveDashboardEngine.settings(contextLength: 512, initialLoadRate: 3).initialLoadRate, 3)
+    }
+
+    func testDefaultRecordingName() {
+        var components = DateComponents()
+        components.year = 2026; components.month = 1; components.day = 2
+        components.hour = 3; components.minute = 4; components.second = 5
+        let date = Calendar.current.date(from: components)!
+        XCTAssertEqual(DashboardRecorder.defaultFileName(at: date), "pdscope-20260102-030405.jsonl")
+    }
+
+    func testTypedPromptRunsOnTheRealEngineAndIsRecorded() throws {
+        let (model, engine) = try makeEngine()
+        let options = try EngineOptions.parse([])
+        let path = directory.appendingPathComponent("session.jsonl").path
+        let recorder = DashboardRecorder {
+            try DashboardRecorder.header(model: model, modelPath: nil, options: options, config: engine.config, startTime: Date())
+        }
+        let settings = LiveDashboardEngine.settings(contextLength: model.config.contextLength, initialLoadRate: nil)
+        let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings)
+        let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: nil),
+                                             settings: settings)
+        engine.addSink(controller.eventSink)
+        engine.addSink(recorder)
+        XCTAssertEqual(try recorder.start(path: path), path)
+        engine.start()
+
+        _ = controller.handle(.character("i"))
+        for ch in "@alice hello" { _ = controller.handle(.character(ch)) }
+        _ = controller.handle(.enter)
+        engine.waitUntilIdle()
+        controller.update()
+
+        XCTAssertEqual(controller.state.users, ["alice"])
+        XCTAssertFalse(live.observedCores().values.allSatisfy(\.isEmpty), "instances report where they ran")
+        XCTAssertEqual(controller.state.config.instances.map(\.role), [.prefill, .decode])
+        let summary = live.shutdown()
+        XCTAssertTrue(summary?.contains(path) ?? false, summary ?? "nil")
+
+        let trace = try TraceReader.read(path: path)
+        XCTAssertFalse(trace.isTruncated)
+        XCTAssertEqual(trace.header.policy, "disaggregated")
+        XCTAssertEqual(trace.header.model.contextLength, model.config.contextLength)
+        let arrivals = trace.events.compactMap { event -> String? in
+            if case let .arrived(_, spec, _) = event.kind { return spec.user } else { return nil }
+        }
+        XCTAssertEqual(arrivals, ["alice"])
+        XCTAssertTrue(trace.events.contains { if case .finished = $0.kind { return true } else { return false } })
+    }
+
+    func testRecordingKeyStartsAndStopsAFileInTheWorkingDirectory() throws {
+        let (model, engine) = try makeEngine()
+        let options = try EngineOptions.parse([])
+        let recorder = DashboardRecorder {
+            try DashboardRecorder.header(model: model, modelPath: nil, options: options, config: engine.config, startTime: Date())
+        }
+        let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: DashboardSettings())
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(directory.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        let started = try live.setRecording(true)
+        XCTAssertTrue(started.hasPrefix("recording to pdscope-"), started)
+        XCTAssertTrue(recorder.isRecording)
+        let stopped = try live.setRecording(false)
+        XCTAssertTrue(stopped.hasPrefix("recorded 0 events to pdscope-"), stopped)
+        XCTAssertFalse(recorder.isRecording)
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".jsonl") }
+        XCTAssertEqual(files.count, 1)
+        XCTAssertEqual(try TraceReader.read(path: directory.appendingPathComponent(files[0]).path).events, [])
+        XCTAssertNil(live.shutdown(), "nothing left to close")
+    }
+
+    func testLoadGeneratorRotatesUsers() {
+        let lock = NSLock()
+        var specs: [RequestSpec] = []
+        let enough = expectation(description: "ten arrivals")
+        let generator = DashboardLoadGenerator(maxTokens: 8) { spec in
+            lock.lock(); specs.append(spec); let count = specs.count; lock.unlock()
+            if count == 10 { enough.fulfill() }
+        }
+        generator.setRate(1000)
+        wait(for: [enough], timeout: 30)
+        generator.stop()
+        lock.lock(); let first = Array(specs.prefix(10)); lock.unlock()
+        XCTAssertEqual(first.map(\.user), (0..<10).map { DashboardLoadGenerator.users[$0 % DashboardLoadGenerator.users.count] })
+        XCTAssertTrue(first.allSatisfy { $0.maxTokens == 8 })
+    }
+
+    func testReplayerSubmitsInArrivalOrder() {
+        let specs = [2.0, 0.0, 1.0].map { RequestSpec(arrivalOffset: $0 / 1000, user: "u\(Int($0))", prompt: .text("hi"), maxTokens: 4) }
+        let lock = NSLock()
+        var users: [String] = []
+        let done = expectation(description: "all replayed")
+        let replayer = DashboardReplayer(requests: specs, speed: 10) { spec in
+            lock.lock(); users.append(spec.user); let n = users.count; lock.unlock()
+            if n == 3 { done.fulfill() }
+        }
+        replayer.start()
+        wait(for: [done], timeout: 30)
+        XCTAssertEqual(users, ["u0", "u1", "u2"])
+    }
+}
