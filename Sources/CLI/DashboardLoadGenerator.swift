@@ -15,7 +15,9 @@ final class DashboardLoadGenerator: @unchecked Sendable {
     private var count = 0
     private let submit: (RequestSpec) -> Void
     private let maxTokens: Int
-    static let users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"]
+    /// Not "alice" or "bob": those are the names the input line's hint suggests typing, and a
+    /// generated request would take over a typed user's row.
+    static let users = ["carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"]
 
     init(maxTokens: Int, submit: @escaping (RequestSpec) -> Void) {
         self.maxTokens = maxTokens; self.submit = submit

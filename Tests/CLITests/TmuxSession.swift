@@ -86,7 +86,12 @@ final class TmuxSession {
         throw TmuxError(message: "timed out waiting for \(what)")
     }
 
-    func kill() { _ = try? run(["kill-server"], capturesOutput: false) }
+    /// Ends the server and removes its socket file (tmux leaves it behind).
+    func kill() {
+        _ = try? run(["kill-server"], capturesOutput: false)
+        let directory = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+        unlink("\(directory)/tmux-\(getuid())/\(socket)")
+    }
 
     static func findExecutable(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
