@@ -1,0 +1,121 @@
+import ArgumentParser
+import Dashboard
+import Engine
+import Foundation
+import Model
+
+/// `pdscope bench-dashboard` (hidden): decode throughput of one workload headless and with the
+/// dashboard folding events and drawing frames at `--fps`, alternated `--runs` times. The frames
+/// go to an off-screen buffer and its diff (what the terminal backend would send), so it runs
+/// without a terminal; the goal is at most 2% lower throughput with the dashboard.
+struct DashboardBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-dashboard",
+        abstract: "Benchmark: decode throughput with the dashboard drawing vs headless.",
+        shouldDisplay: false)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var engineOptions: EngineOptions
+    @Option(help: "Frames per second of the drawing run.") var fps: Int = 20
+    @Option(help: "Requests, all arriving at once (short prompts, so decode dominates).") var requests: Int = 12
+    @Option(name: .customLong("max-tokens"), help: "Tokens generated per request.") var maxTokens: Int = 96
+    @Option(help: "Alternating headless/dashboard pairs.") var runs: Int = 3
+    @Option(help: "Off-screen frame size, WxH.") var size: String = "200x60"
+
+    func validate() throws {
+        guard fps >= 1, requests >= 1, maxTokens >= 1, runs >= 1 else { throw ValidationError("--fps, --requests, --max-tokens and --runs must be at least 1") }
+        guard parsedSize != nil else { throw ValidationError("--size must look like 200x60") }
+    }
+
+    private var parsedSize: (Int, Int)? {
+        let parts = size.split(separator: "x").compactMap { Int($0) }
+        return parts.count == 2 && parts[0] > 0 && parts[1] > 0 ? (parts[0], parts[1]) : nil
+    }
+
+    func run() throws {
+        let model = try modelOptions.load(quiet: true)
+        let config = try engineOptions.makeConfig()
+        let prompts = ["Once upon a time", "Tom had a red ball", "The sun was warm", "Lily saw a cat"]
+        let workload = (0..<requests).map {
+            RequestSpec(user: "u\($0)", prompt: .text(prompts[$0 % prompts.count]), maxTokens: maxTokens,
+                        sampling: SamplingParams(temperature: 0.8, topK: 40, seed: UInt64($0)))
+        }
+        var headless: [Double] = [], drawn: [Double] = []
+        var frames = 0
+        for _ in 0..<runs {
+            headless.append(try measure(model: model, config: config, workload: workload, drawing: false).0)
+            let (rate, count) = try measure(model: model, config: config, workload: workload, drawing: true)
+            drawn.append(rate); frames += count
+        }
+        let h = median(headless), d = median(drawn)
+        print(String(format: "decode throughput, median of %d: headless %.1f tok/s, dashboard at %d fps %.1f tok/s (%+.2f%%), %d frames drawn",
+                     runs, h, fps, d, (d - h) / h * 100, frames))
+        print("headless runs: " + headless.map { String(format: "%.1f", $0) }.joined(separator: " ")
+              + "; dashboard runs: " + drawn.map { String(format: "%.1f", $0) }.joined(separator: " "))
+    }
+
+    /// Generated tokens per second of wall time from submission to the last request's end, and
+    /// the number of frames drawn meanwhile.
+    private func measure(model: LlamaModel, config: EngineConfig, workload: [RequestSpec], drawing: Bool) throws -> (Double, Int) {
+        let engine = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model))
+        let counter = DashboardBenchTokenCounter()
+        engine.addSink(counter)
+        var controller: DashboardController?
+        if drawing {
+            let c = DashboardController(engine: DashboardBenchEngine(engine: engine), config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: nil))
+            c.options.fps = fps
+            engine.addSink(c.eventSink)
+            controller = c
+        }
+        let done = DispatchSemaphore(value: 0)
+        let start = Date()
+        Thread { engine.run(workload: workload); done.signal() }.start()
+        var frames = 0
+        if let controller, let dims = parsedSize {
+            var previous: ScreenBuffer?
+            var buffer = ScreenBuffer(width: dims.0, height: dims.1)
+            var next = Date()
+            while true {
+                controller.update()
+                controller.render(into: &buffer)
+                _ = buffer.changes(since: previous)
+                previous = buffer
+                frames += 1
+                next = max(next.addingTimeInterval(controller.frameInterval), Date())
+                if done.wait(timeout: .now() + max(0, next.timeIntervalSinceNow)) == .success { break }
+            }
+        } else {
+            done.wait()
+        }
+        let seconds = Date().timeIntervalSince(start)
+        engine.shutdown()
+        return (Double(counter.count) / seconds, frames)
+    }
+
+    private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+}
+
+/// Counts generated tokens from the event stream.
+private final class DashboardBenchTokenCounter: EngineEventSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var tokens = 0
+    var count: Int { lock.withLock { tokens } }
+    func receive(_ event: EngineEvent) {
+        if case .tokenEmitted = event.kind { lock.withLock { tokens += 1 } }
+    }
+}
+
+/// The dashboard's view of a benchmark engine: only the clock and cores matter (no keys are pressed).
+private final class DashboardBenchEngine: DashboardEngine {
+    let engine: Engine
+    private let clock = MonotonicClock()
+    private let origin: Double
+    init(engine: Engine) { self.engine = engine; origin = clock.now() - engine.snapshot().time }
+    var now: Double { clock.now() - origin }
+    func submit(_ spec: RequestSpec) { engine.submit(spec) }
+    func setLoadGenerator(rate: Double?) {}
+    func setRecording(_ isOn: Bool) throws -> String { "not recording in a benchmark" }
+    func observedCores() -> [InstanceID: [Int]] {
+        Dictionary(uniqueKeysWithValues: engine.snapshot().instances.map { ($0.id, $0.coresObserved) })
+    }
+}
