@@ -47,7 +47,12 @@ struct DashboardCommand: ParsableCommand {
         let terminal: TerminalBackend
         do { terminal = try TerminalBackend() } catch { throw CLIError("\(error)") }
 
-        guard let built = try DashboardStartup.build(on: terminal, { try buildEngine(config: config) }) else {
+        let loaded: (LlamaModel, Engine, Date)?
+        do { loaded = try DashboardStartup.build(on: terminal, { try buildEngine(config: config) }) } catch {
+            terminal.stop()   // the error is printed on the restored terminal
+            throw error
+        }
+        guard let built = loaded else {
             terminal.stop()   // quit while loading
             return
         }
