@@ -80,7 +80,14 @@ PD_AVX2 float pd_avx2_dot_q4_0(const void *a, const void *b, int64_t blocks) { r
 PD_AVX2 static inline void rows4(int type, const uint8_t *w, int64_t wrow, int64_t blocks, const uint8_t *x, float *y) {
     int64_t ab = type == PD_TYPE_Q8_0 ? PD_Q8_BYTES : PD_Q4_BYTES;
     __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-    for (int64_t i = 0; i < blocks; i++, w += ab, x += PD_Q8_BYTES) {
+    // Decode streams the weights from DRAM once per token: ask for the next four rows early so
+    // the memory system has more lines in flight than the hardware prefetcher alone keeps.
+    const uint8_t *ahead = w + 4 * wrow;
+    for (int64_t i = 0; i < blocks; i++, w += ab, x += PD_Q8_BYTES, ahead += ab) {
+        _mm_prefetch((const char *)ahead, _MM_HINT_T0);
+        _mm_prefetch((const char *)(ahead + wrow), _MM_HINT_T0);
+        _mm_prefetch((const char *)(ahead + 2 * wrow), _MM_HINT_T0);
+        _mm_prefetch((const char *)(ahead + 3 * wrow), _MM_HINT_T0);
         __m256i xv = _mm256_loadu_si256((const __m256i *)(x + 2));
         __m256 dx = _mm256_set1_ps(half(x));
         acc0 = _mm256_fmadd_ps(block_dot(load_w(type, w), xv), _mm256_mul_ps(dx, _mm256_set1_ps(half(w))), acc0);
