@@ -74,7 +74,7 @@ final class LiveDashboardEngine: DashboardEngine {
         let isDisaggregated = config.policy == .disaggregated
         if isDisaggregated && config.kvTransfer == .pool && snapshot.storeBlocks > 0 { pools[.store] = snapshot.storeBlocks }
         var dashboard = DashboardConfig(
-            modelName: model.name, isSyntheticModel: model.isSynthetic, policy: config.policy.rawValue,
+            modelName: displayName(of: model), isSyntheticModel: model.isSynthetic, policy: config.policy.rawValue,
             route: isDisaggregated ? config.route.rawValue : "-",
             transferMode: isDisaggregated ? config.kvTransfer : nil,
             instances: snapshot.instances.map { InstanceDescription(id: $0.id, role: $0.role, cores: $0.coresRequested) },
@@ -82,6 +82,12 @@ final class LiveDashboardEngine: DashboardEngine {
         if let ttft = slos?.ttft { dashboard.ttftSLO = ttft }
         if let tpot = slos?.tpot { dashboard.tpotSLO = tpot }
         return dashboard
+    }
+
+    /// The header adds "(synthetic)" itself, so a synthetic model's own "synthetic " prefix goes.
+    static func displayName(of model: LlamaModel) -> String {
+        guard model.isSynthetic, model.name.hasPrefix("synthetic ") else { return model.name }
+        return String(model.name.dropFirst("synthetic ".count))
     }
 
     /// `L` near the context length (93%, leaving room for the reply), `S` short, replies of

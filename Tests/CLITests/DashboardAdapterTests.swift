@@ -137,3 +137,22 @@ final class DashboardAdapterTests: XCTestCase {
         XCTAssertEqual(users, ["u0", "u1", "u2"])
     }
 }
+
+extension DashboardAdapterTests {
+    func testSyntheticModelIsNamedOnceInTheHeader() throws {
+        let (model, engine) = try makeEngineForNaming()
+        let config = LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: GoodputSLO(ttft: 0.5, tpot: 0.05))
+        XCTAssertTrue(config.isSyntheticModel)
+        XCTAssertFalse(config.modelName.contains("synthetic"), config.modelName)
+        XCTAssertEqual(config.ttftSLO, 0.5)
+        XCTAssertEqual(config.tpotSLO, 0.05)
+        XCTAssertEqual(config.poolBlocks.count, 2, "two instances, no store in p2p mode")
+    }
+
+    private func makeEngineForNaming() throws -> (LlamaModel, Engine) {
+        let model = try LlamaModel(file: GGUFFile(bytes: SyntheticModel.makeGGUF(shape: .tiny, type: .q8_0, seed: 1), name: "tiny.gguf"))
+        var config = EngineConfig()
+        config.pinThreads = false
+        return (model, try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model)))
+    }
+}
