@@ -13,7 +13,10 @@ extension EngineCore {
         }
         var plan = StepPlan(instance: instance, step: instance.stepCount)
         if instance.role == .prefill { planPushes(instance, into: &plan, now: now) }
-        if config.policy == .colocatedFCFS && schedulePrefillFirst(instance, into: &plan, now: now) {
+        if !plan.pushes.isEmpty {
+            // A copy-only step: a finished prompt's KV leaves at once instead of waiting behind
+            // the next (possibly long) prefill chunk, so its decode starts without that stall.
+        } else if config.policy == .colocatedFCFS && schedulePrefillFirst(instance, into: &plan, now: now) {
             // A prefill-only step: decodes wait for it.
         } else {
             scheduleDecodes(instance, into: &plan)

@@ -47,6 +47,9 @@ extension EngineCore {
                 return
             }
             sendToDecode(request)
+            // Reserve on the decode side now (we hold the engine lock) rather than at the decode
+            // thread's next step, so the copy can go out with the prefill instance's next step.
+            if let decode = request.decodeInstance.map({ instances[$0] }) { processIntake(decode, now: clock.now()) }
         }
     }
 }

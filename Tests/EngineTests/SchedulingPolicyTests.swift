@@ -82,3 +82,22 @@ final class SchedulingPolicyTests: XCTestCase {
         XCTAssertEqual(recorder.tokenTimes(0).count, 7)
     }
 }
+
+extension SchedulingPolicyTests {
+    /// A short prompt finishing its prefill while a long prompt is being chunked on the same
+    /// prefill instance: its KV leaves in a copy-only step, so its second token does not wait
+    /// for the next long chunk (256 ms here).
+    func testDisaggregatedHandoffDoesNotWaitBehindTheNextLongChunk() throws {
+        let (simulation, recorder) = try makeSimulation(makeConfig(.disaggregated), contextLength: 2048)
+        // Prefill steps (budget 256): A 256 | A 256 | A 256 | A 232 + B 10 | C 256 | ...
+        simulation.submit(synthetic(1000, maxTokens: 3))
+        simulation.submit(synthetic(10, maxTokens: 5, at: 0.001))
+        simulation.submit(synthetic(1000, maxTokens: 3, at: 0.002))
+        try simulation.run()
+        assertAllBlocksReturned(simulation)
+        let gaps = recorder.gaps(1)
+        XCTAssertEqual(gaps.count, 4)
+        // First token → second: one decode step (10 ms), not a 256-token chunk (256 ms).
+        XCTAssertLessThan(gaps[0], 0.050, "gaps \(gaps)")
+    }
+}
