@@ -41,22 +41,29 @@ struct DashboardBenchCommand: ParsableCommand {
                         sampling: SamplingParams(temperature: 0.8, topK: 40, seed: UInt64($0)))
         }
         var headless: [Double] = [], drawn: [Double] = []
-        var frames = 0
+        var frames = 0, frameSeconds = 0.0
+        // One discarded run first: page faults of fresh KV arenas and cold caches slowed the
+        // first measured run by ~10% (it went to whichever mode ran first).
+        _ = try measure(model: model, config: config, workload: workload, drawing: false)
         for _ in 0..<runs {
             headless.append(try measure(model: model, config: config, workload: workload, drawing: false).0)
-            let (rate, count) = try measure(model: model, config: config, workload: workload, drawing: true)
-            drawn.append(rate); frames += count
+            let (rate, count, seconds) = try measure(model: model, config: config, workload: workload, drawing: true)
+            drawn.append(rate); frames += count; frameSeconds += seconds
         }
         let h = median(headless), d = median(drawn)
         print(String(format: "decode throughput, median of %d: headless %.1f tok/s, dashboard at %d fps %.1f tok/s (%+.2f%%), %d frames drawn",
                      runs, h, fps, d, (d - h) / h * 100, frames))
+        // Less noisy than throughput on a shared machine: what the UI thread itself costs.
+        let perFrame = frameSeconds / Double(max(frames, 1))
+        print(String(format: "UI work per frame (fold events, render, diff): %.2f ms = %.1f%% of one core at %d fps",
+                     perFrame * 1000, perFrame * Double(fps) * 100, fps))
         print("headless runs: " + headless.map { String(format: "%.1f", $0) }.joined(separator: " ")
               + "; dashboard runs: " + drawn.map { String(format: "%.1f", $0) }.joined(separator: " "))
     }
 
     /// Generated tokens per second of wall time from submission to the last request's end, and
     /// the number of frames drawn meanwhile.
-    private func measure(model: LlamaModel, config: EngineConfig, workload: [RequestSpec], drawing: Bool) throws -> (Double, Int) {
+    private func measure(model: LlamaModel, config: EngineConfig, workload: [RequestSpec], drawing: Bool) throws -> (Double, Int, Double) {
         let engine = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model))
         let counter = DashboardBenchTokenCounter()
         engine.addSink(counter)
@@ -71,16 +78,19 @@ struct DashboardBenchCommand: ParsableCommand {
         let start = Date()
         Thread { engine.run(workload: workload); done.signal() }.start()
         var frames = 0
+        var frameSeconds = 0.0
         if let controller, let dims = parsedSize {
             var previous: ScreenBuffer?
             var buffer = ScreenBuffer(width: dims.0, height: dims.1)
             var next = Date()
             while true {
+                let frameStart = Date()
                 controller.update()
                 controller.render(into: &buffer)
                 _ = buffer.changes(since: previous)
                 previous = buffer
                 frames += 1
+                frameSeconds += Date().timeIntervalSince(frameStart)
                 next = max(next.addingTimeInterval(controller.frameInterval), Date())
                 if done.wait(timeout: .now() + max(0, next.timeIntervalSinceNow)) == .success { break }
             }
@@ -89,7 +99,7 @@ struct DashboardBenchCommand: ParsableCommand {
         }
         let seconds = Date().timeIntervalSince(start)
         engine.shutdown()
-        return (Double(counter.count) / seconds, frames)
+        return (Double(counter.count) / seconds, frames, frameSeconds)
     }
 
     private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
