@@ -63,7 +63,7 @@ final class DashboardControllerTests: XCTestCase {
         _ = controller.handle(.character("S"))
         XCTAssertEqual(engine.submitted.map(\.prompt), [
             .synthetic(count: 400, prefixKeys: [], segmentTokens: 16), .synthetic(count: 16, prefixKeys: [], segmentTokens: 16)])
-        XCTAssertEqual(engine.submitted.map(\.user), ["you", "you"])
+        XCTAssertEqual(engine.submitted.map(\.user), ["long-1", "short-2"])
     }
 
     func testLoadGeneratorToggleAndRate() {

@@ -18,6 +18,7 @@ public final class DashboardController {
     private var frozen: DashboardState?
     private var loadRate: Double
     private var submittedCount = 0
+    private var injectedCount = 0
     public private(set) var droppedEventCount = 0
 
     public init(engine: DashboardEngine, config: DashboardConfig, settings: DashboardSettings = DashboardSettings()) {
@@ -58,8 +59,8 @@ public final class DashboardController {
         case .character("q"): return .quit
         case .character("i"), .enter: options.isInputFocused = true
         case .character("?"): options.isHelpShown = true
-        case .character("L"): submit(user: nil, prompt: .synthetic(count: settings.longPromptTokens, prefixKeys: [], segmentTokens: 16))
-        case .character("S"): submit(user: nil, prompt: .synthetic(count: settings.shortPromptTokens, prefixKeys: [], segmentTokens: 16))
+        case .character("L"): submit(user: nextInjectedUser("long"), prompt: .synthetic(count: settings.longPromptTokens, prefixKeys: [], segmentTokens: 16))
+        case .character("S"): submit(user: nextInjectedUser("short"), prompt: .synthetic(count: settings.shortPromptTokens, prefixKeys: [], segmentTokens: 16))
         case .character("g"): setLoad(on: options.loadGeneratorRate == nil)
         case .character("["): changeLoadRate(by: 0.5)
         case .character("]"): changeLoadRate(by: 2)
@@ -93,6 +94,12 @@ public final class DashboardController {
             options.isInputFocused = false
         default: break
         }
+    }
+
+    /// `L` and `S` come from a new user each time (long-1, long-2, …), so each gets its own row.
+    private func nextInjectedUser(_ kind: String) -> String {
+        injectedCount += 1
+        return "\(kind)-\(injectedCount)"
     }
 
     private func submit(user: String?, prompt: RequestSpec.Prompt) {

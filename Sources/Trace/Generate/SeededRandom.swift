@@ -1,20 +1,15 @@
+import Engine
 import Foundation
 
 /// A small deterministic random source (SplitMix64) so generated workloads are identical on
 /// every machine and Swift version for the same seed; `SystemRandomNumberGenerator` is not
 /// seedable and the standard library's distributions may change between releases.
 public struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
+    private var source: SplitMix64
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { source = SplitMix64(seed: seed) }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { source.next() }
 
     /// Uniform in [0, 1), 53 random bits.
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
