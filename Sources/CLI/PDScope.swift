@@ -7,12 +7,15 @@ public struct PDScope: ParsableCommand {
         commandName: "pdscope",
         abstract: "Watch, live, how an LLM server schedules prefill and decode.",
         discussion: """
-        pdscope runs a real, small, quantized Llama model on this machine's CPU cores: prefill and decode
-        on separate pinned cores standing in for separate GPUs, each with its own paged KV cache, and the
-        baselines they are compared with (colocated FCFS, chunked prefill).
+        pdscope runs a real, small, quantized Llama model on this machine's CPU cores: prefill and \
+        decode on separate pinned cores standing in for separate GPUs, each with its own paged KV \
+        cache, and the baselines they are compared with (colocated FCFS, chunked prefill).
 
-        Without --model it uses an embedded synthetic model (random weights, built in memory): load a real
-        one with --model FILE.gguf (see `pdscope convert-llama2c` and `pdscope inspect`).
+        Without --model it uses an embedded synthetic model (random weights, built in memory). \
+        Load a real one with --model FILE.gguf (see `pdscope convert-llama2c` and `pdscope inspect`).
+
+        Engine options (--policy, --route, --kv-transfer, cores, KV sizes, ...) are listed in \
+        `pdscope help dashboard`, `pdscope help replay` and `pdscope help compare`.
         """,
         version: pdscopeVersion,
         subcommands: [
