@@ -91,7 +91,10 @@ struct ReplayCommand: ParsableCommand {
         if outcome.wasInterrupted {
             printError("pdscope: interrupted: \(outcome.notSubmitted) requests not submitted, open requests aborted")
         }
-        let text = json ? RunSummary.json([outcome.summary]) : outcome.summary.text()
+        var text = json ? RunSummary.json([outcome.summary]) : outcome.summary.text()
+        if !json, let recorded = loaded.recordedEvents {
+            text += ReplayComparison.text(recorded: recorded, replay: outcome.collector)
+        }
         return (text, outcome.wasInterrupted)
     }
 }

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Trace
 
@@ -17,6 +18,8 @@ enum WorkloadInput {
         var messages: [String]
         /// The policy a recorded session ran under (nil for other files).
         var recordedPolicy: String?
+        /// A recorded session's events, to compare a replay with its recording.
+        var recordedEvents: [EngineEvent]? = nil
     }
 
     static func detect(bytes: [UInt8], path: String) -> Kind {
@@ -42,11 +45,13 @@ enum WorkloadInput {
             case .workload, .trace:
                 var workload: Workload
                 var recordedPolicy: String?
+                var recordedEvents: [EngineEvent]?
                 if kind == .trace {
                     let trace = try TraceReader.parse(bytes: bytes, path: path)
                     workload = Workload(trace: trace)
                     workload.notes = trace.notes  // they say more than the workload's own note
                     recordedPolicy = trace.header.policy
+                    recordedEvents = trace.events
                 } else {
                     workload = try WorkloadFile.parse(bytes: bytes, path: path)
                 }
@@ -55,7 +60,8 @@ enum WorkloadInput {
                     messages.append("note: replaying the first \(limit) of \(workload.requests.count) requests (--limit)")
                     workload.requests = Array(workload.requests.prefix(limit))
                 }
-                return Loaded(workload: workload, kind: kind, messages: messages, recordedPolicy: recordedPolicy)
+                return Loaded(workload: workload, kind: kind, messages: messages, recordedPolicy: recordedPolicy,
+                              recordedEvents: recordedEvents)
             case .azure, .mooncake:
                 let options = try flags.makeOptions(contextLength: contextLength, limit: limit)
                 let result = kind == .azure

@@ -63,6 +63,13 @@ final class HeadlessReplayTests: HeadlessTestCase {
         XCTAssertEqual(texts(rerun), texts(run))
         XCTAssertEqual(texts(rerun).count, 4)
 
+        // The text summary of a replayed recording sets it against the recording, request by request.
+        let table = try parse(["replay", record, "--model", HeadlessFixtures.tinyModelPath, "--speed", "4",
+                               "--policy", "colocated-fcfs"], as: ReplayCommand.self).output().0
+        XCTAssertTrue(table.contains("Replay vs recording"), table)
+        XCTAssertTrue(table.contains("4 of 4 requests generated the same text as recorded"), table)
+        XCTAssertEqual(table.components(separatedBy: "\n").filter { $0.hasSuffix("same") }.count, 4, table)
+
         // ... and exports to a Chrome trace.
         let chrome = directory + "chrome.json"
         try parse(["export", record, "--chrome", chrome], as: ExportCommand.self).run()
