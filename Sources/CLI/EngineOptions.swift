@@ -9,14 +9,14 @@ extension KVTransferMode: ExpressibleByArgument {}
 
 /// The engine flags shared by the dashboard, `replay` and `compare`: one definition, one help text.
 struct EngineOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Scheduling policy: colocated-fcfs (prefill preempts decode, early vLLM), chunked-prefill (Sarathi-Serve token budget), disaggregated (prefill and decode instances).", valueName: "POLICY"))
-    var policy: SchedulingPolicy = .disaggregated
+    @Option(help: ArgumentHelp("Scheduling policy: colocated-fcfs (prefill preempts decode, early vLLM), chunked-prefill (Sarathi-Serve token budget), disaggregated (prefill and decode instances). Default: disaggregated, or a replayed recording's.", valueName: "POLICY"))
+    var policy: SchedulingPolicy?
 
-    @Option(help: ArgumentHelp("Disaggregated routing: p-first (prefill, then decode), d-first (decode asks prefill for KV), simultaneous (both at once, SGLang).", valueName: "ROUTE"))
-    var route: RoutePolicy = .pFirst
+    @Option(help: ArgumentHelp("Disaggregated routing: p-first (prefill, then decode), d-first (decode asks prefill for KV), simultaneous (both at once, SGLang). Default: p-first.", valueName: "ROUTE"))
+    var route: RoutePolicy?
 
-    @Option(name: .customLong("kv-transfer"), help: ArgumentHelp("KV connector: p2p (prefill pool → decode pool, one copy) or pool (through a shared KV store, two copies, prefix hits).", valueName: "MODE"))
-    var kvTransfer: KVTransferMode = .p2p
+    @Option(name: .customLong("kv-transfer"), help: ArgumentHelp("KV connector: p2p (prefill pool → decode pool, one copy) or pool (through a shared KV store, two copies, prefix hits). Default: p2p.", valueName: "MODE"))
+    var kvTransfer: KVTransferMode?
 
     @Option(name: .customLong("prefill-cores"), help: ArgumentHelp("CPUs of the prefill instance(s) (colocated: the first `both` instance), e.g. 0 or 0-3,6.", valueName: "LIST"))
     var prefillCores: String = "0"
@@ -36,14 +36,14 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("kv-memory"), help: ArgumentHelp("KV pool size of each instance in bytes, e.g. 64MiB (instead of --kv-blocks).", valueName: "SIZE"))
     var kvMemory: String?
 
-    @Option(name: .customLong("block-size"), help: "Token slots per KV block.")
-    var blockSize: Int = 16
+    @Option(name: .customLong("block-size"), help: "Token slots per KV block (default 16).")
+    var blockSize: Int?
 
-    @Option(name: .customLong("max-batched-tokens"), help: "Token budget of one step (chunked prefill; prefill chunk size).")
-    var maxBatchedTokens: Int = 256
+    @Option(name: .customLong("max-batched-tokens"), help: "Token budget of one step (chunked prefill; prefill chunk size; default 256).")
+    var maxBatchedTokens: Int?
 
-    @Option(name: .customLong("max-running"), help: "Most sequences an instance runs at once (decode batch limit).")
-    var maxRunning: Int = 16
+    @Option(name: .customLong("max-running"), help: "Most sequences an instance runs at once (decode batch limit; default 16).")
+    var maxRunning: Int?
 
     @Option(name: .customLong("kv-store-blocks"), help: "Blocks in the shared KV store (pool mode; default 4 × a pool); LRU eviction.")
     var kvStoreBlocks: Int?
@@ -58,11 +58,15 @@ struct EngineOptions: ParsableArguments {
     var goodput: String?
 
     /// The engine configuration these flags describe; throws one-line errors naming the flag.
-    func makeConfig() throws -> EngineConfig {
+    /// `recorded` (a replayed trace's settings) fills the scheduling settings not given as flags.
+    func makeConfig(recorded: [String: String] = [:]) throws -> EngineConfig {
         var c = EngineConfig()
-        c.policy = policy
-        c.route = route
-        c.kvTransfer = kvTransfer
+        c.policy = policy ?? recorded["policy"].flatMap(SchedulingPolicy.init(rawValue:)) ?? c.policy
+        c.route = route ?? recorded["route"].flatMap(RoutePolicy.init(rawValue:)) ?? c.route
+        c.kvTransfer = kvTransfer ?? recorded["kv_transfer"].flatMap(KVTransferMode.init(rawValue:)) ?? c.kvTransfer
+        c.blockSize = blockSize ?? recorded["block_size"].flatMap { Int($0) } ?? c.blockSize
+        c.maxBatchedTokens = maxBatchedTokens ?? recorded["max_batched_tokens"].flatMap { Int($0) } ?? c.maxBatchedTokens
+        c.maxRunning = maxRunning ?? recorded["max_running"].flatMap { Int($0) } ?? c.maxRunning
         do {
             c.prefillCores = try CoreSet(parsing: prefillCores)
             c.decodeCores = try CoreSet(parsing: decodeCores)
@@ -74,9 +78,6 @@ struct EngineOptions: ParsableArguments {
         if let memory = kvMemory {
             do { c.kvCapacity = .bytes(try ByteSize.parse(memory)) } catch { throw CLIError("--kv-memory: \(error)") }
         }
-        c.blockSize = blockSize
-        c.maxBatchedTokens = maxBatchedTokens
-        c.maxRunning = maxRunning
         c.kvStoreBlocks = kvStoreBlocks
         c.kvLinkGbps = kvLinkGbps
         c.localPrefillMax = localPrefillMax
@@ -92,12 +93,15 @@ struct EngineOptions: ParsableArguments {
     }
 
     /// Every setting as text, for trace headers and summaries.
-    var settings: [String: String] {
+    var settings: [String: String] { settings(of: (try? makeConfig()) ?? EngineConfig()) }
+
+    /// Every setting of `c` (the effective configuration) as text.
+    func settings(of c: EngineConfig) -> [String: String] {
         var s: [String: String] = [
-            "policy": policy.rawValue, "route": route.rawValue, "kv_transfer": kvTransfer.rawValue,
+            "policy": c.policy.rawValue, "route": c.route.rawValue, "kv_transfer": c.kvTransfer.rawValue,
             "prefill_cores": prefillCores, "decode_cores": decodeCores,
             "prefill_instances": String(prefillInstances), "decode_instances": String(decodeInstances),
-            "block_size": String(blockSize), "max_batched_tokens": String(maxBatchedTokens), "max_running": String(maxRunning),
+            "block_size": String(c.blockSize), "max_batched_tokens": String(c.maxBatchedTokens), "max_running": String(c.maxRunning),
         ]
         if let v = kvBlocks { s["kv_blocks"] = String(v) }
         if let v = kvMemory { s["kv_memory"] = v }

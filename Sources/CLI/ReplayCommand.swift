@@ -59,7 +59,7 @@ struct ReplayCommand: ParsableCommand {
     /// Runs the replay and returns what goes to stdout (stderr gets notes, warnings, progress),
     /// and whether it was interrupted.
     func output(progress: RunProgress.Mode = .off, interrupt: InterruptFlag? = nil) throws -> (String, Bool) {
-        let config = try engineOptions.makeConfig()
+        var config = try engineOptions.makeConfig()
         let slo = try engineOptions.makeSLOs()
         // A missing file should not wait for the model to load.
         guard FileManager.default.fileExists(atPath: file) else { throw CLIError("\(file): no such file") }
@@ -67,12 +67,14 @@ struct ReplayCommand: ParsableCommand {
         let loaded = try WorkloadInput.load(path: file, contextLength: model.config.contextLength, flags: importFlags, limit: limit)
         loaded.messages.forEach(printError)
         if let recorded = loaded.recordedPolicy {
-            printError("note: replaying \(loaded.workload.requests.count) requests recorded under \(recorded), now under \(config.policy.rawValue) (--policy)")
+            // A recorded session replays under its own settings unless flags say otherwise.
+            config = try engineOptions.makeConfig(recorded: loaded.recordedSettings)
+            printError("note: replaying \(loaded.workload.requests.count) requests recorded under \(recorded); now under \(config.policy.rawValue), route \(config.route.rawValue), KV \(config.kvTransfer.rawValue) (flags override the recorded settings)")
         }
 
         var writer: TraceWriter?
         if let record {
-            var settings = engineOptions.settings
+            var settings = engineOptions.settings(of: config)
             settings["speed"] = JSONWriter.format(speed)
             settings["workload"] = file
             writer = try ReplayRecording.makeWriter(path: record, model: model, modelPath: modelOptions.model,

@@ -18,6 +18,8 @@ enum WorkloadInput {
         var messages: [String]
         /// The policy a recorded session ran under (nil for other files).
         var recordedPolicy: String?
+        /// A recorded session's engine settings (its header's, with the policy), to replay under.
+        var recordedSettings: [String: String] = [:]
         /// A recorded session's events, to compare a replay with its recording.
         var recordedEvents: [EngineEvent]? = nil
     }
@@ -46,12 +48,15 @@ enum WorkloadInput {
                 var workload: Workload
                 var recordedPolicy: String?
                 var recordedEvents: [EngineEvent]?
+                var recordedSettings: [String: String] = [:]
                 if kind == .trace {
                     let trace = try TraceReader.parse(bytes: bytes, path: path)
                     workload = Workload(trace: trace)
                     workload.notes = trace.notes  // they say more than the workload's own note
                     recordedPolicy = trace.header.policy
                     recordedEvents = trace.events
+                    recordedSettings = trace.header.settings
+                    recordedSettings["policy"] = trace.header.policy
                 } else {
                     workload = try WorkloadFile.parse(bytes: bytes, path: path)
                 }
@@ -61,7 +66,7 @@ enum WorkloadInput {
                     workload.requests = Array(workload.requests.prefix(limit))
                 }
                 return Loaded(workload: workload, kind: kind, messages: messages, recordedPolicy: recordedPolicy,
-                              recordedEvents: recordedEvents)
+                              recordedSettings: recordedSettings, recordedEvents: recordedEvents)
             case .azure, .mooncake:
                 let options = try flags.makeOptions(contextLength: contextLength, limit: limit)
                 let result = kind == .azure

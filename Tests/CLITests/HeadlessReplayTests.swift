@@ -154,3 +154,25 @@ final class HeadlessReplayTests: HeadlessTestCase {
         XCTAssertEqual(run["completed"] as? Int, 2)
     }
 }
+
+extension HeadlessReplayTests {
+    /// A recorded session replays under its recorded settings; a flag overrides them.
+    func testRecordedSessionReplaysUnderItsRecordedSettingsUnlessFlagsSayOtherwise() throws {
+        let workload = write(HeadlessFixtures.greedyWorkload, to: "w2.jsonl")
+        let record = directory + "dfirst.jsonl"
+        _ = try parse(["replay", workload, "--model", HeadlessFixtures.tinyModelPath, "--json", "--speed", "4",
+                       "--route", "d-first", "--kv-transfer", "pool", "--record", record], as: ReplayCommand.self).output()
+        XCTAssertEqual(try TraceReader.read(path: record).header.settings["route"], "d-first")
+
+        let plain = try parse(["replay", record, "--model", HeadlessFixtures.tinyModelPath, "--json", "--speed", "4"], as: ReplayCommand.self)
+        let run = try XCTUnwrap((try jsonObject(try plain.output().0)["runs"] as? [[String: Any]])?.first)
+        XCTAssertEqual(run["route"] as? String, "d-first")
+        XCTAssertEqual(run["kv_transfer"] as? String, "pool")
+
+        let overridden = try parse(["replay", record, "--model", HeadlessFixtures.tinyModelPath, "--json", "--speed", "4",
+                                    "--kv-transfer", "p2p"], as: ReplayCommand.self)
+        let other = try XCTUnwrap((try jsonObject(try overridden.output().0)["runs"] as? [[String: Any]])?.first)
+        XCTAssertEqual(other["kv_transfer"] as? String, "p2p")
+        XCTAssertEqual(other["route"] as? String, "d-first", "settings not given as flags still come from the recording")
+    }
+}
