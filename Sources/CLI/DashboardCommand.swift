@@ -39,7 +39,13 @@ struct DashboardCommand: ParsableCommand {
             printError(TerminalError.notATerminal.description)
             throw ExitCode.failure
         }
-        let config = try engineOptions.makeConfig()
+        // A recorded session replays under its recorded settings unless flags say otherwise.
+        var recorded: [String: String] = [:]
+        if let path = replay, let trace = try? TraceReader.read(path: path) {
+            recorded = trace.header.settings
+            recorded["policy"] = trace.header.policy
+        }
+        let config = try engineOptions.makeConfig(recorded: recorded)
         let slos = try engineOptions.makeSLOs()
         let workload = try replay.map { path -> Workload in
             do { return try WorkloadFile.read(path: path) } catch { throw CLIError("\(error)") }
