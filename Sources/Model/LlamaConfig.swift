@@ -122,3 +122,20 @@ private struct ConfigKeyReader {
         GGUFError("\(file.name): metadata key '\(key)' has type \(value.type), expected \(expected)")
     }
 }
+
+extension LlamaConfig {
+    /// Writes the `llama.*` hyper-parameter keys (the inverse of `init(gguf:)`), in the order
+    /// llama.cpp's converters use, so written files match theirs byte for byte.
+    public func addMetadata(to writer: inout GGUFWriter) {
+        writer.add("llama.context_length", .uint32(UInt32(contextLength)))
+        writer.add("llama.embedding_length", .uint32(UInt32(dim)))
+        writer.add("llama.block_count", .uint32(UInt32(layerCount)))
+        writer.add("llama.feed_forward_length", .uint32(UInt32(hiddenDim)))
+        writer.add("llama.attention.head_count", .uint32(UInt32(headCount)))
+        writer.add("llama.attention.head_count_kv", .uint32(UInt32(kvHeadCount)))
+        writer.add("llama.rope.dimension_count", .uint32(UInt32(ropeDim)))
+        writer.add("llama.rope.freq_base", .float32(ropeFreqBase))
+        writer.add("llama.attention.layer_norm_rms_epsilon", .float32(rmsEps))
+        writer.add("llama.vocab_size", .uint32(UInt32(vocabSize)))
+    }
+}
