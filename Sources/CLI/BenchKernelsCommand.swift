@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Kernels
 
@@ -17,7 +18,7 @@ struct BenchKernelsCommand: ParsableCommand {
     func run() throws {
         let results = KernelBenchmark.run(tokenCount: tokenCount, repeats: repeats, includeReference: !noReference)
         if json {
-            let body = results.keys.sorted().map { "\(jsonString($0)): \(String(format: "%.3f", results[$0]!))" }.joined(separator: ", ")
+            let body = results.keys.sorted().map { "\(JSONQuoting.quoted($0)): \(String(format: "%.3f", results[$0]!))" }.joined(separator: ", ")
             print("{\"isa\": \"\(KernelISA.current)\", \"results\": {\(body)}}")
         } else {
             print("kernels: \(KernelISA.current)")

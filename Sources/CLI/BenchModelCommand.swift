@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSystem
+import Engine
 import Foundation
 import Kernels
 import Model
@@ -64,7 +65,7 @@ struct BenchModelCommand: ParsableCommand {
                 if let v = prefill[k] ?? nil { return "\"\(k)\": \(String(format: "%.2f", v))" }
                 return "\"\(k)\": null"
             }.joined(separator: ", ")
-            print("{\"model\": \(jsonString(model.name)), \"threads\": \(threads), \"cores\": \(cpus), \"prefill_tok_s\": {\(pre)}, \"decode_tok_s\": \(String(format: "%.2f", decode))}")
+            print("{\"model\": \(JSONQuoting.quoted(model.name)), \"threads\": \(threads), \"cores\": \(cpus), \"prefill_tok_s\": {\(pre)}, \"decode_tok_s\": \(String(format: "%.2f", decode))}")
         } else {
             print("model: \(model.name)\nthreads: \(threads) pinned to CPUs \(cpus)")
             for k in ["128", "512", "2048"] {
@@ -73,13 +74,6 @@ struct BenchModelCommand: ParsableCommand {
             print(String(format: "decode (%d tokens): %.1f tok/s", decodeSteps, decode))
         }
     }
-}
-
-/// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    let data = try! JSONSerialization.data(withJSONObject: [s], options: [])
-    let text = String(decoding: data, as: UTF8.self)
-    return String(text.dropFirst().dropLast())
 }
 
 /// Parses CPU lists like "0", "0-3,6".

@@ -1,3 +1,5 @@
+import Engine
+
 /// Writes `JSONValue`s as compact single-line JSON (no newline inside, so one value = one line of
 /// a JSON Lines file). Hand-written instead of JSONSerialization so key order is kept, floats are
 /// printed in their shortest round-tripping form and the output is identical on every platform.
@@ -45,24 +47,5 @@ public enum JSONWriter {
         return "\(value)"
     }
 
-    static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-    }
+    static func writeString(_ s: String, into out: inout String) { JSONQuoting.append(s, to: &out) }
 }
