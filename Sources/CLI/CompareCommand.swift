@@ -63,11 +63,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let catcher = InterruptCatcher()
-        defer { catcher.stop() }
-        let (text, interrupted) = try output(progress: .automatic, interrupt: catcher.flag)
-        print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
-        if interrupted { throw ExitCode(130) }
+        try InterruptCatcher.printOutput { try output(progress: $0, interrupt: $1) }
     }
 
     /// Runs every policy and returns the table or JSON, and whether an interrupt cut it short.
@@ -75,11 +71,7 @@ struct CompareCommand: ParsableCommand {
         let order = try Self.parsePolicies(policies)
         let base = try engineOptions.makeConfig()
         let slo = try engineOptions.makeSLOs()
-        // A missing file should not wait for the model to load.
-        guard FileManager.default.fileExists(atPath: file) else { throw CLIError("\(file): no such file") }
-        let model = try modelOptions.load()
-        let loaded = try WorkloadInput.load(path: file, contextLength: model.config.contextLength, flags: importFlags, limit: limit)
-        loaded.messages.forEach(printError)
+        let (model, loaded) = try WorkloadInput.loadModelAndWorkload(path: file, model: modelOptions, flags: importFlags, limit: limit)
 
         var summaries: [RunSummary] = []
         var interrupted = false

@@ -41,15 +41,18 @@ struct DashboardCommand: ParsableCommand {
         }
         // A recorded session replays under its recorded settings unless flags say otherwise.
         var recorded: [String: String] = [:]
-        if let path = replay, let trace = try? TraceReader.read(path: path) {
-            recorded = trace.header.settings
-            recorded["policy"] = trace.header.policy
+        var workload: Workload?
+        if let path = replay {
+            if let trace = try? TraceReader.read(path: path) {
+                recorded = trace.header.settings
+                recorded["policy"] = trace.header.policy
+                workload = Workload(trace: trace)
+            } else {
+                do { workload = try WorkloadFile.read(path: path) } catch { throw CLIError("\(error)") }
+            }
         }
         let config = try engineOptions.makeConfig(recorded: recorded)
         let slos = try engineOptions.makeSLOs()
-        let workload = try replay.map { path -> Workload in
-            do { return try WorkloadFile.read(path: path) } catch { throw CLIError("\(error)") }
-        }
         let terminal: TerminalBackend
         do { terminal = try TerminalBackend() } catch { throw CLIError("\(error)") }
 

@@ -39,11 +39,7 @@ struct HeadlineCommand: ParsableCommand {
     }
 
     func run() throws {
-        let catcher = InterruptCatcher()
-        defer { catcher.stop() }
-        let text = try output(progress: .automatic, interrupt: catcher.flag)
-        print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
-        if catcher.flag.isSet { throw ExitCode(130) }
+        try InterruptCatcher.printOutput { progress, flag in (try output(progress: progress, interrupt: flag), flag.isSet) }
     }
 
     func output(progress: RunProgress.Mode = .off, interrupt: InterruptFlag? = nil) throws -> String {

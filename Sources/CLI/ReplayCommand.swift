@@ -49,11 +49,7 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        let catcher = InterruptCatcher()
-        defer { catcher.stop() }
-        let (text, interrupted) = try output(progress: .automatic, interrupt: catcher.flag)
-        print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
-        if interrupted { throw ExitCode(130) }
+        try InterruptCatcher.printOutput { try output(progress: $0, interrupt: $1) }
     }
 
     /// Runs the replay and returns what goes to stdout (stderr gets notes, warnings, progress),
@@ -61,11 +57,7 @@ struct ReplayCommand: ParsableCommand {
     func output(progress: RunProgress.Mode = .off, interrupt: InterruptFlag? = nil) throws -> (String, Bool) {
         var config = try engineOptions.makeConfig()
         let slo = try engineOptions.makeSLOs()
-        // A missing file should not wait for the model to load.
-        guard FileManager.default.fileExists(atPath: file) else { throw CLIError("\(file): no such file") }
-        let model = try modelOptions.load()
-        let loaded = try WorkloadInput.load(path: file, contextLength: model.config.contextLength, flags: importFlags, limit: limit)
-        loaded.messages.forEach(printError)
+        let (model, loaded) = try WorkloadInput.loadModelAndWorkload(path: file, model: modelOptions, flags: importFlags, limit: limit)
         if let recorded = loaded.recordedPolicy {
             // A recorded session replays under its own settings unless flags say otherwise.
             config = try engineOptions.makeConfig(recorded: loaded.recordedSettings)

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Dispatch
 import Foundation
 
@@ -71,5 +72,17 @@ final class InterruptCatcher {
     func stop() {
         source.cancel()
         signal(SIGINT, SIG_DFL)
+    }
+}
+
+extension InterruptCatcher {
+    /// The `run()` of every headless command: produce the output with Ctrl-C caught, print it,
+    /// and exit 130 when the run was cut short.
+    static func printOutput(_ output: (RunProgress.Mode, InterruptFlag) throws -> (String, Bool)) throws {
+        let catcher = InterruptCatcher()
+        defer { catcher.stop() }
+        let (text, interrupted) = try output(.automatic, catcher.flag)
+        print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        if interrupted { throw ExitCode(130) }
     }
 }

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Model
 import Trace
 
 /// Reads whatever `replay` and `compare` are given: a pdscope workload, a recorded session trace,
@@ -34,6 +35,17 @@ enum WorkloadInput {
             if firstLine.contains("\"input_length\"") { return .mooncake }
         }
         return path.lowercased().hasSuffix(".csv") ? .azure : .workload
+    }
+
+    /// The start of every headless run: checks that `path` exists before the (slow) model load,
+    /// loads the model, then reads the workload and prints its notes to stderr.
+    static func loadModelAndWorkload(path: String, model options: ModelOptions, flags: ImportFlags,
+                                     limit: Int?) throws -> (LlamaModel, Loaded) {
+        guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
+        let model = try options.load()
+        let loaded = try load(path: path, contextLength: model.config.contextLength, flags: flags, limit: limit)
+        loaded.messages.forEach(printError)
+        return (model, loaded)
     }
 
     /// Reads and, for public traces, imports `path`; `--limit` applies to every kind (first N requests).
