@@ -7,12 +7,12 @@ final class AttentionTests: XCTestCase {
     /// stay well inside this.
     let attentionAbsTolerance: Float = 2e-5
 
-    func testAttentionMatchesReferenceOnScatteredBlocks() {
+    func testAttentionMatchesReferenceOnScatteredBlocks() throws {
         var rng = SystemRandomNumberGenerator()
-        for (headDim, blockSize, count, isa) in [(64, 16, 1, KernelISA.best), (64, 16, 37, .best), (64, 16, 300, .best), (32, 8, 7, .best), (8, 4, 13, .best),
-                                                   (48, 16, 100, .best), (12, 16, 20, .best), (64, 16, 37, .scalar)] {
-            let previous = KernelISA.use(isa)
-            defer { _ = KernelISA.use(previous) }
+        // Every kernel family this CPU has (forEachISA restores the best one afterwards).
+        try forEachISA { isa in
+        for (headDim, blockSize, count) in [(64, 16, 1), (64, 16, 37), (64, 16, 300), (32, 8, 7), (8, 4, 13),
+                                            (48, 16, 100), (12, 16, 20)] {
             let kvHeads = 3, stride = headDim * kvHeads, blocks = (count + blockSize - 1) / blockSize
             // Each block is a separate allocation, listed out of order: nothing may assume contiguity.
             let storage = (0..<(2 * blocks)).map { _ -> UnsafeMutablePointer<Float> in
@@ -30,9 +30,10 @@ final class AttentionTests: XCTestCase {
                 Ops.attentionHead(q: q, kv: kv, offset: head * headDim, headDim: headDim, count: count, scale: 0.125, scores: &scores, out: &fast)
                 Reference.attentionHead(q: q, kv: kv, offset: head * headDim, headDim: headDim, count: count, scale: 0.125, scores: &scores, out: &slow)
                 for i in 0..<headDim {
-                    XCTAssertEqual(fast[i], slow[i], accuracy: attentionAbsTolerance, "headDim \(headDim) count \(count) head \(head) [\(i)]")
+                    XCTAssertEqual(fast[i], slow[i], accuracy: attentionAbsTolerance, "\(isa) headDim \(headDim) count \(count) head \(head) [\(i)]")
                 }
             }
+        }
         }
     }
 }
