@@ -61,7 +61,9 @@ extension Ops {
     public static func attentionTile(q: UnsafePointer<Float>, qStride: Int, counts: [Int], kv: PagedKV, offset: Int,
                                      headDim: Int, scale: Float, scores: UnsafeMutablePointer<Float>,
                                      out: UnsafeMutablePointer<Float>, outStride: Int) {
-        let counts64 = counts.map { Int64($0) }
+        precondition(MemoryLayout<Int>.size == MemoryLayout<Int64>.size)  // counts are passed as int64_t without a copy
+        counts.withUnsafeBufferPointer { countBuffer in
+        countBuffer.baseAddress!.withMemoryRebound(to: Int64.self, capacity: counts.count) { counts64 in
         kv.keyBlocks.withUnsafeBufferPointer { kb in
             kv.valueBlocks.withUnsafeBufferPointer { vb in
                 kb.baseAddress!.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: kb.count) { k in
@@ -72,6 +74,8 @@ extension Ops {
                     }
                 }
             }
+        }
+        }
         }
     }
 }

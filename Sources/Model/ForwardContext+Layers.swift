@@ -65,15 +65,16 @@ extension ForwardContext {
             tiles.append(i..<j)
             i = j
         }
+        let tileCounts = tiles.map { tile in tile.map { rows[$0].position + 1 } }  // positions each row sees
         let items = tiles.count * c.headCount
         threads.run { worker in
             let scores = s.scores + worker * ForwardScratch.attentionTileRows * c.contextLength
             var item = worker
             while item < items {
-                let tile = tiles[item / c.headCount], h = item % c.headCount
+                let t = item / c.headCount, tile = tiles[t], h = item % c.headCount
                 let first = tile.lowerBound
                 Ops.attentionTile(q: s.q + first * dim + h * headDim, qStride: dim,
-                                  counts: tile.map { rows[$0].position + 1 }, kv: paged[rows[first].sequence],
+                                  counts: tileCounts[t], kv: paged[rows[first].sequence],
                                   offset: (h / groupSize) * headDim, headDim: headDim, scale: scale,
                                   scores: scores, out: s.xb2 + first * dim + h * headDim, outStride: dim)
                 item += threads.count
