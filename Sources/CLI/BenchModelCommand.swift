@@ -25,12 +25,12 @@ struct BenchModelCommand: ParsableCommand {
 
     func run() throws {
         let model = try modelOptions.load(quiet: json)
-        let cpus = try cores.map { try parseCPUList($0) } ?? Array(0..<threads)
+        let cpus: [Int]
+        do { cpus = try cores.map { try CoreSet(parsing: $0).cores } ?? Array(0..<threads) } catch { throw CLIError("--cores: \(error)") }
         let available = Int(pd_available_cpu_count())
         if cpus.contains(where: { $0 >= available }) { printError("pdscope: warning: asked for CPUs \(cpus) but only \(available) are available") }
-        var pinned = cpus.first.map { [Int32($0)] } ?? []
-        _ = pd_pin_current_thread(&pinned, Int32(pinned.count))
         let computeThreads = ComputeThreads(count: threads, cores: cpus)
+        if !computeThreads.pinCaller() { printError("pdscope: warning: could not pin to CPU \(cpus[0]); running unpinned") }
         let session = GenerationSession(model: model, threads: computeThreads)
         let ctx = model.config.contextLength
         let vocab = Int32(model.config.vocabSize)
@@ -74,17 +74,4 @@ struct BenchModelCommand: ParsableCommand {
             print(String(format: "decode (%d tokens): %.1f tok/s", decodeSteps, decode))
         }
     }
-}
-
-/// Parses CPU lists like "0", "0-3,6".
-func parseCPUList(_ text: String) throws -> [Int] {
-    var cpus: [Int] = []
-    for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-        let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
-        guard (1...2).contains(bounds.count), let lo = Int(bounds[0]), let hi = Int(bounds.last!), lo >= 0, lo <= hi, hi < 1024 else {
-            throw CLIError("bad CPU list '\(text)': use numbers and ranges like 0-3,6")
-        }
-        cpus += Array(lo...hi)
-    }
-    return cpus
 }
