@@ -100,6 +100,7 @@ PD_AVX2 static inline void rows4(int type, const uint8_t *w, int64_t wrow, int64
 
 PD_AVX2 void pd_avx2_qrows(int type, const uint8_t *w, int64_t blocks, const uint8_t *xq, int64_t tokens,
                            float *y, int64_t ldy, int64_t rb, int64_t re) {
+    if (type == PD_TYPE_Q4_1) { pd_avx2_qrows_q4_1(w, blocks, xq, tokens, y, ldy, rb, re); return; }
     int64_t wrow = blocks * (type == PD_TYPE_Q8_0 ? PD_Q8_BYTES : PD_Q4_BYTES), xrow = blocks * PD_Q8_BYTES;
     int64_t r = rb;
     for (; r + 4 <= re; r += 4) {

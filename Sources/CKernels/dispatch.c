@@ -39,6 +39,8 @@ uint16_t pd_fp32_to_fp16(float f) { _Float16 v = (_Float16)f; uint16_t h; memcpy
 void pd_quantize_row_q8_0(const float *x, int64_t n, void *dst) { pd_table()->quantize_q8_0(x, n, dst); }
 float pd_dot_q8_0_q8_0(const void *a, const void *b, int64_t blocks) { return pd_table()->dot_q8_0(a, b, blocks); }
 float pd_dot_q4_0_q8_0(const void *a, const void *b, int64_t blocks) { return pd_table()->dot_q4_0(a, b, blocks); }
+void pd_quantize_row_q8_1(const float *x, int64_t n, void *dst) { pd_table()->quantize_q8_1(x, n, dst); }
+float pd_dot_q4_1_q8_1(const void *a, const void *b, int64_t blocks) { return pd_table()->dot_q4_1(a, b, blocks); }
 void pd_rmsnorm(const float *x, const float *w, int64_t n, float eps, float *out) { pd_table()->rmsnorm(x, w, n, eps, out); }
 void pd_softmax(float *x, int64_t n) { pd_table()->softmax(x, n); }
 void pd_swiglu(const float *g, const float *u, int64_t n, float *out) { pd_table()->swiglu(g, u, n, out); }
@@ -77,7 +79,7 @@ void *pd_thread_scratch(size_t bytes) { return pd_thread_scratch_slot(0, bytes);
 
 static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
 
-pd_acts_layout pd_acts_layout_for(int isa, int64_t tokens, int64_t cols) {
+pd_acts_layout pd_acts_layout_for(int isa, int type, int64_t tokens, int64_t cols) {
     pd_acts_layout l = {0, 0, tokens, 0, 0};
     int64_t blocks = cols / 32;
     if (isa == PD_ISA_AVX2 && tokens >= 5) {
@@ -89,38 +91,39 @@ pd_acts_layout pd_acts_layout_for(int isa, int64_t tokens, int64_t cols) {
         l.row_tokens = tokens - l.group_tokens;
     }
     l.row_offset = round64((size_t)(l.groups * blocks) * sizeof(pd_group_block));
-    l.total = l.row_offset + round64((size_t)(l.row_tokens * blocks * PD_Q8_BYTES));
+    l.total = l.row_offset + round64((size_t)(l.row_tokens * blocks * pd_act_block_bytes(type)));
     return l;
 }
 
-static int is_quantized(int type) { return type == PD_TYPE_Q8_0 || type == PD_TYPE_Q4_0; }
+static int is_quantized(int type) { return type == PD_TYPE_Q8_0 || type == PD_TYPE_Q4_0 || type == PD_TYPE_Q4_1; }
 
 size_t pd_matmul_scratch_bytes(int type, int64_t tokens, int64_t cols) {
     if (!is_quantized(type)) return 0;
-    return pd_acts_layout_for(pd_kernels_isa(), tokens, cols).total;
+    return pd_acts_layout_for(pd_kernels_isa(), type, tokens, cols).total;
 }
 
 /// Quantizes 8 tokens (fewer for a padded last group, whose missing lanes are zeroed) into
-/// interleaved blocks; `row` is room for one token's Q8_0 row.
-static void pack_group(const pd_kernel_table *k, const float *x, int64_t valid, int64_t cols, pd_group_block *out, uint8_t *row) {
-    int64_t blocks = cols / 32;
+/// interleaved blocks; `row` is room for one token's Q8_0 (Q8_1 for Q4_1 weights) row.
+static void pack_group(const pd_kernel_table *k, int type, const float *x, int64_t valid, int64_t cols, pd_group_block *out, uint8_t *row) {
+    int64_t blocks = cols / 32, ab = pd_act_block_bytes(type), qoff = ab - 32;
     for (int64_t t = 0; t < 8; t++) {
-        if (t < valid) k->quantize_q8_0(x + t * cols, cols, row);
+        if (t < valid) (type == PD_TYPE_Q4_1 ? k->quantize_q8_1 : k->quantize_q8_0)(x + t * cols, cols, row);
         for (int64_t b = 0; b < blocks; b++) {
             pd_group_block *g = out + b;
             if (t >= valid) {
                 for (int j = 0; j < 16; j++) memset(g->q + 16 * j + 2 * t, 0, 4);
-                g->d[t] = 0;
+                g->d[t] = 0; g->s[t] = 0;
                 continue;
             }
-            const uint8_t *block = row + b * PD_Q8_BYTES;
-            const int8_t *q = (const int8_t *)(block + 2);
+            const uint8_t *block = row + b * ab;
+            const int8_t *q = (const int8_t *)(block + qoff);
             for (int j = 0; j < 16; j++) {
                 // one 32-bit store per (element pair, token): the lane layout the kernel loads
                 uint32_t pair = (uint16_t)(int16_t)q[2 * j] | (uint32_t)(uint16_t)(int16_t)q[2 * j + 1] << 16;
                 memcpy(g->q + 16 * j + 2 * t, &pair, 4);
             }
             g->d[t] = pd_scale(block);
+            g->s[t] = type == PD_TYPE_Q4_1 ? pd_scale(block + 2) : 0;
         }
     }
 }
@@ -128,17 +131,18 @@ static void pack_group(const pd_kernel_table *k, const float *x, int64_t valid, 
 void pd_matmul_prepare(int type, const float *x, int64_t tokens, int64_t cols, void *scratch) {
     if (!is_quantized(type)) return;
     const pd_kernel_table *k = pd_table();
-    pd_acts_layout l = pd_acts_layout_for(pd_kernels_isa(), tokens, cols);
-    int64_t blocks = cols / 32;
+    pd_acts_layout l = pd_acts_layout_for(pd_kernels_isa(), type, tokens, cols);
+    int64_t blocks = cols / 32, ab = pd_act_block_bytes(type);
     pd_group_block *groups = (pd_group_block *)scratch;
-    uint8_t *row = l.groups > 0 ? pd_thread_scratch_slot(1, (size_t)(blocks * PD_Q8_BYTES)) : NULL;
+    uint8_t *row = l.groups > 0 ? pd_thread_scratch_slot(1, (size_t)(blocks * ab)) : NULL;
     for (int64_t g = 0; g < l.groups && row; g++) {
         int64_t valid = l.group_tokens - g * 8 < 8 ? l.group_tokens - g * 8 : 8;
-        pack_group(k, x + g * 8 * cols, valid, cols, groups + g * blocks, row);
+        pack_group(k, type, x + g * 8 * cols, valid, cols, groups + g * blocks, row);
     }
     uint8_t *rows = (uint8_t *)scratch + l.row_offset;
+    void (*quantize)(const float *, int64_t, void *) = type == PD_TYPE_Q4_1 ? k->quantize_q8_1 : k->quantize_q8_0;
     for (int64_t t = 0; t < l.row_tokens; t++)
-        k->quantize_q8_0(x + (l.group_tokens + t) * cols, cols, rows + t * blocks * PD_Q8_BYTES);
+        quantize(x + (l.group_tokens + t) * cols, cols, rows + t * blocks * ab);
 }
 
 void pd_matmul_rows(int type, const void *w, int64_t rows, int64_t cols, const float *x, const void *scratch,
@@ -150,7 +154,7 @@ void pd_matmul_rows(int type, const void *w, int64_t rows, int64_t cols, const f
         k->fgemm(type, w, cols, x, tokens, y, rows, row_begin, row_end);
         return;
     }
-    pd_acts_layout l = pd_acts_layout_for(pd_kernels_isa(), tokens, cols);
+    pd_acts_layout l = pd_acts_layout_for(pd_kernels_isa(), type, tokens, cols);
     int64_t blocks = cols / 32;
     if (l.groups > 0 && k->qgemm)
         k->qgemm(type, (const uint8_t *)w, blocks, (const pd_group_block *)scratch, l.groups, l.group_tokens,

@@ -80,6 +80,15 @@ public enum Ops {
     public static func dotQ8_0Q8_0(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, blocks: Int) -> Float {
         pd_dot_q8_0_q8_0(a, b, Int64(blocks))
     }
+    /// Q8_1 blocks bit-exact with `QuantizeReference.quantizeRowQ8_1` (ggml-cpu's x86 arithmetic).
+    public static func quantizeRowQ8_1(_ src: UnsafePointer<Float>, count: Int, into dst: UnsafeMutableRawPointer) {
+        precondition(count % 32 == 0, "Q8_1 rows are whole blocks of 32")
+        pd_quantize_row_q8_1(src, Int64(count), dst)
+    }
+    /// Fast twin of `Reference.dotQ4_1Q8_1`.
+    public static func dotQ4_1Q8_1(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, blocks: Int) -> Float {
+        pd_dot_q4_1_q8_1(a, b, Int64(blocks))
+    }
     /// Fast twin of `Reference.dotQ4_0Q8_0`.
     public static func dotQ4_0Q8_0(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, blocks: Int) -> Float {
         pd_dot_q4_0_q8_0(a, b, Int64(blocks))

@@ -12,11 +12,17 @@ public final class LlamaModel: @unchecked Sendable {
     /// True for pdscope's seeded random-weight models (`pdscope synth`, the embedded default).
     public let isSynthetic: Bool
 
-    public init(file: GGUFFile) throws {
+    public convenience init(file: GGUFFile) throws {
+        try self.init(file: file, tokenizer: try Tokenizer(gguf: file))
+    }
+
+    /// The weights of `file` with a given tokenizer (tests that feed token ids made elsewhere, e.g.
+    /// llama.cpp's, need no tokenizer of their own).
+    init(file: GGUFFile, tokenizer: Tokenizer) throws {
         self.file = file
         config = try LlamaConfig(gguf: file)
         tensors = try LlamaTensors(gguf: file, config: config)
-        tokenizer = try Tokenizer(gguf: file)
+        self.tokenizer = tokenizer
         guard tokenizer.vocabSize == config.vocabSize else {
             throw GGUFError(message: "\(file.name): tokenizer has \(tokenizer.vocabSize) tokens but the model's vocabulary is \(config.vocabSize)")
         }

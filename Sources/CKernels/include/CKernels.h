@@ -6,7 +6,9 @@
 //
 // Quantized layouts are ggml's: Q8_0 block = fp16 scale + 32 int8 (34 bytes),
 // Q4_0 block = fp16 scale + 16 bytes of nibbles (18 bytes; element j low nibble of byte j,
-// element j+16 its high nibble). Type codes are ggml's: 0 F32, 1 F16, 2 Q4_0, 8 Q8_0.
+// element j+16 its high nibble), Q4_1 block = fp16 scale d + fp16 minimum m + 16 bytes of
+// nibbles (20 bytes; element = d·nibble + m), Q8_1 block = fp16 d + fp16 s (= d·Σq) + 32 int8
+// (36 bytes). Type codes are ggml's: 0 F32, 1 F16, 2 Q4_0, 3 Q4_1, 8 Q8_0.
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +38,11 @@ void pd_quantize_row_q8_0(const float *x, int64_t n, void *dst);
 float pd_dot_q8_0_q8_0(const void *a, const void *b, int64_t blocks);
 /// Same with `a` in Q4_0.
 float pd_dot_q4_0_q8_0(const void *a, const void *b, int64_t blocks);
+/// Quantizes `n` floats into Q8_1 blocks as ggml-cpu's x86 `quantize_row_q8_1` (what llama.cpp
+/// runs on AVX2/AVX-512): d = amax/127, q = round-half-even(x·127/amax), s = fp16(d·Σq).
+void pd_quantize_row_q8_1(const float *x, int64_t n, void *dst);
+/// Σ over blocks of d_a·d_b·Σ(q_a·q_b) + m_a·s_b; `a` in Q4_1, `b` in Q8_1.
+float pd_dot_q4_1_q8_1(const void *a, const void *b, int64_t blocks);
 
 // MARK: - matmul: y[t, r] = Σ_c W[r, c] · x[t, c]
 
