@@ -6,30 +6,64 @@
 #include <stdlib.h>
 
 static _Atomic(const pd_kernel_table *) current_table;
+static _Atomic int current_isa;
 
 int pd_kernels_best_isa(void) {
 #if defined(__x86_64__) || defined(__i386__)
+    // __builtin_cpu_supports also checks that the OS saves the wider registers (XCR0).
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))
-        return PD_ISA_AVX2;
-#endif
+    if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")))
+        return PD_ISA_SCALAR;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni"))
+        return PD_ISA_AVX512;
+    return PD_ISA_AVX2;
+#else
     return PD_ISA_SCALAR;
+#endif
+}
+
+/// AVX2's table with the AVX-512 decode kernels (everything else is the AVX2 code).
+static pd_kernel_table avx512_table;
+static pthread_once_t avx512_once = PTHREAD_ONCE_INIT;
+static void make_avx512_table(void) {
+    avx512_table = pd_avx2_table;
+    avx512_table.dot_q8_0 = pd_avx512_dot_q8_0;
+    avx512_table.dot_q4_0 = pd_avx512_dot_q4_0;
+    avx512_table.dot_q4_1 = pd_avx512_dot_q4_1;
+    avx512_table.qrows = pd_avx512_qrows;
 }
 
 int pd_kernels_set_isa(int isa) {
-    if (isa == PD_ISA_AVX2 && pd_kernels_best_isa() != PD_ISA_AVX2) isa = PD_ISA_SCALAR;
-    atomic_store(&current_table, isa == PD_ISA_AVX2 ? &pd_avx2_table : &pd_scalar_table);
+    int best = pd_kernels_best_isa();
+    if (isa > best) isa = best;
+    if (isa < PD_ISA_SCALAR) isa = PD_ISA_SCALAR;
+    pthread_once(&avx512_once, make_avx512_table);
+    const pd_kernel_table *t = isa == PD_ISA_AVX512 ? &avx512_table : isa == PD_ISA_AVX2 ? &pd_avx2_table : &pd_scalar_table;
+    atomic_store(&current_isa, isa);
+    atomic_store(&current_table, t);
     return isa;
+}
+
+int pd_kernels_requested_isa(void) {
+    const char *env = getenv("PDSCOPE_ISA");
+    if (!env || !*env) return -1;
+    if (strcmp(env, "scalar") == 0) return PD_ISA_SCALAR;
+    if (strcmp(env, "avx2") == 0) return PD_ISA_AVX2;
+    if (strcmp(env, "avx512") == 0) return PD_ISA_AVX512;
+    return -2;
 }
 
 const pd_kernel_table *pd_table(void) {
     const pd_kernel_table *t = atomic_load_explicit(&current_table, memory_order_acquire);
     if (t) return t;
-    pd_kernels_set_isa(pd_kernels_best_isa());  // idempotent, so a race here is harmless
+    // First use: PDSCOPE_ISA if set (capped at what the CPU has), else the best level.
+    int requested = pd_kernels_requested_isa();
+    pd_kernels_set_isa(requested >= 0 ? requested : pd_kernels_best_isa());  // idempotent: a race is harmless
     return atomic_load(&current_table);
 }
 
-int pd_kernels_isa(void) { return pd_table() == &pd_avx2_table ? PD_ISA_AVX2 : PD_ISA_SCALAR; }
+int pd_kernels_isa(void) { pd_table(); return atomic_load(&current_isa); }
 
 // clang lowers _Float16 conversions to F16C when available and to compiler-rt otherwise;
 // both round to nearest even, as ggml's FP32_TO_FP16.
@@ -82,7 +116,7 @@ static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
 pd_acts_layout pd_acts_layout_for(int isa, int type, int64_t tokens, int64_t cols) {
     pd_acts_layout l = {0, 0, tokens, 0, 0};
     int64_t blocks = cols / 32;
-    if (isa == PD_ISA_AVX2 && tokens >= 5) {
+    if (isa >= PD_ISA_AVX2 && tokens >= 5) {
         // A padded group costs about as much as five row-dot tokens, so remainders of 5..7
         // tokens are padded into a group and smaller ones go to the row-dot kernel.
         int64_t rem = tokens % 8;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #define PD_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define PD_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
 #define PD_TYPE_F32 0
 #define PD_TYPE_F16 1
 #define PD_TYPE_Q4_0 2
@@ -66,8 +67,12 @@ float pd_avx2_dot_q8_0(const void *a, const void *b, int64_t blocks);
 float pd_avx2_dot_q4_0(const void *a, const void *b, int64_t blocks);
 void pd_avx2_quantize_q8_1(const float *x, int64_t n, void *dst);
 float pd_avx2_dot_q4_1(const void *a, const void *b, int64_t blocks);
-void pd_avx2_qrows_q4_1(const uint8_t *w, int64_t blocks, const uint8_t *xq, int64_t tokens,
-                        float *y, int64_t ldy, int64_t rb, int64_t re);
+// The AVX-512 family: AVX2's table with the decode kernels of avx512_rows.c.
+float pd_avx512_dot_q8_0(const void *a, const void *b, int64_t blocks);
+float pd_avx512_dot_q4_0(const void *a, const void *b, int64_t blocks);
+float pd_avx512_dot_q4_1(const void *a, const void *b, int64_t blocks);
+void pd_avx512_qrows(int type, const uint8_t *w, int64_t blocks, const uint8_t *xq, int64_t tokens,
+                     float *y, int64_t ldy, int64_t rb, int64_t re);
 void pd_avx2_qrows(int type, const uint8_t *w, int64_t blocks, const uint8_t *xq, int64_t tokens,
                    float *y, int64_t ldy, int64_t rb, int64_t re);
 void pd_avx2_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,

@@ -1,7 +1,7 @@
 import CKernels
 
 /// The kernels the model calls. Each has a plain twin in `Reference` and a test that compares
-/// them. Bodies call the C kernels in CKernels (AVX2 or scalar, see `KernelISA`).
+/// them. Bodies call the C kernels in CKernels (AVX-512, AVX2 or scalar, see `KernelISA`).
 public enum Ops {
     /// y[t, r] = Σ_c W[r, c] · x[t, c]; work is split by output rows across `threads`.
     /// Quantized weights: the activation rows are quantized to Q8_0 once, on the caller (into a

@@ -2,7 +2,8 @@
 #define PDSCOPE_CKERNELS_H
 // Hot loops of pdscope's model runtime, in C so that per-ISA variants can be chosen at run time
 // (ggml style): every entry point dispatches once, through a table picked on first use, to an
-// AVX2+FMA+F16C variant or to a portable scalar one. Swift's `Kernels.Reference` is the spec.
+// AVX-512 (F, BW, VL, VNNI), an AVX2+FMA+F16C or a portable scalar variant. Swift's
+// `Kernels.Reference` is the spec.
 //
 // Quantized layouts are ggml's: Q8_0 block = fp16 scale + 32 int8 (34 bytes),
 // Q4_0 block = fp16 scale + 16 bytes of nibbles (18 bytes; element j low nibble of byte j,
@@ -14,14 +15,17 @@
 
 // MARK: - dispatch
 
-enum { PD_ISA_SCALAR = 0, PD_ISA_AVX2 = 1 };
+enum { PD_ISA_SCALAR = 0, PD_ISA_AVX2 = 1, PD_ISA_AVX512 = 2 };
 
-/// The kernel family in use (PD_ISA_*), chosen on first use from the CPU's features.
+/// The kernel family in use (PD_ISA_*), chosen on first use from the CPU's features, or from
+/// `PDSCOPE_ISA=scalar|avx2|avx512` (capped at what the CPU supports).
 int pd_kernels_isa(void);
+/// What `PDSCOPE_ISA` asks for: a PD_ISA_* level, -1 when unset, -2 when it is not a known name.
+int pd_kernels_requested_isa(void);
 /// The best family this CPU supports (what `pd_kernels_isa` picks by default).
 int pd_kernels_best_isa(void);
-/// Switches the family in use (tests compare variants); an unsupported request falls back to
-/// scalar. Not thread-safe with running kernels. Returns the family now in use.
+/// Switches the family in use (tests compare variants); a level the CPU lacks falls back to the
+/// best one it has. Not thread-safe with running kernels. Returns the family now in use.
 int pd_kernels_set_isa(int isa);
 
 // MARK: - fp16 (round to nearest even, as ggml's FP32_TO_FP16)
