@@ -1,5 +1,7 @@
 // Portable kernels: the fallback on CPUs without AVX2, and a second implementation the tests
-// compare with. Plain loops; -O3 vectorises what it can for the baseline target.
+// compare with. Plain loops; -O3 vectorises what it can for the baseline target. Quantized dots
+// reduce in the canonical order of decode_rows_impl.h (fmaf per block), so they give the same
+// bits as the SIMD kernels.
 #include "internal.h"
 #include <math.h>
 
@@ -42,7 +44,7 @@ static float dot_q8_0(const void *a, const void *b, int64_t blocks) {
         const int8_t *qa = (const int8_t *)(pa + 2), *qb = (const int8_t *)(pb + 2);
         int32_t s = 0;
         for (int j = 0; j < 32; j++) s += qa[j] * qb[j];
-        sum += (float)s * (pd_scale(pa) * pd_scale(pb));
+        sum = fmaf((float)s, pd_scale(pa) * pd_scale(pb), sum);
     }
     return sum;
 }
@@ -55,7 +57,7 @@ static float dot_q4_0(const void *a, const void *b, int64_t blocks) {
         const int8_t *qb = (const int8_t *)(pb + 2);
         int32_t s = 0;
         for (int j = 0; j < 16; j++) s += ((qa[j] & 15) - 8) * qb[j] + ((qa[j] >> 4) - 8) * qb[j + 16];
-        sum += (float)s * (pd_scale(pa) * pd_scale(pb));
+        sum = fmaf((float)s, pd_scale(pa) * pd_scale(pb), sum);
     }
     return sum;
 }
@@ -69,7 +71,8 @@ static float dot_q4_1(const void *a, const void *b, int64_t blocks) {
         const int8_t *qb = (const int8_t *)(pb + 4);
         int32_t s = 0;
         for (int j = 0; j < 16; j++) s += (qa[j] & 15) * qb[j] + (qa[j] >> 4) * qb[j + 16];
-        sum += pd_scale(pa) * pd_scale(pb) * (float)s + pd_scale(pa + 2) * pd_scale(pb + 2);
+        sum = fmaf((float)s, pd_scale(pa) * pd_scale(pb), sum);
+        sum = fmaf(pd_scale(pa + 2), pd_scale(pb + 2), sum);
     }
     return sum;
 }
