@@ -56,13 +56,22 @@ final class TokenizerTests: XCTestCase {
         }
     }
 
-    func testSpecialTextIsNotSpecialTokens() throws {
+    func testSpecialTextIsNotSpecialTokensWithoutParseSpecial() throws {
         let tok = try TokenizerTestSupport.tok512()
-        let ids = tok.encode("<s></s><unk><0x41>", addBOS: false)
+        let ids = tok.encode("<s></s><unk><0x41>", addBOS: false, parseSpecial: false)
         XCTAssertFalse(ids.contains(1))
         XCTAssertFalse(ids.contains(2))
         XCTAssertFalse(ids.contains(0))
         XCTAssertFalse(ids.contains(3 + 0x41))
+    }
+
+    func testParseSpecialMakesControlTextSingleTokensButNeverByteTokens() throws {
+        let tok = try TokenizerTestSupport.tok512()
+        // As llama.cpp's SentencePiece path: the text after a special token gets the space prefix again.
+        XCTAssertEqual(tok.encode("Once</s>Once", addBOS: false), [403, 2, 403])
+        XCTAssertEqual(tok.encode("<s>", addBOS: false), [1])
+        XCTAssertFalse(tok.encode("<0x41>", addBOS: false).contains(3 + 0x41))
+        XCTAssertEqual(tok.endOfGenerationIds, [2])
     }
 
     func testFastEncoderMatchesQuadraticReference() throws {
