@@ -52,7 +52,7 @@ final class TokenizerTests: XCTestCase {
         let fixed = ["Once upon a time", " leading space", "trailing  ", "日本語 and 😀 emoji", "naïve café ™",
                      "line\nbreak\ttab", "<s> is not BOS", "<0x41> stays text", "a", " ", "   "]
         for text in fixed + TokenizerTestSupport.randomTexts(count: 200, maxWords: 30, seed: 7) {
-            XCTAssertEqual(tok.decode(tok.encode(text)), text, "round trip of \(text.debugDescription)")
+            XCTAssertEqual(tok.decode(tok.encode(text, parseSpecial: false)), text, "round trip of \(text.debugDescription)")
         }
     }
 
