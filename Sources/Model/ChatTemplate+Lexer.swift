@@ -32,7 +32,8 @@ enum ChatTemplateLexer {
             let close: Unicode.Scalar = kind == "{" ? "}" : kind
             var start = i + 2
             let trimLeft = start < s.count && s[start] == "-"
-            if trimLeft || (start < s.count && s[start] == "+") { start += 1 }
+            let keepLeft = start < s.count && s[start] == "+"
+            if trimLeft || keepLeft { start += 1 }
             // Find the closing `}}`, `%}` or `#}` outside string literals.
             var j = start
             var quote: Unicode.Scalar? = nil
@@ -54,11 +55,14 @@ enum ChatTemplateLexer {
             let inner = String(String.UnicodeScalarView(s[start..<(trimRight ? j - 1 : j)]))
             if trimLeft {
                 while let last = text.last, last.properties.isWhitespace { text.removeLast() }
-            } else if kind == "%" || kind == "#" {
-                // lstrip_blocks: drop spaces and tabs between the line start and the tag.
-                var k = text.count
-                while k > 0, text[k - 1] == " " || text[k - 1] == "\t" { k -= 1 }
-                if k == 0 ? parts.isEmpty || isLineEnd(parts.last) : text[k - 1] == "\n" { text.removeSubrange(k...) }
+            } else if kind != "{", !keepLeft {
+                // lstrip_blocks: a tag with only spaces and tabs before it on its source line loses them.
+                var k = i
+                while k > 0, s[k - 1] == " " || s[k - 1] == "\t" { k -= 1 }
+                if k == 0 || s[k - 1] == "\n" {
+                    var n = i - k
+                    while n > 0, let last = text.last, last == " " || last == "\t" { text.removeLast(); n -= 1 }
+                }
             }
             flush()
             switch kind {
@@ -72,11 +76,6 @@ enum ChatTemplateLexer {
         }
         flush()
         return parts
-    }
-
-    private static func isLineEnd(_ part: Part?) -> Bool {
-        if case .text(let t) = part { return t.hasSuffix("\n") }
-        return false
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Model
 
@@ -111,5 +112,33 @@ final class TokenizerBPETests: XCTestCase {
         }
         XCTAssertNoThrow(try Tokenizer(gguf: file([("tokenizer.ggml.model", .string("gpt2")), tokens, merges,
                                                     ("tokenizer.ggml.pre", .string("smollm"))] + ids)))
+    }
+}
+
+/// Prints how fast SmolLM2's tokenizer loads and encodes the long golden documents (PDSCOPE_BENCH=1;
+/// build with -c release for meaningful numbers). A benchmark, not a pass/fail timing.
+final class TokenizerBPEBenchmark: XCTestCase {
+    func testPrintEncodeSpeed() throws {
+        guard ProcessInfo.processInfo.environment["PDSCOPE_BENCH"] == "1" else {
+            throw XCTSkip("set PDSCOPE_BENCH=1 to run the SmolLM2 tokenizer benchmark")
+        }
+        let path = try TokenizerBPESupport.smolLM2Path()
+        let file = try GGUFFile(path: path)
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let tok = try Tokenizer(gguf: file)
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        print(String(format: "tokenizer build: %.1f ms (%d tokens, merges)", Double(t1 - t0) / 1e6, tok.vocabSize))
+        for c in try TokenizerBPESupport.goldens().cases where c.ids.count > 1_000 {
+            let bytes = c.bytes
+            var best = Double.infinity
+            for _ in 0..<5 {
+                let s = DispatchTime.now().uptimeNanoseconds
+                let ids = tok.encode(utf8: bytes)
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - s) / 1e9)
+                XCTAssertEqual(ids.count, c.ids.count)
+            }
+            print(String(format: "encode %6d bytes -> %5d tokens: %.2f ms (%.0f tokens/s)", bytes.count, c.ids.count,
+                         best * 1e3, Double(c.ids.count) / best))
+        }
     }
 }
