@@ -20,7 +20,7 @@ public struct PDScope: ParsableCommand {
         version: pdscopeVersion,
         subcommands: [
             DashboardCommand.self,
-            GenerateCommand.self, InspectCommand.self, ConvertLlama2cCommand.self, SynthCommand.self,
+            GenerateCommand.self, TokenizeCommand.self, InspectCommand.self, ConvertLlama2cCommand.self, SynthCommand.self,
             BenchModelCommand.self, BenchKernelsCommand.self,
             WorkloadCommand.self, ReplayCommand.self, CompareCommand.self, ImportCommand.self, ExportCommand.self,
             HeadlineCommand.self, DashboardBenchCommand.self,

@@ -11,6 +11,10 @@ public final class LlamaModel: @unchecked Sendable {
     public let name: String
     /// True for pdscope's seeded random-weight models (`pdscope synth`, the embedded default).
     public let isSynthetic: Bool
+    /// The chat template (GGUF `tokenizer.chat_template`), or nil when the file has none or pdscope
+    /// cannot render it; `chatTemplateProblem` then says why, in one line.
+    public let chatTemplate: ChatTemplate?
+    public let chatTemplateProblem: String?
 
     public convenience init(file: GGUFFile) throws {
         try self.init(file: file, tokenizer: try Tokenizer(gguf: file))
@@ -28,6 +32,19 @@ public final class LlamaModel: @unchecked Sendable {
         }
         name = file.string("general.name") ?? file.name
         isSynthetic = file.bool("pdscope.synthetic") ?? false
+        (chatTemplate, chatTemplateProblem) = LlamaModel.loadChatTemplate(file: file, tokenizer: tokenizer)
+    }
+
+    private static func loadChatTemplate(file: GGUFFile, tokenizer: Tokenizer) -> (ChatTemplate?, String?) {
+        guard let source = file.string("tokenizer.chat_template") else {
+            return (nil, "\(file.name) has no chat template (tokenizer.chat_template)")
+        }
+        func text(_ id: Int32) -> String { id >= 0 && Int(id) < tokenizer.vocabSize ? tokenizer.tokens[Int(id)] : "" }
+        do {
+            return (try ChatTemplate(source: source, bosToken: text(tokenizer.bosId), eosToken: text(tokenizer.eosId)), nil)
+        } catch {
+            return (nil, "\(file.name): its chat template cannot be used: \(error)")
+        }
     }
 
     /// Opens a GGUF file from disk.
