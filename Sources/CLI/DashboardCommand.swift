@@ -72,8 +72,9 @@ struct DashboardCommand: ParsableCommand {
         }
         let model = built.model.model, engine = built.engine, startDate = built.startDate
         let settings = built.settings
+        let identity = ModelIdentityPromise(built.model)
         let recorder = DashboardRecorder { [engineOptions] in
-            try DashboardRecorder.header(model: built.model, options: engineOptions, config: engine.config, startTime: startDate)
+            DashboardRecorder.header(identity: try identity.get(), options: engineOptions, config: engine.config, startTime: startDate)
         }
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings, prompts: built.prompts)
         let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: slos),
@@ -98,7 +99,7 @@ struct DashboardCommand: ParsableCommand {
             status.append("replaying \(workload.requests.count) requests from \(replay!)" + (speed == 1 ? "" : " at \(speed)×"))
         }
         if let recordedModel = replayedModel,
-           let note = try? ModelMismatch.note(recorded: recordedModel, current: ReplayRecording.identity(of: built.model)) {
+           let note = try? ModelMismatch.note(recorded: recordedModel, current: identity.get()) {
             status.append(note)
         }
         let warnings = live.takeNewWarnings()
