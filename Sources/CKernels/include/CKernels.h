@@ -28,6 +28,10 @@ int pd_kernels_best_isa(void);
 /// best one it has. Not thread-safe with running kernels. Returns the family now in use.
 int pd_kernels_set_isa(int isa);
 
+/// Single-thread read bandwidth in GB/s: the best of `passes` sums over a `bytes` buffer
+/// (allocated and freed here; 0 if allocation fails). For benchmark reports.
+double pd_read_bandwidth_gb_s(size_t bytes, int passes);
+
 // MARK: - fp16 (round to nearest even, as ggml's FP32_TO_FP16)
 
 float pd_fp16_to_fp32(uint16_t h);
