@@ -42,22 +42,27 @@ struct DashboardCommand: ParsableCommand {
         // A recorded session replays under its recorded settings unless flags say otherwise.
         var recorded: [String: String] = [:]
         var workload: Workload?
+        var replayedModel: ModelIdentity?
         if let path = replay {
             if let trace = try? TraceReader.read(path: path) {
                 recorded = trace.header.settings
                 recorded["policy"] = trace.header.policy
+                replayedModel = trace.header.model
                 workload = Workload(trace: trace)
             } else {
                 do { workload = try WorkloadFile.read(path: path) } catch { throw CLIError("\(error)") }
             }
         }
         let config = try engineOptions.makeConfig(recorded: recorded)
+        // Before the terminal is taken: a bad --model or --max-model-len is a plain one-line error.
+        let choice = try ModelLoader.resolve(modelOptions.model)
+        if let limit = modelOptions.maxModelLen, limit < 1 { throw CLIError("--max-model-len must be at least 1, got \(limit)") }
         let slos = try engineOptions.makeSLOs()
         let terminal: TerminalBackend
         do { terminal = try TerminalBackend() } catch { throw CLIError("\(error)") }
 
-        let loaded: (LlamaModel, Engine, Date)?
-        do { loaded = try DashboardStartup.build(on: terminal, { try buildEngine(config: config) }) } catch {
+        let loaded: DashboardSession?
+        do { loaded = try DashboardStartup.build(on: terminal, { try buildEngine(choice: choice, config: config) }) } catch {
             terminal.stop()   // the error is printed on the restored terminal
             throw error
         }
@@ -65,18 +70,18 @@ struct DashboardCommand: ParsableCommand {
             terminal.stop()   // quit while loading
             return
         }
-        let (model, engine, startDate) = built
-        let settings = LiveDashboardEngine.settings(contextLength: model.config.contextLength, initialLoadRate: loadRate)
-        let recorder = DashboardRecorder { [engineOptions, modelOptions] in
-            try DashboardRecorder.header(model: model, modelPath: modelOptions.model, options: engineOptions,
-                                         config: config, startTime: startDate)
+        let model = built.model.model, engine = built.engine, startDate = built.startDate
+        let settings = built.settings
+        let identity = ModelIdentityPromise(built.model)
+        let recorder = DashboardRecorder { [engineOptions] in
+            DashboardRecorder.header(identity: try identity.get(), options: engineOptions, config: engine.config, startTime: startDate)
         }
-        let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings)
+        let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings, prompts: built.prompts)
         let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: slos),
                                              settings: settings)
         engine.addSink(controller.eventSink)
         engine.addSink(recorder)
-        var status: [String] = []
+        var status: [String] = built.notes
         if let path = record {
             do {
                 status.append("recording to \(try recorder.start(path: path))")
@@ -93,6 +98,10 @@ struct DashboardCommand: ParsableCommand {
             live.startReplay(workload.requests, speed: speed)
             status.append("replaying \(workload.requests.count) requests from \(replay!)" + (speed == 1 ? "" : " at \(speed)×"))
         }
+        if let recordedModel = replayedModel,
+           let note = try? ModelMismatch.note(recorded: recordedModel, current: identity.get()) {
+            status.append(note)
+        }
         let warnings = live.takeNewWarnings()
         status += warnings
         controller.options.statusMessage = status.isEmpty ? nil : status.joined(separator: " · ")
@@ -102,6 +111,7 @@ struct DashboardCommand: ParsableCommand {
         let recordingLine = live.shutdown()
         // Warnings that appeared while running (a thread that could not be pinned) are printed now
         // that the terminal is back, together with the ones shown at start.
+        for note in built.notes { printError("pdscope: \(note)") }
         for warning in warnings + live.takeNewWarnings() { printError("pdscope: warning: \(warning)") }
         if let recordingLine { printError("pdscope: \(recordingLine)") }
         if controller.droppedEventCount > 0 {
@@ -109,10 +119,30 @@ struct DashboardCommand: ParsableCommand {
         }
     }
 
-    private func buildEngine(config: EngineConfig) throws -> (LlamaModel, Engine, Date) {
-        let model = try modelOptions.load(quiet: true)
+    /// Runs on the loader thread while the first frame shows: the model, the default KV pool
+    /// size, the engine and the prompt maker.
+    private func buildEngine(choice: ModelLoader.Choice, config: EngineConfig) throws -> DashboardSession {
+        let loaded = try ModelLoader.load(choice, maxModelLength: modelOptions.maxModelLen)
+        var config = config
+        var notes = loaded.notes
+        if let note = KVSizing.apply(&config, model: loaded.model) { notes.append(note) }
         let engine: Engine
-        do { engine = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model)) } catch { throw CLIError("\(error)") }
-        return (model, engine, Date())
+        do { engine = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: loaded.model)) } catch { throw CLIError("\(error)") }
+        let isChat = ChatWiring.renderer(for: loaded.model) != nil
+        let settings = LiveDashboardEngine.settings(contextLength: loaded.model.config.contextLength, initialLoadRate: loadRate, isChat: isChat)
+        let (prompts, promptNote) = DashboardPrompts.make(model: loaded.model, maxTokens: settings.maxTokens)
+        if let promptNote { notes.append(promptNote) }
+        return DashboardSession(model: loaded, engine: engine, startDate: Date(), settings: settings, prompts: prompts, notes: notes)
     }
+}
+
+/// What the loader thread hands the dashboard.
+struct DashboardSession {
+    var model: LoadedModel
+    var engine: Engine
+    var startDate: Date
+    var settings: DashboardSettings
+    var prompts: DashboardPrompts?
+    /// Lines for the status bar (and stderr after exit): which model, context, KV pool size.
+    var notes: [String]
 }

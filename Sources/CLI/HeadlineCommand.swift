@@ -16,9 +16,12 @@ struct HeadlineCommand: ParsableCommand {
         The worst chat gap of each storm run is shown with the prefills that ran during it. \
         Six runs in all: about 3 minutes at the default --duration in a release build.
 
+        It runs the embedded synthetic model unless --model says otherwise (even when smollm2 is         cached): the storm's sizes and the goals are tuned to its speed, and its results do not         depend on what is in the model cache.
+
         Examples:
           pdscope bench-headline
           pdscope bench-headline --duration 40 --json
+          pdscope bench-headline --model smollm2 --duration 60
         """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -43,8 +46,10 @@ struct HeadlineCommand: ParsableCommand {
     }
 
     func output(progress: RunProgress.Mode = .off, interrupt: InterruptFlag? = nil) throws -> String {
-        let model = try modelOptions.load(quiet: true)
-        let bench = HeadlineBenchmark(model: model, config: try engineOptions.makeConfig(), duration: duration, rate: rate,
+        let model = try modelOptions.load(quiet: true, defaultModel: .synthetic)
+        var config = try engineOptions.makeConfig()
+        if let note = KVSizing.apply(&config, model: model) { printError("note: \(note)") }
+        let bench = HeadlineBenchmark(model: model, config: config, duration: duration, rate: rate,
                                       progress: progress, interrupt: interrupt)
         let rows = try bench.run(log: printError)
         return json ? Self.json(rows, model: model.name, duration: duration) : Self.table(rows, model: model.name, duration: duration)

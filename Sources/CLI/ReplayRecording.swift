@@ -7,27 +7,31 @@ import Trace
 /// setting, the cores, and the start time.
 enum ReplayRecording {
     /// Opens the trace file (writing its header) for a run of `model` under `config`.
-    static func makeWriter(path: String, model: LlamaModel, modelPath: String?, config: EngineConfig,
+    static func makeWriter(path: String, model: LoadedModel, config: EngineConfig,
                            settings: [String: String]) throws -> TraceWriter {
-        let header = TraceHeader(pdscopeVersion: pdscopeVersion, model: try identity(of: model, path: modelPath),
+        let header = TraceHeader(pdscopeVersion: pdscopeVersion, model: try identity(of: model),
                                  policy: config.policy.rawValue, settings: settings,
                                  cores: max(1, Set(config.prefillCores.cores + config.decodeCores.cores).count),
                                  startTime: Date())
         do { return try TraceWriter(path: path, header: header) } catch { throw CLIError("\(error)") }
     }
 
-    /// A file model is named by the SHA-256 of its bytes. The embedded model is built from a
-    /// shape and a seed, so those name it exactly; hashing its ~90 MB would only slow the start.
-    static func identity(of model: LlamaModel, path: String?) throws -> ModelIdentity {
+    /// A file model is named by the SHA-256 of its bytes (and by its catalog name, `smollm2`, when
+    /// it is one). The embedded model is built from a shape and a seed, so those name it exactly;
+    /// hashing its ~90 MB would only slow the start. The context is the one served.
+    static func identity(of loaded: LoadedModel) throws -> ModelIdentity {
+        let model = loaded.model
         let context = model.config.contextLength
-        guard let path else {
-            return ModelIdentity(name: model.name,
-                                 contentHash: "embedded:\(EmbeddedModel.shape.rawValue)-q8_0-seed\(EmbeddedModel.seed)",
-                                 contextLength: context)
+        switch loaded.source {
+        case .embedded:
+            return ModelIdentity(name: model.name, contentHash: EmbeddedModel.contentHash, contextLength: context)
+        case .file(let path, let catalog):
+            let hash: String
+            do { hash = try ContentHash.sha256(fileAt: path) } catch { throw CLIError("\(error)") }
+            // A catalog name only for the catalog's bytes: a renamed or different file keeps its own name.
+            let name = catalog.map { hash == "sha256:" + $0.sha256 } == true ? catalog!.name : model.name
+            return ModelIdentity(name: name, contentHash: hash, contextLength: context,
+                                 path: URL(fileURLWithPath: path).standardizedFileURL.path)
         }
-        do {
-            return ModelIdentity(name: model.name, contentHash: try ContentHash.sha256(fileAt: path),
-                                 contextLength: context, path: path)
-        } catch { throw CLIError("\(error)") }
     }
 }

@@ -13,10 +13,22 @@ public protocol DashboardEngine: AnyObject {
     func setRecording(_ isOn: Bool) throws -> String
     /// Cores each instance's thread was last seen running on (may be empty).
     func observedCores() -> [InstanceID: [Int]]
+    /// The prompt of a typed line, `S` or `L` when the engine side makes its own (real questions
+    /// and documents in the model's chat template); nil keeps the dashboard's (the typed text as
+    /// is, synthetic tokens for `S` and `L`).
+    func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt?
+}
+
+/// What a prompt is asked for.
+public enum DashboardPromptKind: Equatable, Sendable {
+    case typed(String)
+    case short
+    case long
 }
 
 extension DashboardEngine {
     public func observedCores() -> [InstanceID: [Int]] { [:] }
+    public func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt? { nil }
 }
 
 /// The prompts behind the `L` and `S` keys and the defaults for typed prompts.
