@@ -19,9 +19,10 @@ struct BenchKernelsCommand: ParsableCommand {
         let results = KernelBenchmark.run(tokenCount: tokenCount, repeats: repeats, includeReference: !noReference)
         if json {
             let body = results.keys.sorted().map { "\(JSONQuoting.quoted($0)): \(String(format: "%.3f", results[$0]!))" }.joined(separator: ", ")
-            print("{\"isa\": \"\(KernelISA.current)\", \"results\": {\(body)}}")
+            print("{\"isa\": \"\(KernelISA.current)\", \"best_isa\": \"\(KernelISA.best)\", \"results\": {\(body)}}")
         } else {
-            print("kernels: \(KernelISA.current)")
+            print("kernels: \(KernelISA.current.summary), best on this CPU: \(KernelISA.best) (PDSCOPE_ISA=scalar|avx2|avx512 forces a level)")
+            if let note = KernelISA.environmentNote { print("note: \(note)") }
             for key in results.keys.sorted() {
                 let unit = key.hasSuffix("GB/s") ? "" : " GMAC/s"
                 print(String(format: "%-40@ %9.2f%@", key as NSString, results[key]!, unit))

@@ -23,7 +23,8 @@ public struct PDScope: ParsableCommand {
         version: pdscopeVersion,
         subcommands: [
             DashboardCommand.self,
-            GenerateCommand.self, ModelsCommand.self, InspectCommand.self, ConvertLlama2cCommand.self, SynthCommand.self,
+            GenerateCommand.self, TokenizeCommand.self, ModelsCommand.self, InspectCommand.self, ConvertLlama2cCommand.self,
+            SynthCommand.self,
             BenchModelCommand.self, BenchKernelsCommand.self,
             WorkloadCommand.self, ReplayCommand.self, CompareCommand.self, ImportCommand.self, ExportCommand.self,
             HeadlineCommand.self, DashboardBenchCommand.self,

@@ -189,7 +189,7 @@ final class EngineCore {
         request.tokens.append(token)
         let text = request.text.append(instance.runner.piece(token, after: previous))
         emit(.tokenEmitted(request: request.id, index: request.outputCount - 1, token: token, text: text))
-        if token == instance.runner.eosToken { finish(request, reason: .stop); return true }
+        if instance.runner.isEndOfGeneration(token) { finish(request, reason: .stop); return true }
         if request.outputCount >= request.spec.maxTokens || request.tokens.count >= contextLength {
             finish(request, reason: .length)
             return true

@@ -19,7 +19,7 @@ public enum KernelBenchmark {
     /// `clock: .threadCPU` times only the CPU the calling thread got, which keeps single-thread
     /// numbers meaningful on a machine busy with other work (it undercounts multi-thread runs).
     public static func run(tokenCount: Int = 128, repeats: Int = 5, threads: ComputeThreads = ComputeThreads(),
-                           types: [TensorType] = [.q8_0, .q4_0, .f32], includeReference: Bool = true,
+                           types: [TensorType] = [.q8_0, .q4_0, .q4_1, .f32], includeReference: Bool = true,
                            clock: Clock = .wall) -> [String: Double] {
         var results: [String: Double] = [:]
         var rng = SystemRandomNumberGenerator()

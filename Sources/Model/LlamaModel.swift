@@ -14,10 +14,20 @@ public final class LlamaModel: @unchecked Sendable {
     public let name: String
     /// True for pdscope's seeded random-weight models (`pdscope synth`, the embedded default).
     public let isSynthetic: Bool
+    /// The chat template (GGUF `tokenizer.chat_template`), or nil when the file has none or pdscope
+    /// cannot render it; `chatTemplateProblem` then says why, in one line.
+    public let chatTemplate: ChatTemplate?
+    public let chatTemplateProblem: String?
 
     /// `maxContextLength` serves a shorter context than the model was trained for (vLLM's
     /// `--max-model-len`): every buffer sized by the context (KV pools, attention scratch) shrinks.
-    public init(file: GGUFFile, maxContextLength: Int? = nil) throws {
+    public convenience init(file: GGUFFile, maxContextLength: Int? = nil) throws {
+        try self.init(file: file, tokenizer: try Tokenizer(gguf: file), maxContextLength: maxContextLength)
+    }
+
+    /// The weights of `file` with a given tokenizer (tests that feed token ids made elsewhere, e.g.
+    /// llama.cpp's, need no tokenizer of their own).
+    init(file: GGUFFile, tokenizer: Tokenizer, maxContextLength: Int? = nil) throws {
         self.file = file
         var config = try LlamaConfig(gguf: file)
         trainedContextLength = config.contextLength
@@ -29,12 +39,25 @@ public final class LlamaModel: @unchecked Sendable {
         }
         self.config = config
         tensors = try LlamaTensors(gguf: file, config: config)
-        tokenizer = try Tokenizer(gguf: file)
+        self.tokenizer = tokenizer
         guard tokenizer.vocabSize == config.vocabSize else {
             throw GGUFError(message: "\(file.name): tokenizer has \(tokenizer.vocabSize) tokens but the model's vocabulary is \(config.vocabSize)")
         }
         name = file.string("general.name") ?? file.name
         isSynthetic = file.bool("pdscope.synthetic") ?? false
+        (chatTemplate, chatTemplateProblem) = LlamaModel.loadChatTemplate(file: file, tokenizer: tokenizer)
+    }
+
+    private static func loadChatTemplate(file: GGUFFile, tokenizer: Tokenizer) -> (ChatTemplate?, String?) {
+        guard let source = file.string("tokenizer.chat_template") else {
+            return (nil, "\(file.name) has no chat template (tokenizer.chat_template)")
+        }
+        func text(_ id: Int32) -> String { id >= 0 && Int(id) < tokenizer.vocabSize ? tokenizer.tokens[Int(id)] : "" }
+        do {
+            return (try ChatTemplate(source: source, bosToken: text(tokenizer.bosId), eosToken: text(tokenizer.eosId)), nil)
+        } catch {
+            return (nil, "\(file.name): its chat template cannot be used: \(error)")
+        }
     }
 
     /// Opens a GGUF file from disk.
