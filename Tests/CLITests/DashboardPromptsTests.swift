@@ -71,6 +71,29 @@ final class DashboardPromptsTests: XCTestCase {
         }
     }
 
+    /// SmolLM2's own template and tokenizer (from the cached file's metadata; no weights needed):
+    /// `L` documents measure 1,000–3,000 real tokens and every prompt is a ChatML user turn.
+    func testSmolLM2TemplateAndTokenizerWhenCached() throws {
+        guard case .cached(let path) = ModelCatalog.presence(of: ModelCatalog.smollm2) else {
+            throw XCTSkip("smollm2 is not in the model cache (bash .ci/setup fetches it)")
+        }
+        let file = try GGUFFile(path: path)
+        let tokenizer = try Tokenizer(gguf: file)
+        let template = try ChatTemplate(source: try XCTUnwrap(file.string("tokenizer.chat_template")), bosToken: "<|im_start|>", eosToken: "<|im_end|>")
+        let prompts = DashboardPrompts(render: ChatWiring.renderer(template: template),
+                                       countTokens: { tokenizer.encode($0, addBOS: false).count }, longTokens: 2_000)
+        let typed = try text(prompts.prompt(for: .typed("What is the capital of France?")))
+        XCTAssertTrue(typed.hasSuffix("<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n"), typed)
+        let ids = tokenizer.encode(typed, addBOS: false)
+        XCTAssertEqual(Array(ids.suffix(16)), [1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198],
+                       "the issue's ids for this turn and the assistant's, after the default system turn")
+        for _ in 0..<4 {
+            let long = try text(prompts.prompt(for: .long))
+            let count = tokenizer.encode(long, addBOS: false).count
+            XCTAssertTrue((1_000...3_000).contains(count), "L prompt of \(count) tokens")
+        }
+    }
+
     func testChatSettingsLeaveRoomForAnswers() {
         let chat = LiveDashboardEngine.settings(contextLength: 4096, initialLoadRate: nil, isChat: true)
         XCTAssertEqual(chat.maxTokens, 160)
