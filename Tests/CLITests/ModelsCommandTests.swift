@@ -71,6 +71,7 @@ final class ModelsCommandTests: HeadlessTestCase {
         let note = try XCTUnwrap(KVSizing.apply(&config, model: model, budget: 40 * blockBytes))
         XCTAssertEqual(config.kvCapacity, .blocks(40))
         XCTAssertTrue(note.contains("40 blocks") && note.contains("--kv-memory"), note)
+        XCTAssertTrue(note.contains(ByteCount.text(40 * blockBytes)), note)
         // An explicit size is never overridden.
         var explicit = EngineConfig()
         explicit.kvCapacity = .blocks(7)
