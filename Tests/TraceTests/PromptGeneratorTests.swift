@@ -83,3 +83,46 @@ final class PromptGeneratorTests: XCTestCase {
         XCTAssertTrue(doc.text.contains("# Weekly sync, ") && doc.text.contains(person))
     }
 }
+
+/// `pdscope workload --model`: the same arrivals, users and lengths as without, with questions
+/// and documents in the model's template, and the model named in the header.
+final class ChatWorkloadTests: XCTestCase {
+    static let chat = ChatPrompting(render: { "<user>\($0)</user>" }, countTokens: DocumentGenerator.estimateTokens)
+
+    func testChatWorkloadKeepsTheDrawsAndReplacesTheText() {
+        let plain = WorkloadGenerator.make(kind: .longPromptStorm, rate: 1, duration: 30, seed: 2, contextLength: 4096)
+        let chat = WorkloadGenerator.make(kind: .longPromptStorm, rate: 1, duration: 30, seed: 2, contextLength: 4096, chat: Self.chat)
+        XCTAssertEqual(plain.map(\.arrivalOffset), chat.map(\.arrivalOffset))
+        XCTAssertEqual(plain.map(\.user), chat.map(\.user))
+        XCTAssertEqual(plain.map(\.maxTokens), chat.map(\.maxTokens))
+        var documents = 0
+        for (p, c) in zip(plain, chat) {
+            guard case .text(let text) = c.prompt else { return XCTFail("\(c.user): \(c.prompt)") }
+            XCTAssertTrue(text.hasPrefix("<user>") && text.hasSuffix("</user>"), text)
+            if case .synthetic(let count, _, _) = p.prompt {
+                documents += 1
+                let tokens = DocumentGenerator.estimateTokens(text)
+                XCTAssertLessThanOrEqual(tokens, count, "never longer than the prompt it replaces")
+                XCTAssertGreaterThan(tokens, count * 3 / 4, "about as long")
+            } else {
+                XCTAssertFalse(PromptLibrary.chat.contains { text.contains($0) }, "a question, not a story starter")
+            }
+        }
+        XCTAssertGreaterThan(documents, 3)
+        XCTAssertEqual(chat, WorkloadGenerator.make(kind: .longPromptStorm, rate: 1, duration: 30, seed: 2, contextLength: 4096, chat: Self.chat))
+    }
+
+    func testWorkloadHeaderRecordsTheModel() throws {
+        let model = ModelIdentity(name: "smollm2", contentHash: "sha256:b179", contextLength: 4096, path: "/m.gguf")
+        let workload = WorkloadGenerator.makeWorkload(kind: .steady, rate: 1, duration: 5, seed: 1, contextLength: 4096,
+                                                      chat: Self.chat, model: model)
+        let text = WorkloadFile.encode(workload)
+        let back = try WorkloadFile.parse(text)
+        XCTAssertEqual(back.header.model, model)
+        XCTAssertEqual(back.header.generator["prompts"], "chat")
+        XCTAssertEqual(back.requests, workload.requests)
+        // Without a model nothing changes in the file (the shipped workloads stay byte for byte).
+        XCTAssertFalse(WorkloadFile.encode(WorkloadGenerator.makeWorkload(kind: .steady, rate: 1, duration: 5, seed: 1, contextLength: 4096))
+            .contains("\"model\""))
+    }
+}
