@@ -30,7 +30,7 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("decode-instances"), help: "Decode instances (disaggregated).")
     var decodeInstances: Int = 1
 
-    @Option(name: .customLong("kv-blocks"), help: "KV pool size of each instance, in blocks (default: --max-running full contexts).")
+    @Option(name: .customLong("kv-blocks"), help: "KV pool size of each instance, in blocks (default: --max-running full contexts, at most 1 GiB).")
     var kvBlocks: Int?
 
     @Option(name: .customLong("kv-memory"), help: ArgumentHelp("KV pool size of each instance in bytes, e.g. 64MiB (instead of --kv-blocks).", valueName: "SIZE"))

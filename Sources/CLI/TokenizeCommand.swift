@@ -38,14 +38,12 @@ struct TokenizeCommand: ParsableCommand {
 
 extension ModelOptions {
     /// The model's tokenizer, read from the GGUF metadata only (the weights are not checked or loaded).
+    /// `--model` names resolve to the cache as for every command (the default too).
     func loadTokenizer() throws -> Tokenizer {
-        switch try ModelLoader.resolve(model) {
-        case .embedded:
-            return try load(quiet: true).tokenizer
-        case .file(let path, _, _):
-            var info = stat()
-            guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { throw CLIError("\(path): not a regular file") }
-            do { return try Tokenizer(gguf: GGUFFile(path: path)) } catch { throw CLIError("\(error)") }
-        }
+        guard case .file(let path, _, _) = try ModelLoader.resolve(model) else { return try load(quiet: true).tokenizer }
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw CLIError("--model \(path): no such file") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw CLIError("--model \(path): not a regular file") }
+        do { return try Tokenizer(gguf: GGUFFile(path: path)) } catch { throw CLIError("\(error)") }
     }
 }

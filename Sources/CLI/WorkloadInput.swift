@@ -23,7 +23,7 @@ enum WorkloadInput {
         var recordedSettings: [String: String] = [:]
         /// A recorded session's events, to compare a replay with its recording.
         var recordedEvents: [EngineEvent]? = nil
-        /// The model a recorded session ran on.
+        /// The model a recorded session ran on, or a workload's prompts were made for.
         var recordedModel: ModelIdentity? = nil
     }
 
@@ -49,7 +49,8 @@ enum WorkloadInput {
         model.notes.forEach { printError("pdscope: \($0)") }
         var loaded = try load(path: path, contextLength: model.model.config.contextLength, flags: flags, limit: limit)
         if let recorded = loaded.recordedModel,
-           let note = ModelMismatch.note(recorded: recorded, current: try ReplayRecording.identity(of: model)) {
+           let note = ModelMismatch.note(recorded: recorded, current: try ReplayRecording.identity(of: model),
+                                         verb: loaded.kind == .trace ? "recorded on" : "made for") {
             loaded.messages.append("note: " + note)
         }
         loaded.messages.forEach(printError)
@@ -78,10 +79,10 @@ enum WorkloadInput {
                     recordedEvents = trace.events
                     recordedSettings = trace.header.settings
                     recordedSettings["policy"] = trace.header.policy
-                    recordedModel = trace.header.model
                 } else {
                     workload = try WorkloadFile.parse(bytes: bytes, path: path)
                 }
+                recordedModel = workload.header.model
                 var messages = workload.notes.map { "note: \($0)" }
                 if let limit, workload.requests.count > limit {
                     messages.append("note: replaying the first \(limit) of \(workload.requests.count) requests (--limit)")
