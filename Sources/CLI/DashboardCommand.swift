@@ -56,16 +56,16 @@ struct DashboardCommand: ParsableCommand {
         let terminal: TerminalBackend
         do { terminal = try TerminalBackend() } catch { throw CLIError("\(error)") }
 
-        let loaded: (LlamaModel, Engine, Date)?
-        do { loaded = try DashboardStartup.build(on: terminal, { try buildEngine(config: config) }) } catch {
+        let loaded: DashboardStartup.Outcome<(LlamaModel, Engine, Date)>
+        do { loaded = try DashboardStartup.run(.loading, on: terminal, { try buildEngine(config: config) }) } catch {
             terminal.stop()   // the error is printed on the restored terminal
             throw error
         }
-        guard let built = loaded else {
-            terminal.stop()   // quit while loading
+        guard case let .done((model, engine, startDate)) = loaded else {
+            terminal.stop()   // quit or interrupted while loading
+            if case let .cancelled(exit) = loaded, exit.exitStatus != 0 { throw ExitCode(exit.exitStatus) }
             return
         }
-        let (model, engine, startDate) = built
         let settings = LiveDashboardEngine.settings(contextLength: model.config.contextLength, initialLoadRate: loadRate)
         let recorder = DashboardRecorder { [engineOptions, modelOptions] in
             try DashboardRecorder.header(model: model, modelPath: modelOptions.model, options: engineOptions,
@@ -97,9 +97,18 @@ struct DashboardCommand: ParsableCommand {
         status += warnings
         controller.options.statusMessage = status.isEmpty ? nil : status.joined(separator: " · ")
 
-        DashboardApp(controller: controller).run(on: terminal)
+        let exit = DashboardApp(controller: controller).run(on: terminal)
+        // Stopping aborts whatever is queued and closes the recording; a second signal meanwhile
+        // forces the exit (the recording then lacks its closing line).
+        let recordingLine: String?
+        switch try DashboardStartup.run(.stopping, on: terminal, { live.shutdown() }) {
+        case .done(let line): recordingLine = line
+        case .cancelled(let second):
+            terminal.stop()
+            printError("pdscope: stopped at once (second signal); the recording was not closed")
+            Foundation.exit(second.exitStatus)
+        }
         terminal.stop()
-        let recordingLine = live.shutdown()
         // Warnings that appeared while running (a thread that could not be pinned) are printed now
         // that the terminal is back, together with the ones shown at start.
         for warning in warnings + live.takeNewWarnings() { printError("pdscope: warning: \(warning)") }
@@ -107,6 +116,8 @@ struct DashboardCommand: ParsableCommand {
         if controller.droppedEventCount > 0 {
             printError("pdscope: the display skipped \(controller.droppedEventCount) events (the UI fell behind)")
         }
+        // Ctrl-C, SIGTERM and SIGHUP end it like `q`, with the shell's status for the signal.
+        if exit.exitStatus != 0 { throw ExitCode(exit.exitStatus) }
     }
 
     private func buildEngine(config: EngineConfig) throws -> (LlamaModel, Engine, Date) {
