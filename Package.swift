@@ -2,7 +2,7 @@
 // pdscope: live view of how an LLM server schedules prefill and decode.
 // Layers (each depends only on the ones above it):
 //   Kernels ← Model ← Engine ← {Trace, Dashboard} ← CLI ← pdscope (executable)
-// C side targets: CKernels (SIMD kernels with runtime CPU dispatch), CSystem (affinity),
+// C side targets: CKernels (SIMD kernels with runtime CPU dispatch), CSystem (affinity, signals),
 // CNcurses (system library, imported by exactly one Dashboard file).
 import PackageDescription
 
@@ -23,8 +23,9 @@ let package = Package(
         .target(name: "CSystem"),
         // Hot loops are built optimised even in debug builds so `swift test` stays fast.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
-        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw",
-                       providers: [.apt(["libncurses-dev"])]),
+        // No pkgConfig: ncursesw's pkg-config flags are only -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=600,
+        // which SwiftPM rejects with a "prohibited flag(s)" warning; the modulemap links the libraries.
+        .systemLibrary(name: "CNcurses"),
         .target(name: "Kernels", dependencies: ["CKernels", "CSystem"], swiftSettings: swift5),
         .target(name: "Model", dependencies: ["Kernels"], swiftSettings: swift5),
         .target(name: "Engine", dependencies: [
@@ -32,7 +33,7 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], swiftSettings: swift5),
         .target(name: "Trace", dependencies: ["Engine"], swiftSettings: swift5),
-        .target(name: "Dashboard", dependencies: ["Engine", "CNcurses"], swiftSettings: swift5),
+        .target(name: "Dashboard", dependencies: ["Engine", "CNcurses", "CSystem"], swiftSettings: swift5),
         .target(name: "CLI", dependencies: [
             "Kernels", "Model", "Engine", "Trace", "Dashboard", "CSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -61,13 +61,14 @@ struct DashboardCommand: ParsableCommand {
         let terminal: TerminalBackend
         do { terminal = try TerminalBackend() } catch { throw CLIError("\(error)") }
 
-        let loaded: DashboardSession?
-        do { loaded = try DashboardStartup.build(on: terminal, { try buildEngine(choice: choice, config: config) }) } catch {
+        let loaded: DashboardStartup.Outcome<DashboardSession>
+        do { loaded = try DashboardStartup.run(.loading, on: terminal, { try buildEngine(choice: choice, config: config) }) } catch {
             terminal.stop()   // the error is printed on the restored terminal
             throw error
         }
-        guard let built = loaded else {
-            terminal.stop()   // quit while loading
+        guard case let .done(built) = loaded else {
+            terminal.stop()   // quit or interrupted while loading
+            if case let .cancelled(exit) = loaded, exit.exitStatus != 0 { throw ExitCode(exit.exitStatus) }
             return
         }
         let model = built.model.model, engine = built.engine, startDate = built.startDate
@@ -106,9 +107,18 @@ struct DashboardCommand: ParsableCommand {
         status += warnings
         controller.options.statusMessage = status.isEmpty ? nil : status.joined(separator: " · ")
 
-        DashboardApp(controller: controller).run(on: terminal)
+        let exit = DashboardApp(controller: controller).run(on: terminal)
+        // Stopping aborts whatever is queued and closes the recording; a second signal meanwhile
+        // forces the exit (the recording then lacks its closing line).
+        let recordingLine: String?
+        switch try DashboardStartup.run(.stopping, on: terminal, { live.shutdown() }) {
+        case .done(let line): recordingLine = line
+        case .cancelled(let second):
+            terminal.stop()
+            printError("pdscope: stopped at once (second signal); the recording was not closed")
+            Foundation.exit(second.exitStatus)
+        }
         terminal.stop()
-        let recordingLine = live.shutdown()
         // Warnings that appeared while running (a thread that could not be pinned) are printed now
         // that the terminal is back, together with the ones shown at start.
         for note in built.notes { printError("pdscope: \(note)") }
@@ -117,6 +127,8 @@ struct DashboardCommand: ParsableCommand {
         if controller.droppedEventCount > 0 {
             printError("pdscope: the display skipped \(controller.droppedEventCount) events (the UI fell behind)")
         }
+        // Ctrl-C, SIGTERM and SIGHUP end it like `q`, with the shell's status for the signal.
+        if exit.exitStatus != 0 { throw ExitCode(exit.exitStatus) }
     }
 
     /// Runs on the loader thread while the first frame shows: the model, the default KV pool
