@@ -42,17 +42,19 @@ struct DashboardCommand: ParsableCommand {
         // A recorded session replays under its recorded settings unless flags say otherwise.
         var recorded: [String: String] = [:]
         var workload: Workload?
+        var recordedModel: ModelIdentity?
         if let path = replay {
             if let trace = try? TraceReader.read(path: path) {
                 recorded = trace.header.settings
                 recorded["policy"] = trace.header.policy
+                recordedModel = trace.header.model
                 workload = Workload(trace: trace)
             } else {
                 do { workload = try WorkloadFile.read(path: path) } catch { throw CLIError("\(error)") }
             }
         }
         let config = try engineOptions.makeConfig(recorded: recorded)
-        let slos = try engineOptions.makeSLOs()
+        let slos = try engineOptions.makeSLOs(recorded: recorded)
         let terminal: TerminalBackend
         do { terminal = try TerminalBackend() } catch { throw CLIError("\(error)") }
 
@@ -92,6 +94,9 @@ struct DashboardCommand: ParsableCommand {
         if let workload {
             live.startReplay(workload.requests, speed: speed)
             status.append("replaying \(workload.requests.count) requests from \(replay!)" + (speed == 1 ? "" : " at \(speed)×"))
+            if let recordedModel, let note = ReplayRecording.modelNote(recorded: recordedModel, model: model, modelPath: modelOptions.model) {
+                status.append(note)
+            }
         }
         let warnings = live.takeNewWarnings()
         status += warnings

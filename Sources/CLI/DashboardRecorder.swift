@@ -55,21 +55,10 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
         return "pdscope-\(f.string(from: date)).jsonl"
     }
 
-    /// The trace header of a dashboard session. The embedded model is generated deterministically
-    /// from its shape and seed, which identify it as well as a hash of its ~90 MB would.
+    /// The trace header of a dashboard session (the same as `replay --record`'s).
     static func header(model: LlamaModel, modelPath: String?, options: EngineOptions, config: EngineConfig,
                        startTime: Date) throws -> TraceHeader {
-        let hash: String
-        if let path = modelPath {
-            do { hash = try ContentHash.sha256(fileAt: path) } catch { throw CLIError("\(error)") }
-        } else {
-            hash = "synthetic:\(EmbeddedModel.shape.rawValue)-q8_0-seed\(EmbeddedModel.seed)"
-        }
-        let identity = ModelIdentity(name: modelPath == nil ? "embedded default" : model.name, contentHash: hash,
-                                     contextLength: model.config.contextLength,
-                                     path: modelPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
-        let cores = Set(config.prefillCores.cores + config.decodeCores.cores).count
-        return TraceHeader(pdscopeVersion: pdscopeVersion, model: identity, policy: config.policy.rawValue,
-                           settings: options.settings, cores: max(1, cores), startTime: startTime)
+        try ReplayRecording.header(model: model, modelPath: modelPath, config: config,
+                                   settings: options.settings(of: config), startTime: startTime)
     }
 }

@@ -23,6 +23,8 @@ enum WorkloadInput {
         var recordedSettings: [String: String] = [:]
         /// A recorded session's events, to compare a replay with its recording.
         var recordedEvents: [EngineEvent]? = nil
+        /// The model a recorded session ran.
+        var recordedModel: ModelIdentity? = nil
     }
 
     static func detect(bytes: [UInt8], path: String) -> Kind {
@@ -61,6 +63,7 @@ enum WorkloadInput {
                 var recordedPolicy: String?
                 var recordedEvents: [EngineEvent]?
                 var recordedSettings: [String: String] = [:]
+                var recordedModel: ModelIdentity?
                 if kind == .trace {
                     let trace = try TraceReader.parse(bytes: bytes, path: path)
                     workload = Workload(trace: trace)
@@ -69,6 +72,7 @@ enum WorkloadInput {
                     recordedEvents = trace.events
                     recordedSettings = trace.header.settings
                     recordedSettings["policy"] = trace.header.policy
+                    recordedModel = trace.header.model
                 } else {
                     workload = try WorkloadFile.parse(bytes: bytes, path: path)
                 }
@@ -78,7 +82,8 @@ enum WorkloadInput {
                     workload.requests = Array(workload.requests.prefix(limit))
                 }
                 return Loaded(workload: workload, kind: kind, messages: messages, recordedPolicy: recordedPolicy,
-                              recordedSettings: recordedSettings, recordedEvents: recordedEvents)
+                              recordedSettings: recordedSettings, recordedEvents: recordedEvents,
+                              recordedModel: recordedModel)
             case .azure, .mooncake:
                 let options = try flags.makeOptions(contextLength: contextLength, limit: limit)
                 let result = kind == .azure
