@@ -65,6 +65,9 @@ final class LiveDashboardEngine: DashboardEngine {
         return recorder.stop()
     }
 
+    /// The live percentile and SLO lines cover the requests of the last minute.
+    static let liveMetricsWindow = 60.0
+
     /// What the dashboard is told once: instances, pool sizes, SLOs.
     static func dashboardConfig(engine: Engine, model: LlamaModel, slos: GoodputSLO?) -> DashboardConfig {
         let snapshot = engine.snapshot()
@@ -73,14 +76,12 @@ final class LiveDashboardEngine: DashboardEngine {
         for instance in snapshot.instances { pools[.instance(instance.id)] = instance.kvBlocks }
         let isDisaggregated = config.policy == .disaggregated
         if isDisaggregated && config.kvTransfer == .pool && snapshot.storeBlocks > 0 { pools[.store] = snapshot.storeBlocks }
-        var dashboard = DashboardConfig(
+        let dashboard = DashboardConfig(
             modelName: displayName(of: model), isSyntheticModel: model.isSynthetic, policy: config.policy.rawValue,
             route: isDisaggregated ? config.route.rawValue : "-",
             transferMode: isDisaggregated ? config.kvTransfer : nil,
             instances: snapshot.instances.map { InstanceDescription(id: $0.id, role: $0.role, cores: $0.coresRequested) },
-            poolBlocks: pools)
-        if let ttft = slos?.ttft { dashboard.ttftSLO = ttft }
-        if let tpot = slos?.tpot { dashboard.tpotSLO = tpot }
+            poolBlocks: pools, slo: slos, metricsWindow: liveMetricsWindow)
         return dashboard
     }
 

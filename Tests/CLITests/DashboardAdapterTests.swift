@@ -144,8 +144,8 @@ extension DashboardAdapterTests {
         let config = LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: GoodputSLO(ttft: 0.5, tpot: 0.05))
         XCTAssertTrue(config.isSyntheticModel)
         XCTAssertFalse(config.modelName.contains("synthetic"), config.modelName)
-        XCTAssertEqual(config.ttftSLO, 0.5)
-        XCTAssertEqual(config.tpotSLO, 0.05)
+        XCTAssertEqual(config.slo, GoodputSLO(ttft: 0.5, tpot: 0.05))
+        XCTAssertEqual(config.metricsWindow, LiveDashboardEngine.liveMetricsWindow)
         XCTAssertEqual(config.poolBlocks.count, 2, "two instances, no store in p2p mode")
     }
 
