@@ -69,9 +69,9 @@ struct DashboardCommand: ParsableCommand {
         }
         let (model, engine, startDate) = built
         let settings = LiveDashboardEngine.settings(contextLength: model.config.contextLength, initialLoadRate: loadRate)
-        let recorder = DashboardRecorder { [engineOptions, modelOptions] in
+        let recorder = DashboardRecorder(engineStart: startDate, engineNow: { engine.snapshot().time }) { [engineOptions, modelOptions] start in
             try DashboardRecorder.header(model: model, modelPath: modelOptions.model, options: engineOptions,
-                                         config: config, startTime: startDate)
+                                         config: config, startTime: start)
         }
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings)
         let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: slos),

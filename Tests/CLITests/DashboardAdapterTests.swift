@@ -50,9 +50,7 @@ final class DashboardAdapterTests: XCTestCase {
         let (model, engine) = try makeEngine()
         let options = try EngineOptions.parse([])
         let path = directory.appendingPathComponent("session.jsonl").path
-        let recorder = DashboardRecorder {
-            try DashboardRecorder.header(model: model, modelPath: nil, options: options, config: engine.config, startTime: Date())
-        }
+        let recorder = makeRecorder(model: model, engine: engine, options: options)
         let settings = LiveDashboardEngine.settings(contextLength: model.config.contextLength, initialLoadRate: nil)
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings)
         let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: nil),
@@ -88,9 +86,7 @@ final class DashboardAdapterTests: XCTestCase {
     func testRecordingKeyStartsAndStopsAFileInTheWorkingDirectory() throws {
         let (model, engine) = try makeEngine()
         let options = try EngineOptions.parse([])
-        let recorder = DashboardRecorder {
-            try DashboardRecorder.header(model: model, modelPath: nil, options: options, config: engine.config, startTime: Date())
-        }
+        let recorder = makeRecorder(model: model, engine: engine, options: options)
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: DashboardSettings())
         let previous = FileManager.default.currentDirectoryPath
         FileManager.default.changeCurrentDirectoryPath(directory.path)
@@ -105,6 +101,35 @@ final class DashboardAdapterTests: XCTestCase {
         XCTAssertEqual(files.count, 1)
         XCTAssertEqual(try TraceReader.read(path: directory.appendingPathComponent(files[0]).path).events, [])
         XCTAssertNil(live.shutdown(), "nothing left to close")
+    }
+
+    func testRecordingStartedMidSessionStartsItsTimesAtTheStartOfRecording() throws {
+        let (model, engine) = try makeEngine()
+        let recorder = makeRecorder(model: model, engine: engine, options: try EngineOptions.parse([]))
+        engine.addSink(recorder)
+        engine.start()
+        defer { engine.shutdown() }
+        engine.submit(RequestSpec(user: "early", prompt: .text("Once upon a time"), maxTokens: 8))
+        engine.waitUntilIdle()
+        let startedAt = engine.snapshot().time
+        XCTAssertGreaterThan(startedAt, 0)
+        let path = directory.appendingPathComponent("late.jsonl").path
+        try recorder.start(path: path)
+        engine.submit(RequestSpec(arrivalOffset: engine.snapshot().time, user: "late", prompt: .text("A robot"), maxTokens: 4))
+        engine.waitUntilIdle()
+        _ = recorder.stop()
+        let trace = try TraceReader.read(path: path)
+        let arrival = try XCTUnwrap(trace.events.first { if case .arrived = $0.kind { return true } else { return false } })
+        XCTAssertGreaterThanOrEqual(arrival.time, 0)
+        XCTAssertLessThan(arrival.time, engine.snapshot().time - startedAt, "counted from the recording's start, not the engine's")
+        XCTAssertEqual(Workload(trace: trace).requests.map(\.user), ["late"])
+    }
+
+    private func makeRecorder(model: LlamaModel, engine: Engine, options: EngineOptions) -> DashboardRecorder {
+        let start = Date()
+        return DashboardRecorder(engineStart: start, engineNow: { engine.snapshot().time }) { recordingStart in
+            try DashboardRecorder.header(model: model, modelPath: nil, options: options, config: engine.config, startTime: recordingStart)
+        }
     }
 
     func testLoadGeneratorRotatesUsers() {
