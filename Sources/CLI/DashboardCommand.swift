@@ -67,17 +67,24 @@ struct DashboardCommand: ParsableCommand {
             terminal.stop()   // quit while loading
             return
         }
-        let (model, engine, startDate) = built
+        let (model, engine, _) = built
         let settings = LiveDashboardEngine.settings(contextLength: model.config.contextLength, initialLoadRate: loadRate)
-        let recorder = DashboardRecorder(engineStart: startDate, engineNow: { engine.snapshot().time }) { [engineOptions, modelOptions] start in
+        // The recorder asks for the engine serving now: `c` replaces it under another policy.
+        weak var liveRef: LiveDashboardEngine?
+        let recorder = DashboardRecorder(engineNow: { (liveRef?.engine ?? engine).snapshot().time }) { [engineOptions, modelOptions] start in
             try DashboardRecorder.header(model: model, modelPath: modelOptions.model, options: engineOptions,
-                                         config: config, startTime: start)
+                                         config: (liveRef?.engine ?? engine).config, startTime: start)
         }
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings)
+        liveRef = live
+        live.rebuild = { config in
+            let next = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model))
+            return (next, LiveDashboardEngine.dashboardConfig(engine: next, model: model, slos: slos))
+        }
         let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: slos),
                                              settings: settings)
-        engine.addSink(controller.eventSink)
-        engine.addSink(recorder)
+        live.addSink(controller.eventSink)
+        live.addSink(recorder)
         var status: [String] = []
         if let path = record {
             do {

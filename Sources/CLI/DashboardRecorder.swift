@@ -10,16 +10,15 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
     private let lock = NSLock()
     private var writer: TraceWriter?
     private let makeHeader: (Date) throws -> TraceHeader
-    /// The engine's clock (seconds since it started) and the wall-clock time of its start.
+    /// The engine's clock: seconds since it started.
     private let engineNow: () -> Double
-    private let engineStart: Date
     /// Every file recorded this session, for the line printed after exit.
     private(set) var recordedPaths: [String] = []
 
     /// `makeHeader` is called with the recording's start time when a recording starts (the model
     /// hash is computed then, not at launch).
-    init(engineStart: Date, engineNow: @escaping () -> Double, makeHeader: @escaping (Date) throws -> TraceHeader) {
-        self.engineStart = engineStart; self.engineNow = engineNow; self.makeHeader = makeHeader
+    init(engineNow: @escaping () -> Double, makeHeader: @escaping (Date) throws -> TraceHeader) {
+        self.engineNow = engineNow; self.makeHeader = makeHeader
     }
 
     var isRecording: Bool { lock.lock(); defer { lock.unlock() }; return writer != nil }
@@ -41,7 +40,7 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
         // The recording's times start now: its first arrival is not preceded by the session so far.
         let origin = engineNow()
         do {
-            newWriter = try TraceWriter(path: target, header: try makeHeader(engineStart.addingTimeInterval(origin)), timeOrigin: origin)
+            newWriter = try TraceWriter(path: target, header: try makeHeader(Date()), timeOrigin: origin)
         } catch { throw CLIError("\(error)") }
         lock.withLock { writer = newWriter }
         recordedPaths.append(target)

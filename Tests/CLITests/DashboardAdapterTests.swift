@@ -126,8 +126,7 @@ final class DashboardAdapterTests: XCTestCase {
     }
 
     private func makeRecorder(model: LlamaModel, engine: Engine, options: EngineOptions) -> DashboardRecorder {
-        let start = Date()
-        return DashboardRecorder(engineStart: start, engineNow: { engine.snapshot().time }) { recordingStart in
+        return DashboardRecorder(engineNow: { engine.snapshot().time }) { recordingStart in
             try DashboardRecorder.header(model: model, modelPath: nil, options: options, config: engine.config, startTime: recordingStart)
         }
     }
