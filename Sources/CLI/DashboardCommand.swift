@@ -12,7 +12,9 @@ struct DashboardCommand: ParsableCommand {
         abstract: "The live dashboard (the default): watch instances, queues, KV blocks and users, type prompts.",
         discussion: """
         Keys: i type a prompt (@alice hello sets the user), L long prompt, S short one, g load generator \
-        ([ ] rate), r record a trace, p pause the display, Tab/arrows select a user, ? help, q quit.
+        ([ ] rate), r record a trace, x cancel the selected user's request, c restart the engine under the \
+        next policy (colocated-fcfs → chunked-prefill → disaggregated), p pause the display, \
+        Tab/arrows select a user, ? help, q quit.
         Needs a terminal; for headless runs use `pdscope replay`.
         """)
 
