@@ -12,7 +12,9 @@ struct DashboardCommand: ParsableCommand {
         abstract: "The live dashboard (the default): watch instances, queues, KV blocks and users, type prompts.",
         discussion: """
         Keys: i type a prompt (@alice hello sets the user), L long prompt, S short one, g load generator \
-        ([ ] rate), r record a trace, p pause the display, Tab/arrows select a user, ? help, q quit.
+        ([ ] rate), r record a trace, x cancel the selected user's request, c restart the engine under the \
+        next policy (colocated-fcfs → chunked-prefill → disaggregated), p pause the display, \
+        Tab/arrows select a user, ? help, q quit.
         Needs a terminal; for headless runs use `pdscope replay`.
         """)
 
@@ -42,12 +44,12 @@ struct DashboardCommand: ParsableCommand {
         // A recorded session replays under its recorded settings unless flags say otherwise.
         var recorded: [String: String] = [:]
         var workload: Workload?
-        var replayedModel: ModelIdentity?
+        var recordedModel: ModelIdentity?
         if let path = replay {
             if let trace = try? TraceReader.read(path: path) {
                 recorded = trace.header.settings
                 recorded["policy"] = trace.header.policy
-                replayedModel = trace.header.model
+                recordedModel = trace.header.model
                 workload = Workload(trace: trace)
             } else {
                 do { workload = try WorkloadFile.read(path: path) } catch { throw CLIError("\(error)") }
@@ -57,7 +59,7 @@ struct DashboardCommand: ParsableCommand {
         // Before the terminal is taken: a bad --model or --max-model-len is a plain one-line error.
         let choice = try ModelLoader.resolve(modelOptions.model)
         if let limit = modelOptions.maxModelLen, limit < 1 { throw CLIError("--max-model-len must be at least 1, got \(limit)") }
-        let slos = try engineOptions.makeSLOs()
+        let slos = try engineOptions.makeSLOs(recorded: recorded)
         let terminal: TerminalBackend
         do { terminal = try TerminalBackend() } catch { throw CLIError("\(error)") }
 
@@ -71,17 +73,25 @@ struct DashboardCommand: ParsableCommand {
             if case let .cancelled(exit) = loaded, exit.exitStatus != 0 { throw ExitCode(exit.exitStatus) }
             return
         }
-        let model = built.model.model, engine = built.engine, startDate = built.startDate
+        let model = built.model.model, engine = built.engine
         let settings = built.settings
         let identity = ModelIdentityPromise(built.model)
-        let recorder = DashboardRecorder { [engineOptions] in
-            DashboardRecorder.header(identity: try identity.get(), options: engineOptions, config: engine.config, startTime: startDate)
+        // The recorder asks for the engine serving now: `c` replaces it under another policy.
+        weak var liveRef: LiveDashboardEngine?
+        let recorder = DashboardRecorder(engineNow: { (liveRef?.engine ?? engine).snapshot().time }) { [engineOptions] start in
+            DashboardRecorder.header(identity: try identity.get(), options: engineOptions,
+                                     config: (liveRef?.engine ?? engine).config, startTime: start)
         }
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings, prompts: built.prompts)
+        liveRef = live
+        live.rebuild = { config in
+            let next = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model))
+            return (next, LiveDashboardEngine.dashboardConfig(engine: next, model: model, slos: slos))
+        }
         let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: slos),
                                              settings: settings)
-        engine.addSink(controller.eventSink)
-        engine.addSink(recorder)
+        live.addSink(controller.eventSink)
+        live.addSink(recorder)
         var status: [String] = built.notes
         if let path = record {
             do {
@@ -99,7 +109,7 @@ struct DashboardCommand: ParsableCommand {
             live.startReplay(workload.requests, speed: speed)
             status.append("replaying \(workload.requests.count) requests from \(replay!)" + (speed == 1 ? "" : " at \(speed)×"))
         }
-        if let recordedModel = replayedModel,
+        if let recordedModel,
            let note = try? ModelMismatch.note(recorded: recordedModel, current: identity.get()) {
             status.append(note)
         }

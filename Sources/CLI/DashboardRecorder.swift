@@ -9,12 +9,17 @@ import Trace
 final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
     private let lock = NSLock()
     private var writer: TraceWriter?
-    private let makeHeader: () throws -> TraceHeader
+    private let makeHeader: (Date) throws -> TraceHeader
+    /// The engine's clock: seconds since it started.
+    private let engineNow: () -> Double
     /// Every file recorded this session, for the line printed after exit.
     private(set) var recordedPaths: [String] = []
 
-    /// `makeHeader` is called when a recording starts (the model hash is computed then, not at launch).
-    init(makeHeader: @escaping () throws -> TraceHeader) { self.makeHeader = makeHeader }
+    /// `makeHeader` is called with the recording's start time when a recording starts (the model
+    /// hash is computed then, not at launch).
+    init(engineNow: @escaping () -> Double, makeHeader: @escaping (Date) throws -> TraceHeader) {
+        self.engineNow = engineNow; self.makeHeader = makeHeader
+    }
 
     var isRecording: Bool { lock.lock(); defer { lock.unlock() }; return writer != nil }
 
@@ -32,7 +37,11 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
         if let open = lock.withLock({ writer }) { return open.path }
         let target = path ?? Self.defaultFileName(at: Date())
         let newWriter: TraceWriter
-        do { newWriter = try TraceWriter(path: target, header: try makeHeader()) } catch { throw CLIError("\(error)") }
+        // The recording's times start now: its first arrival is not preceded by the session so far.
+        let origin = engineNow()
+        do {
+            newWriter = try TraceWriter(path: target, header: try makeHeader(Date()), timeOrigin: origin)
+        } catch { throw CLIError("\(error)") }
         lock.withLock { writer = newWriter }
         recordedPaths.append(target)
         return target
@@ -63,9 +72,8 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
 
     static func header(identity: ModelIdentity, options: EngineOptions, config: EngineConfig,
                        startTime: Date) -> TraceHeader {
-        let cores = Set(config.prefillCores.cores + config.decodeCores.cores).count
-        return TraceHeader(pdscopeVersion: pdscopeVersion, model: identity, policy: config.policy.rawValue,
-                           settings: options.settings, cores: max(1, cores), startTime: startTime)
+        ReplayRecording.header(identity: identity, config: config, settings: options.settings(of: config),
+                               startTime: startTime)
     }
 }
 

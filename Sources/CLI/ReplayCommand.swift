@@ -56,12 +56,13 @@ struct ReplayCommand: ParsableCommand {
     /// and whether it was interrupted.
     func output(progress: RunProgress.Mode = .off, interrupt: InterruptFlag? = nil) throws -> (String, Bool) {
         var config = try engineOptions.makeConfig()
-        let slo = try engineOptions.makeSLOs()
+        var slo = try engineOptions.makeSLOs()
         let (loadedModel, loaded) = try WorkloadInput.loadModelAndWorkload(path: file, model: modelOptions, flags: importFlags, limit: limit)
         let model = loadedModel.model
         if let recorded = loaded.recordedPolicy {
             // A recorded session replays under its own settings unless flags say otherwise.
             config = try engineOptions.makeConfig(recorded: loaded.recordedSettings)
+            slo = try engineOptions.makeSLOs(recorded: loaded.recordedSettings)
             printError("note: replaying \(loaded.workload.requests.count) requests recorded under \(recorded); now under \(config.policy.rawValue), route \(config.route.rawValue), KV \(config.kvTransfer.rawValue) (flags override the recorded settings)")
         }
         if let note = KVSizing.apply(&config, model: model) { printError("note: \(note)") }

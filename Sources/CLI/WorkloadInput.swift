@@ -79,6 +79,7 @@ enum WorkloadInput {
                     recordedEvents = trace.events
                     recordedSettings = trace.header.settings
                     recordedSettings["policy"] = trace.header.policy
+                    recordedModel = trace.header.model
                 } else {
                     workload = try WorkloadFile.parse(bytes: bytes, path: path)
                 }

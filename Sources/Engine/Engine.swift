@@ -53,11 +53,12 @@ public final class Engine {
         }
     }
 
-    /// Ends a request early (finished, reason `aborted`); no effect once it has ended or while one
-    /// of its steps is being computed (it is retried at the step's end by the caller if needed).
+    /// Ends a request early (finished, reason `aborted`); no effect once it has ended. While one of
+    /// its steps is being computed it ends when that step completes.
     public func abort(_ id: RequestID) {
         locked {
-            guard let request = core.requests[id], !core.instances.contains(where: { $0.inFlight.contains(id) }) else { return }
+            guard let request = core.requests[id], !request.state.isTerminal else { return }
+            if core.instances.contains(where: { $0.inFlight.contains(id) }) { core.pendingAborts.insert(id); return }
             core.finish(request, reason: .aborted)
             condition.broadcast()
         }

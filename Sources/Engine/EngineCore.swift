@@ -20,6 +20,8 @@ final class EngineCore {
     var endedCount = 0
     var preemptionCount = 0
     var transferCount = 0
+    /// Requests asked to abort while inside a step being computed: they end when it completes.
+    var pendingAborts = Set<RequestID>()
     /// Number of events emitted so far; any state change emits one, so it doubles as a version.
     private(set) var eventCount = 0
     private var sinks: [EngineEventSink] = []

@@ -21,6 +21,8 @@ final class FakeEngine: DashboardEngine {
     }
     func observedCores() -> [InstanceID: [Int]] { [0: [0]] }
     func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt? { makePrompt?(kind) }
+    var aborted: [RequestID] = []
+    func abort(_ id: RequestID) { aborted.append(id) }
     struct TraceFailure: Error, CustomStringConvertible { var description: String { "disk full" } }
 }
 
@@ -48,6 +50,24 @@ final class DashboardControllerTests: XCTestCase {
         XCTAssertEqual(engine.submitted[0].arrivalOffset, 3.5)
         XCTAssertFalse(controller.options.isInputFocused)
         XCTAssertEqual(controller.options.selectedUser, "alice")
+    }
+
+    func testXAbortsOnlyTheSelectedUsersOpenRequest() {
+        let (controller, engine) = makeController()
+        let spec = RequestSpec(user: "bob", prompt: .text("hi"), maxTokens: 8)
+        controller.inbox.receive(EngineEvent(time: 0, kind: .arrived(request: 4, spec: spec, promptTokens: 2)))
+        controller.inbox.receive(EngineEvent(time: 0, kind: .arrived(request: 5, spec: RequestSpec(user: "carol", prompt: .text("yo"), maxTokens: 8), promptTokens: 2)))
+        controller.update()
+        controller.options.selectedUser = "carol"
+        _ = controller.handle(.character("x"))
+        XCTAssertEqual(engine.aborted, [5])
+        controller.inbox.receive(EngineEvent(time: 1, kind: .finished(request: 5, reason: .aborted, outputTokens: 0)))
+        controller.update()
+        _ = controller.handle(.character("x"))
+        XCTAssertEqual(engine.aborted, [5], "nothing left to cancel")
+        XCTAssertEqual(controller.options.statusMessage, "x: the selected user has no open request")
+        _ = controller.handle(.character("c"))
+        XCTAssertEqual(controller.options.statusMessage, "c: this engine cannot change policy")
     }
 
     func testEscapeLeavesInputAndQuitOnlyOutsideIt() {
