@@ -1,5 +1,5 @@
 import ArgumentParser
-import CSystem
+import CAffinity
 import Engine
 import Foundation
 import Kernels

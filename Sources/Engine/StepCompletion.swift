@@ -28,6 +28,7 @@ extension EngineCore {
             }
         }
         emit(.stepEnded(instance: instance.id, step: plan.step, duration: plan.end - plan.start), at: plan.end)
+        if !pendingAborts.isEmpty { finishPendingAborts() }
     }
 
     /// A prefill instance finished a prompt: the KV waits in its pool until a decode instance has

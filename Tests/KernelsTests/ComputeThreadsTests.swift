@@ -1,4 +1,4 @@
-import CSystem
+import CAffinity
 import Foundation
 import XCTest
 @testable import Kernels

@@ -1,5 +1,5 @@
-#ifndef PDSCOPE_CSYSTEM_H
-#define PDSCOPE_CSYSTEM_H
+#ifndef PDSCOPE_CAFFINITY_H
+#define PDSCOPE_CAFFINITY_H
 // Linux-only scheduling calls that Swift cannot import (GNU macros).
 
 /// Pins the calling thread to the given CPUs. Returns 0 on success, an errno value otherwise.
