@@ -82,6 +82,10 @@ struct GenerationHandler {
                 try await writer.finish(nil)
             } catch {
                 served.abort(id)   // the client went away: free its KV now
+                // The engine's own count (tokens computed before the abort took effect) for the log.
+                while let event = await reader.next() {
+                    if case .finished(let reason, let outputTokens) = event { summary.finish = reason; summary.completionTokens = outputTokens }
+                }
                 summary.seconds = served.now - started
                 log(summary)
                 throw error
