@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: swift5),
         .testTarget(name: "TraceTests", dependencies: ["Trace"], swiftSettings: swift5),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: swift5),
-        .testTarget(name: "ServerTests", dependencies: ["Server"], swiftSettings: swift5),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Model"], swiftSettings: swift5),
         .testTarget(name: "CLITests", dependencies: ["CLI"], swiftSettings: swift5),
     ]
 )
