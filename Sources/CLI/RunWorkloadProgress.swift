@@ -1,5 +1,5 @@
 import ArgumentParser
-import CSystem
+import CPlatform
 import Foundation
 
 /// The progress line of a headless run on stderr: `[12/40 requests] 85.3 tok/s  14.2 s`.
