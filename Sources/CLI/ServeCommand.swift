@@ -43,22 +43,25 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let log = try ServeLog(path: logFile)
-        let config = try engineOptions.makeConfig()
-        let model = try modelOptions.load()
+        var config = try engineOptions.makeConfig()
+        let loaded = try modelOptions.loadWithSource()
+        let model = loaded.model
+        for note in loaded.notes { printError("pdscope: \(note)") }
+        if let note = KVSizing.apply(&config, model: model) { printError("pdscope: \(note)") }
         let engine: Engine
         do { engine = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model)) } catch { throw CLIError("\(error)") }
         var writer: TraceWriter?
         if let record {
-            writer = try ReplayRecording.makeWriter(path: record, model: model, modelPath: modelOptions.model, config: config,
+            writer = try ReplayRecording.makeWriter(path: record, model: loaded, config: config,
                                                     settings: engineOptions.settings(of: config))
         }
-        let name = servedModelName ?? Self.defaultName(path: modelOptions.model)
+        let name = servedModelName ?? Self.defaultName(loaded)
         let served = ServedEngine(engine: engine, servedModelName: name, renderChat: ServeChat.renderer(for: model))
         if let writer { engine.addSink(writer) }
         for warning in engine.warnings { printError("pdscope: warning: \(warning)") }
         engine.start()
 
-        var settings = ServeSettings(servedModelName: name, modelRoot: modelOptions.model ?? model.name, version: pdscopeVersion)
+        var settings = ServeSettings(servedModelName: name, modelRoot: loaded.path ?? model.name, version: pdscopeVersion)
         settings.host = host
         settings.port = port
         settings.apiKey = apiKey
@@ -84,8 +87,11 @@ struct ServeCommand: ParsableCommand {
     }
 
     /// The file name without `.gguf` (what users of vLLM expect to type), or a fixed id for the embedded model.
-    static func defaultName(path: String?) -> String {
-        guard let path else { return "pdscope-synthetic" }
+    /// A catalog model's name (`smollm2`), else the file's name without `.gguf`, else
+    /// "pdscope-synthetic" for the embedded model.
+    static func defaultName(_ loaded: LoadedModel) -> String {
+        if case .file(_, let catalog?) = loaded.source { return catalog.name }
+        guard let path = loaded.path else { return "pdscope-synthetic" }
         let file = (path as NSString).lastPathComponent
         return file.hasSuffix(".gguf") ? String(file.dropLast(5)) : file
     }
