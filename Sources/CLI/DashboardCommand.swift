@@ -42,17 +42,19 @@ struct DashboardCommand: ParsableCommand {
         // A recorded session replays under its recorded settings unless flags say otherwise.
         var recorded: [String: String] = [:]
         var workload: Workload?
-        var replayedModel: ModelIdentity?
+        var isTrace = false
         if let path = replay {
             if let trace = try? TraceReader.read(path: path) {
                 recorded = trace.header.settings
                 recorded["policy"] = trace.header.policy
-                replayedModel = trace.header.model
                 workload = Workload(trace: trace)
+                isTrace = true
             } else {
                 do { workload = try WorkloadFile.read(path: path) } catch { throw CLIError("\(error)") }
             }
         }
+        // The model a trace ran on or a chat workload was made for, to compare with this one.
+        let replayedModel = workload?.header.model
         let config = try engineOptions.makeConfig(recorded: recorded)
         // Before the terminal is taken: a bad --model or --max-model-len is a plain one-line error.
         let choice = try ModelLoader.resolve(modelOptions.model)
@@ -77,7 +79,10 @@ struct DashboardCommand: ParsableCommand {
             DashboardRecorder.header(identity: try identity.get(), options: engineOptions, config: engine.config, startTime: startDate)
         }
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings, prompts: built.prompts)
-        let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: slos),
+        var dashboardConfig = LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: slos)
+        // A catalog model's file name reads better than its GGUF general.name ("Smollm2 135M 8k Lc100K Mix1 Ep2").
+        if case .file(_, let catalog?) = built.model.source { dashboardConfig.modelName = catalog.displayName }
+        let controller = DashboardController(engine: live, config: dashboardConfig,
                                              settings: settings)
         engine.addSink(controller.eventSink)
         engine.addSink(recorder)
@@ -99,7 +104,7 @@ struct DashboardCommand: ParsableCommand {
             status.append("replaying \(workload.requests.count) requests from \(replay!)" + (speed == 1 ? "" : " at \(speed)×"))
         }
         if let recordedModel = replayedModel,
-           let note = try? ModelMismatch.note(recorded: recordedModel, current: identity.get()) {
+           let note = try? ModelMismatch.note(recorded: recordedModel, current: identity.get(), verb: isTrace ? "recorded on" : "made for") {
             status.append(note)
         }
         let warnings = live.takeNewWarnings()
