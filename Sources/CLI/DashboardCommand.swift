@@ -44,17 +44,19 @@ struct DashboardCommand: ParsableCommand {
         // A recorded session replays under its recorded settings unless flags say otherwise.
         var recorded: [String: String] = [:]
         var workload: Workload?
-        var recordedModel: ModelIdentity?
+        var isTrace = false
         if let path = replay {
             if let trace = try? TraceReader.read(path: path) {
                 recorded = trace.header.settings
                 recorded["policy"] = trace.header.policy
-                recordedModel = trace.header.model
                 workload = Workload(trace: trace)
+                isTrace = true
             } else {
                 do { workload = try WorkloadFile.read(path: path) } catch { throw CLIError("\(error)") }
             }
         }
+        // The model a trace ran on or a chat workload was made for, to compare with this one.
+        let replayedModel = workload?.header.model
         let config = try engineOptions.makeConfig(recorded: recorded)
         // Before the terminal is taken: a bad --model or --max-model-len is a plain one-line error.
         let choice = try ModelLoader.resolve(modelOptions.model)
@@ -84,11 +86,18 @@ struct DashboardCommand: ParsableCommand {
         }
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings, prompts: built.prompts)
         liveRef = live
+        let source = built.model.source
+        func describe(_ engine: Engine) -> DashboardConfig {
+            var config = LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: slos)
+            // A catalog model's file name reads better than its GGUF general.name ("Smollm2 135M 8k Lc100K Mix1 Ep2").
+            if case .file(_, let catalog?) = source { config.modelName = catalog.displayName }
+            return config
+        }
         live.rebuild = { config in
             let next = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model))
-            return (next, LiveDashboardEngine.dashboardConfig(engine: next, model: model, slos: slos))
+            return (next, describe(next))
         }
-        let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: slos),
+        let controller = DashboardController(engine: live, config: describe(engine),
                                              settings: settings)
         live.addSink(controller.eventSink)
         live.addSink(recorder)
@@ -109,8 +118,8 @@ struct DashboardCommand: ParsableCommand {
             live.startReplay(workload.requests, speed: speed)
             status.append("replaying \(workload.requests.count) requests from \(replay!)" + (speed == 1 ? "" : " at \(speed)×"))
         }
-        if let recordedModel,
-           let note = try? ModelMismatch.note(recorded: recordedModel, current: identity.get()) {
+        if let recordedModel = replayedModel,
+           let note = try? ModelMismatch.note(recorded: recordedModel, current: identity.get(), verb: isTrace ? "recorded on" : "made for") {
             status.append(note)
         }
         let warnings = live.takeNewWarnings()

@@ -9,11 +9,17 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a GGUF model's architecture, hyper-parameters, tokenizer and tensor table.")
 
-    @Argument(help: ArgumentHelp("The GGUF file.", valueName: "MODEL.gguf")) var path: String
+    @Argument(help: ArgumentHelp("The GGUF file, or a cached model's name (smollm2).", valueName: "MODEL.gguf")) var path: String
 
     func run() throws {
+        // Cached models by name, like --model; a file named like a model still wins.
+        var target = path
+        if !FileManager.default.fileExists(atPath: path), ModelCatalog.entry(named: path) != nil,
+           case .file(let cached, _, _) = try ModelLoader.resolve(path) {
+            target = cached
+        }
         let file: GGUFFile
-        do { file = try GGUFFile(path: path) } catch { throw CLIError("\(error)") }
+        do { file = try GGUFFile(path: target) } catch { throw CLIError("\(error)") }
         print(ModelInspector.report(file), terminator: "")
         print("kernels: \(KernelISA.current.summary), best on this CPU: \(KernelISA.best)")
         if let note = KernelISA.environmentNote { print("note: \(note)") }
