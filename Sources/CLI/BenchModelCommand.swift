@@ -13,14 +13,14 @@ struct BenchModelCommand: ParsableCommand {
         discussion: "Median of --runs runs, threads pinned to --cores. Compare with llama.cpp on the same file: Benchmarks/compare-llama-cpp.sh MODEL.gguf.")
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "Compute threads.") var threads: Int = 1
+    @Option(parsing: .unconditional, help: "Compute threads.") var threads: Int = 1
     @Option(help: ArgumentHelp("CPUs to pin the threads to (e.g. 1 or 0-1); default: the first N.", valueName: "LIST")) var cores: String?
-    @Option(help: "Runs per measurement (the median is reported).") var runs: Int = 3
+    @Option(parsing: .unconditional, help: "Runs per measurement (the median is reported).") var runs: Int = 3
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        try FlagBounds.threads(threads)
+        try FlagBounds.count(runs, flag: "--runs", in: 1...1000, why: "the median settles long before")
     }
 
     func run() throws {
