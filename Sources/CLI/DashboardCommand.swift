@@ -48,6 +48,7 @@ struct DashboardCommand: ParsableCommand {
         var recorded: [String: String] = [:]
         var workload: Workload?
         if let path = replay {
+            try FileChecks.requireRegularFile(path)
             if let trace = try? TraceReader.read(path: path) {
                 recorded = trace.header.settings
                 recorded["policy"] = trace.header.policy

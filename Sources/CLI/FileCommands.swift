@@ -12,6 +12,7 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The GGUF file.", valueName: "MODEL.gguf")) var path: String
 
     func run() throws {
+        try FileChecks.requireRegularFile(path)
         let file: GGUFFile
         do { file = try GGUFFile(path: path) } catch { throw CLIError("\(error)") }
         print(ModelInspector.report(file), terminator: "")
@@ -34,6 +35,8 @@ struct ConvertLlama2cCommand: ParsableCommand {
         guard let tensorType = TensorType(name: type), tensorType != .f16 else {
             throw CLIError("--type must be f32, q8_0 or q4_0, got '\(type)'")
         }
+        try FileChecks.requireRegularFile(checkpoint)
+        try FileChecks.requireRegularFile(tokenizer)
         do {
             let (writer, notes) = try Llama2cConverter.convert(checkpoint: checkpoint, tokenizer: tokenizer, type: tensorType)
             try writer.write(to: output)

@@ -12,7 +12,7 @@ struct ModelOptions: ParsableArguments {
     /// Loads the model, or builds the embedded default. Prints a note about synthetic models to stderr.
     func load(quiet: Bool = false) throws -> LlamaModel {
         if let path = model {
-            guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
+            try FileChecks.requireRegularFile(path)
             do { return try LlamaModel(path: path) } catch { throw CLIError("\(error)") }
         }
         let model = try EmbeddedModel.load()

@@ -41,7 +41,7 @@ enum WorkloadInput {
     /// loads the model, then reads the workload and prints its notes to stderr.
     static func loadModelAndWorkload(path: String, model options: ModelOptions, flags: ImportFlags,
                                      limit: Int?) throws -> (LlamaModel, Loaded) {
-        guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
+        try FileChecks.requireRegularFile(path)
         let model = try options.load()
         let loaded = try load(path: path, contextLength: model.config.contextLength, flags: flags, limit: limit)
         loaded.messages.forEach(printError)
@@ -50,7 +50,7 @@ enum WorkloadInput {
 
     /// Reads and, for public traces, imports `path`; `--limit` applies to every kind (first N requests).
     static func load(path: String, contextLength: Int, flags: ImportFlags, limit: Int?) throws -> Loaded {
-        guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
+        try FileChecks.requireRegularFile(path)
         if let limit, limit < 1 { throw CLIError("--limit must be at least 1, got \(limit)") }
         do {
             let bytes = try JSONLines.readBytes(path: path)
