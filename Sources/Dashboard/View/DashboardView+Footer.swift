@@ -10,8 +10,9 @@ extension DashboardView {
         var slo = "SLO ttft≤\(Format.millis(state.config.ttftSLO)) tpot≤\(Format.millis(state.config.tpotSLO)) ms: "
         slo += state.sloAttainment.map { "\(Int(($0 * 100).rounded()))% of \(state.completedCount)" } ?? "-"
         slo += "  preemptions \(state.preemptionCount)"
+        let combined = "ms mean/p50/p99  " + metrics + "  " + slo
         let lines = rect.height >= 2 ? ["ms mean/p50/p99  " + metrics, slo]
-            : rect.width >= 130 ? ["ms mean/p50/p99  " + metrics + "  " + slo]
+            : combined.terminalWidth <= rect.width ? [combined]   // only when it fits: never cut the SLO
             : [metrics + "  SLO " + (state.sloAttainment.map { "\(Int(($0 * 100).rounded()))%" } ?? "-")]
         for (i, line) in lines.prefix(rect.height).enumerated() {
             buffer.put(line.truncated(toWidth: rect.width, ellipsis: buffer.glyphs.ellipsis), x: rect.x, y: rect.y + i,
