@@ -47,7 +47,6 @@ struct BenchModelCommand: ParsableCommand {
             let tokens = prompt(n)
             let times = (0..<runs).map { _ in seconds { _ = session.context.prefill(tokens: tokens, startPosition: 0, blockTable: session.blockTable, kv: session.arena) } }
             prefill[String(n)] = Double(n) / median(times)
-            if !json { printError(String(format: "prefill %4d tokens: %8.1f tok/s", n, Double(n) / median(times))) }
         }
         let decodeSteps = min(128, ctx - 17)
         let start = prompt(16)
