@@ -20,19 +20,24 @@ struct DashboardCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var engineOptions: EngineOptions
-    @Option(help: "Frames per second (1–60; + and - change it live).") var fps: Int = 20
+    @Option(parsing: .unconditional, help: "Frames per second (1–60; + and - change it live).") var fps: Int = 20
     @Option(help: ArgumentHelp("Record the session's trace to this file from the start.", valueName: "FILE.jsonl"))
     var record: String?
     @Option(help: ArgumentHelp("Re-submit a workload's or recorded trace's requests at their arrival offsets.", valueName: "FILE.jsonl"))
     var replay: String?
-    @Option(help: "Replay speed factor (2 = twice as fast).") var speed: Double = 1
-    @Option(name: .customLong("load-rate"), help: ArgumentHelp("Start with the load generator on at this many requests/s.", valueName: "R"))
+    @Option(parsing: .unconditional, help: "Replay speed factor (2 = twice as fast).") var speed: Double = 1
+    @Option(name: .customLong("load-rate"), parsing: .unconditional, help: ArgumentHelp("Start with the load generator on at this many requests/s.", valueName: "R"))
     var loadRate: Double?
 
     func validate() throws {
         guard (1...60).contains(fps) else { throw ValidationError("--fps must be between 1 and 60") }
-        guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be positive") }
-        if let rate = loadRate { guard rate > 0, rate.isFinite else { throw ValidationError("--load-rate must be positive") } }
+        try FlagBounds.speed(speed)
+        if let rate = loadRate {
+            let range = DashboardSettings().loadRateRange
+            guard rate.isFinite, range.contains(rate) else {
+                throw ValidationError("--load-rate \(rate): between \(range.lowerBound) and \(Int(range.upperBound)) requests/s (the range [ and ] step through)")
+            }
+        }
     }
 
     func run() throws {
@@ -46,6 +51,7 @@ struct DashboardCommand: ParsableCommand {
         var workload: Workload?
         var isTrace = false
         if let path = replay {
+            try FileChecks.requireRegularFile(path)
             if let trace = try? TraceReader.read(path: path) {
                 recorded = trace.header.settings
                 recorded["policy"] = trace.header.policy

@@ -18,6 +18,7 @@ struct InspectCommand: ParsableCommand {
            case .file(let cached, _, _) = try ModelLoader.resolve(path) {
             target = cached
         }
+        try FileChecks.requireRegularFile(target)
         let file: GGUFFile
         do { file = try GGUFFile(path: target) } catch { throw CLIError("\(error)") }
         print(ModelInspector.report(file), terminator: "")
@@ -42,6 +43,8 @@ struct ConvertLlama2cCommand: ParsableCommand {
         guard let tensorType = TensorType(name: type), tensorType != .f16 else {
             throw CLIError("--type must be f32, q8_0, q4_0 or q4_1, got '\(type)'")
         }
+        try FileChecks.requireRegularFile(checkpoint)
+        try FileChecks.requireRegularFile(tokenizer)
         do {
             let (writer, notes) = try Llama2cConverter.convert(checkpoint: checkpoint, tokenizer: tokenizer, type: tensorType)
             try writer.write(to: output)
