@@ -15,7 +15,9 @@ public struct PDScope: ParsableCommand {
         Load a real one with --model FILE.gguf (see `pdscope convert-llama2c` and `pdscope inspect`).
 
         Engine options (--policy, --route, --kv-transfer, cores, KV sizes, ...) are listed in \
-        `pdscope help dashboard`, `pdscope help replay` and `pdscope help compare`.
+        `pdscope help dashboard`, `pdscope help replay` and `pdscope help compare`. \
+        `pdscope serve` runs the engine behind an OpenAI-compatible HTTP server with vLLM's \
+        Prometheus metrics (`pdscope help serve`).
         """,
         version: pdscopeVersion,
         subcommands: [
