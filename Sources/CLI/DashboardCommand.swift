@@ -72,7 +72,9 @@ struct DashboardCommand: ParsableCommand {
         do { terminal = try TerminalBackend() } catch { throw CLIError("\(error)") }
 
         let loaded: DashboardStartup.Outcome<DashboardSession>
-        do { loaded = try DashboardStartup.run(.loading, on: terminal, { try buildEngine(choice: choice, config: config) }) } catch {
+        do { loaded = try DashboardStartup.run(.loading, on: terminal, {
+            try DashboardSession.load(choice: choice, maxModelLength: modelOptions.maxModelLen, config: config, loadRate: loadRate)
+        }) } catch {
             terminal.stop()   // the error is printed on the restored terminal
             throw error
         }
@@ -92,18 +94,11 @@ struct DashboardCommand: ParsableCommand {
         }
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings, prompts: built.prompts)
         liveRef = live
-        let source = built.model.source
-        func describe(_ engine: Engine) -> DashboardConfig {
-            var config = LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: slos)
-            // A catalog model's file name reads better than its GGUF general.name ("Smollm2 135M 8k Lc100K Mix1 Ep2").
-            if case .file(_, let catalog?) = source { config.modelName = catalog.displayName }
-            return config
-        }
         live.rebuild = { config in
             let next = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model))
-            return (next, describe(next))
+            return (next, built.describe(next, slos: slos))
         }
-        let controller = DashboardController(engine: live, config: describe(engine),
+        let controller = DashboardController(engine: live, config: built.describe(engine, slos: slos),
                                              settings: settings)
         live.addSink(controller.eventSink)
         live.addSink(recorder)
@@ -155,31 +150,4 @@ struct DashboardCommand: ParsableCommand {
         // Ctrl-C, SIGTERM and SIGHUP end it like `q`, with the shell's status for the signal.
         if exit.exitStatus != 0 { throw ExitCode(exit.exitStatus) }
     }
-
-    /// Runs on the loader thread while the first frame shows: the model, the default KV pool
-    /// size, the engine and the prompt maker.
-    private func buildEngine(choice: ModelLoader.Choice, config: EngineConfig) throws -> DashboardSession {
-        let loaded = try ModelLoader.load(choice, maxModelLength: modelOptions.maxModelLen)
-        var config = config
-        var notes = loaded.notes
-        if let note = KVSizing.apply(&config, model: loaded.model) { notes.append(note) }
-        let engine: Engine
-        do { engine = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: loaded.model)) } catch { throw CLIError("\(error)") }
-        let isChat = ChatWiring.renderer(for: loaded.model) != nil
-        let settings = LiveDashboardEngine.settings(contextLength: loaded.model.config.contextLength, initialLoadRate: loadRate, isChat: isChat)
-        let (prompts, promptNote) = DashboardPrompts.make(model: loaded.model, maxTokens: settings.maxTokens)
-        if let promptNote { notes.append(promptNote) }
-        return DashboardSession(model: loaded, engine: engine, startDate: Date(), settings: settings, prompts: prompts, notes: notes)
-    }
-}
-
-/// What the loader thread hands the dashboard.
-struct DashboardSession {
-    var model: LoadedModel
-    var engine: Engine
-    var startDate: Date
-    var settings: DashboardSettings
-    var prompts: DashboardPrompts?
-    /// Lines for the status bar (and stderr after exit): which model, context, KV pool size.
-    var notes: [String]
 }

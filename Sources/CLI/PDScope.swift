@@ -18,7 +18,9 @@ public struct PDScope: ParsableCommand {
         caps the context served (default: the model's, at most 4096).
 
         Engine options (--policy, --route, --kv-transfer, cores, KV sizes, ...) are listed in \
-        `pdscope help dashboard`, `pdscope help replay` and `pdscope help compare`.
+        `pdscope help dashboard`, `pdscope help replay` and `pdscope help compare`. \
+        `pdscope serve` runs the engine behind an OpenAI-compatible HTTP server with vLLM's \
+        Prometheus metrics (`pdscope help serve`).
 
         Exit status (every command): 0 success; 1 an error you can fix (a bad flag or value, a \
         missing, unreadable or malformed file), explained in one line on stderr; 130, 143 or 129 \
