@@ -16,6 +16,8 @@ final class LiveDashboardEngine: DashboardEngine {
     /// `clock.now()` at the current engine's start, so `now` matches the event timestamps.
     private var origin: Double
     private var loadGenerator: DashboardLoadGenerator!
+    /// Real questions and documents in the chat template (instruct models), else nil.
+    let prompts: DashboardPrompts?
     private var replayer: DashboardReplayer?
     /// Warnings already shown, so new ones (a core fallback at thread start) are noticed once.
     private var shownWarningCount = 0
@@ -25,10 +27,10 @@ final class LiveDashboardEngine: DashboardEngine {
     /// command; without it `c` cannot switch).
     var rebuild: ((EngineConfig) throws -> (Engine, DashboardConfig))?
 
-    init(engine: Engine, recorder: DashboardRecorder, settings: DashboardSettings) {
-        current = engine; self.recorder = recorder
+    init(engine: Engine, recorder: DashboardRecorder, settings: DashboardSettings, prompts: DashboardPrompts? = nil) {
+        current = engine; self.recorder = recorder; self.prompts = prompts
         origin = clock.now() - engine.snapshot().time
-        loadGenerator = DashboardLoadGenerator(maxTokens: settings.maxTokens) { [unowned self] spec in
+        loadGenerator = DashboardLoadGenerator(maxTokens: settings.maxTokens, questions: prompts) { [unowned self] spec in
             var stamped = spec
             stamped.arrivalOffset = now
             self.engine.submit(stamped)
@@ -46,6 +48,8 @@ final class LiveDashboardEngine: DashboardEngine {
     }
 
     func setLoadGenerator(rate: Double?) { loadGenerator.setRate(rate) }
+
+    func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt? { prompts?.prompt(for: kind) }
 
     func setRecording(_ isOn: Bool) throws -> String {
         if isOn { return "recording to \(try recorder.start()) (r stops)" }
@@ -131,10 +135,10 @@ final class LiveDashboardEngine: DashboardEngine {
     }
 
     /// `L` near the context length (93%, leaving room for the reply), `S` short, replies of
-    /// `maxTokens` shrunk for tiny contexts.
-    static func settings(contextLength: Int, initialLoadRate: Double?) -> DashboardSettings {
+    /// `maxTokens` shrunk for tiny contexts; a chat model's answers get room for a few sentences.
+    static func settings(contextLength: Int, initialLoadRate: Double?, isChat: Bool = false) -> DashboardSettings {
         var s = DashboardSettings()
-        s.maxTokens = max(8, min(64, contextLength / 16))
+        s.maxTokens = max(8, min(isChat ? 160 : 64, contextLength / 16))
         s.longPromptTokens = max(1, min(contextLength * 93 / 100, contextLength - s.maxTokens - 1))
         s.shortPromptTokens = max(1, min(16, contextLength / 16))
         if let rate = initialLoadRate { s.initialLoadRate = rate }

@@ -64,10 +64,39 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
         return "pdscope-\(f.string(from: date)).jsonl"
     }
 
-    /// The trace header of a dashboard session (the same as `replay --record`'s).
-    static func header(model: LlamaModel, modelPath: String?, options: EngineOptions, config: EngineConfig,
+    /// The trace header of a dashboard session: the model's identity (see `ReplayRecording.identity`).
+    static func header(model: LoadedModel, options: EngineOptions, config: EngineConfig,
                        startTime: Date) throws -> TraceHeader {
-        try ReplayRecording.header(model: model, modelPath: modelPath, config: config,
-                                   settings: options.settings(of: config), startTime: startTime)
+        try header(identity: ReplayRecording.identity(of: model), options: options, config: config, startTime: startTime)
+    }
+
+    static func header(identity: ModelIdentity, options: EngineOptions, config: EngineConfig,
+                       startTime: Date) -> TraceHeader {
+        ReplayRecording.header(identity: identity, config: config, settings: options.settings(of: config),
+                               startTime: startTime)
+    }
+}
+
+/// The model's identity, hashed once on a background thread as the dashboard starts (a ~100 MB
+/// file takes a moment), so that `r` rarely waits for it.
+final class ModelIdentityPromise: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var result: Result<ModelIdentity, Error>?
+
+    init(_ model: LoadedModel) {
+        let thread = Thread { [self] in
+            let value = Result { try ReplayRecording.identity(of: model) }
+            condition.lock(); result = value; condition.broadcast(); condition.unlock()
+        }
+        thread.name = "pdscope-model-hash"
+        thread.start()
+    }
+
+    /// Waits for the hash if it is still being computed.
+    func get() throws -> ModelIdentity {
+        condition.lock()
+        defer { condition.unlock() }
+        while result == nil { condition.wait() }
+        return try result!.get()
     }
 }

@@ -34,7 +34,7 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("colocated-instances"), help: "Colocated policies: 1 (default) = one `both` instance owning all the cores, its matmuls split across them (as tensor parallelism would); N = N instances with the cores split between them (data parallelism).")
     var colocatedInstances: Int?
 
-    @Option(name: .customLong("kv-blocks"), help: "KV pool size of each instance, in blocks (default: --max-running full contexts).")
+    @Option(name: .customLong("kv-blocks"), help: "KV pool size of each instance, in blocks (default: --max-running full contexts, at most 1 GiB).")
     var kvBlocks: Int?
 
     @Option(name: .customLong("kv-memory"), help: ArgumentHelp("KV pool size of each instance in bytes, e.g. 64MiB (instead of --kv-blocks).", valueName: "SIZE"))

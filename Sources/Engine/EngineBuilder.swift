@@ -1,4 +1,4 @@
-import CSystem
+import CPlatform
 import Model
 
 /// Lays out instances on cores for a policy and builds them with their pools and runners.

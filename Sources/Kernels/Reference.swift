@@ -5,7 +5,8 @@ import Foundation
 public enum Reference {
     /// y[t, r] = Σ_c W[r, c] · x[t, c] for t < tokenCount (x rows are `w.cols` long, y rows `w.rows`).
     /// Quantized weights (Q8_0, Q4_0) see activations quantized to Q8_0 blocks, integer sums per
-    /// block and one fp16·fp16 scale multiply per block, as ggml's `vec_dot_q*_0_q8_0`.
+    /// block and one fp16·fp16 scale multiply per block, as ggml's `vec_dot_q*_0_q8_0`; Q4_1 weights
+    /// see Q8_1 blocks and add the minimum times the block sum (`vec_dot_q4_1_q8_1`).
     public static func matmul(_ w: MatrixView, x: UnsafePointer<Float>, tokenCount: Int, y: UnsafeMutablePointer<Float>) {
         let n = w.cols
         switch w.type {
@@ -30,6 +31,14 @@ public enum Reference {
                         ? dotQ8_0Q8_0(w.row(r), xq, blocks: blocks)
                         : dotQ4_0Q8_0(w.row(r), xq, blocks: blocks)
                 }
+            }
+        case .q4_1:
+            let blocks = n / 32
+            let xq = UnsafeMutableRawPointer.allocate(byteCount: blocks * 36, alignment: 64)
+            defer { xq.deallocate() }
+            for t in 0..<tokenCount {
+                QuantizeReference.quantizeRowQ8_1(x + t * n, count: n, into: xq)
+                for r in 0..<w.rows { y[t * w.rows + r] = dotQ4_1Q8_1(w.row(r), xq, blocks: blocks) }
             }
         }
     }
@@ -63,6 +72,23 @@ public enum Reference {
         return sum
     }
 
+    /// Σ over blocks of d_a·d_b·Σ_j q_a,j·q_b,j + m_a·s_b; a is Q4_1 (element = d·nibble + m),
+    /// b is Q8_1 (s = d·Σq), as ggml's generic `vec_dot_q4_1_q8_1`.
+    public static func dotQ4_1Q8_1(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, blocks: Int) -> Float {
+        var sum: Float = 0
+        for i in 0..<blocks {
+            let ba = a + i * 20, bb = b + i * 36
+            let qa = (ba + 4).assumingMemoryBound(to: UInt8.self), qb = (bb + 4).assumingMemoryBound(to: Int8.self)
+            var s: Int32 = 0
+            for j in 0..<16 {
+                s += Int32(qa[j] & 0x0F) * Int32(qb[j])
+                s += Int32(qa[j] >> 4) * Int32(qb[j + 16])
+            }
+            sum += scale(ba) * scale(bb) * Float(s) + scale(ba + 2) * scale(bb + 2)
+        }
+        return sum
+    }
+
     @inline(__always) static func scale(_ block: UnsafeRawPointer) -> Float {
         float(fromHalfBits: UInt16(littleEndian: block.loadUnaligned(as: UInt16.self)))
     }
@@ -76,16 +102,17 @@ public enum Reference {
     }
 
     /// llama.cpp's normal RoPE (type 0): rotate adjacent pairs (2i, 2i+1) of each head by
-    /// angle position · base^(−2i/ropeDim); dimensions at or past ropeDim are left alone.
+    /// angle position · base^(−2i/ropeDim); dimensions at or past ropeDim are left alone. The angle
+    /// is computed as ggml's rope cache does: θ = position, then θ ·= base^(−2/ropeDim) per pair.
     public static func rope(_ v: UnsafeMutablePointer<Float>, headCount: Int, headDim: Int, ropeDim: Int, position: Int, freqBase: Float) {
+        let thetaScale = powf(freqBase, -2 / Float(ropeDim))
         for h in 0..<headCount {
             let head = v + h * headDim
             var i = 0
+            var theta = Float(position)
             while i < min(ropeDim, headDim) {
-                // llama2.c's arithmetic: freq = 1 / base^(i/ropeDim), angle = pos · freq (float).
-                let freq = 1 / powf(freqBase, Float(i) / Float(ropeDim))
-                let theta = Float(position) * freq
                 let c = cosf(theta), s = sinf(theta)
+                theta *= thetaScale
                 let a = head[i], b = head[i + 1]
                 head[i] = a * c - b * s
                 head[i + 1] = a * s + b * c

@@ -19,11 +19,14 @@ final class DashboardAdapterTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
-    private func makeEngine() throws -> (LlamaModel, Engine) {
-        let model = try LlamaModel(file: GGUFFile(bytes: SyntheticModel.makeGGUF(shape: .tiny, type: .q8_0, seed: 1), name: "tiny.gguf"))
+    /// The tiny synthetic model, loaded from a file (so its trace identity is the file's hash).
+    private func makeEngine() throws -> (LoadedModel, Engine) {
+        let path = directory.appendingPathComponent("tiny.gguf").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(SyntheticModel.makeGGUF(shape: .tiny, type: .q8_0, seed: 1))))
+        let loaded = try ModelOptions.parse(["--model", path]).loadWithSource()
         var config = EngineConfig()
         config.pinThreads = false
-        return (model, try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model)))
+        return (loaded, try Engine(config: config, runnerFactory: LlamaRunner.factory(model: loaded.model)))
     }
 
     func testSettingsPutTheLongPromptNearTheContextLength() {
@@ -47,10 +50,11 @@ final class DashboardAdapterTests: XCTestCase {
     }
 
     func testTypedPromptRunsOnTheRealEngineAndIsRecorded() throws {
-        let (model, engine) = try makeEngine()
+        let (loaded, engine) = try makeEngine()
+        let model = loaded.model
         let options = try EngineOptions.parse([])
         let path = directory.appendingPathComponent("session.jsonl").path
-        let recorder = makeRecorder(model: model, engine: engine, options: options)
+        let recorder = makeRecorder(model: loaded, engine: engine, options: options)
         let settings = LiveDashboardEngine.settings(contextLength: model.config.contextLength, initialLoadRate: nil)
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings)
         let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: nil),
@@ -76,6 +80,8 @@ final class DashboardAdapterTests: XCTestCase {
         XCTAssertFalse(trace.isTruncated)
         XCTAssertEqual(trace.header.policy, "disaggregated")
         XCTAssertEqual(trace.header.model.contextLength, model.config.contextLength)
+        XCTAssertEqual(trace.header.model.contentHash, try ContentHash.sha256(fileAt: try XCTUnwrap(loaded.path)))
+        XCTAssertEqual(trace.header.model.name, model.name)
         let arrivals = trace.events.compactMap { event -> String? in
             if case let .arrived(_, spec, _) = event.kind { return spec.user } else { return nil }
         }
@@ -84,9 +90,9 @@ final class DashboardAdapterTests: XCTestCase {
     }
 
     func testRecordingKeyStartsAndStopsAFileInTheWorkingDirectory() throws {
-        let (model, engine) = try makeEngine()
+        let (loaded, engine) = try makeEngine()
         let options = try EngineOptions.parse([])
-        let recorder = makeRecorder(model: model, engine: engine, options: options)
+        let recorder = makeRecorder(model: loaded, engine: engine, options: options)
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: DashboardSettings())
         let previous = FileManager.default.currentDirectoryPath
         FileManager.default.changeCurrentDirectoryPath(directory.path)
@@ -125,9 +131,9 @@ final class DashboardAdapterTests: XCTestCase {
         XCTAssertEqual(Workload(trace: trace).requests.map(\.user), ["late"])
     }
 
-    private func makeRecorder(model: LlamaModel, engine: Engine, options: EngineOptions) -> DashboardRecorder {
+    private func makeRecorder(model: LoadedModel, engine: Engine, options: EngineOptions) -> DashboardRecorder {
         return DashboardRecorder(engineNow: { engine.snapshot().time }) { recordingStart in
-            try DashboardRecorder.header(model: model, modelPath: nil, options: options, config: engine.config, startTime: recordingStart)
+            try DashboardRecorder.header(model: model, options: options, config: engine.config, startTime: recordingStart)
         }
     }
 

@@ -59,8 +59,12 @@ public final class DashboardController {
         case .character("q"): return .quit
         case .character("i"), .enter: options.isInputFocused = true
         case .character("?"): options.isHelpShown = true
-        case .character("L"): submit(user: nextInjectedUser("long"), prompt: .synthetic(count: settings.longPromptTokens, prefixKeys: [], segmentTokens: 16))
-        case .character("S"): submit(user: nextInjectedUser("short"), prompt: .synthetic(count: settings.shortPromptTokens, prefixKeys: [], segmentTokens: 16))
+        case .character("L"):
+            submit(user: nextInjectedUser("long"), prompt: engine.prompt(for: .long)
+                   ?? .synthetic(count: settings.longPromptTokens, prefixKeys: [], segmentTokens: 16))
+        case .character("S"):
+            submit(user: nextInjectedUser("short"), prompt: engine.prompt(for: .short)
+                   ?? .synthetic(count: settings.shortPromptTokens, prefixKeys: [], segmentTokens: 16))
         case .character("g"): setLoad(on: options.loadGeneratorRate == nil)
         case .character("["): changeLoadRate(by: 0.5)
         case .character("]"): changeLoadRate(by: 2)
@@ -91,7 +95,7 @@ public final class DashboardController {
         case .escape: options.isInputFocused = false
         case .enter:
             if let submission = options.input.submit() {
-                submit(user: submission.user, prompt: .text(submission.text))
+                submit(user: submission.user, prompt: engine.prompt(for: .typed(submission.text)) ?? .text(submission.text))
             }
             options.isInputFocused = false
         default: break

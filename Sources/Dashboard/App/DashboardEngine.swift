@@ -20,10 +20,22 @@ public protocol DashboardEngine: AnyObject {
     /// from then on (the load generator's users continue there). Returns the new engine's
     /// description and a status line; nil when this engine cannot switch.
     func cyclePolicy(beforeStart: () -> Void) throws -> (DashboardConfig, String)?
+    /// The prompt of a typed line, `S` or `L` when the engine side makes its own (real questions
+    /// and documents in the model's chat template); nil keeps the dashboard's (the typed text as
+    /// is, synthetic tokens for `S` and `L`).
+    func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt?
+}
+
+/// What a prompt is asked for.
+public enum DashboardPromptKind: Equatable, Sendable {
+    case typed(String)
+    case short
+    case long
 }
 
 extension DashboardEngine {
     public func observedCores() -> [InstanceID: [Int]] { [:] }
+    public func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt? { nil }
     public func abort(_ id: RequestID) {}
     public func cyclePolicy(beforeStart: () -> Void) throws -> (DashboardConfig, String)? { nil }
 }
