@@ -53,7 +53,9 @@ enum ModelLoader {
             }
         }
         guard FileManager.default.fileExists(atPath: argument) else {
-            throw CLIError("\(argument): no such file (--model takes a GGUF file or a name: \(ModelCatalog.names.joined(separator: ", ")))")
+            // A path gets the wording every command uses; a bare word was more likely a mistyped name.
+            let looksLikePath = argument.contains("/") || argument.hasSuffix(".gguf")
+            throw CLIError("\(argument): no such file" + (looksLikePath ? "" : " (--model takes a GGUF file or a name: \(ModelCatalog.names.joined(separator: ", ")))"))
         }
         try FileChecks.requireRegularFile(argument)   // a FIFO or a device would hang or mislead the reader
         return .file(path: argument, catalog: ModelCatalog.entry(forFileAt: argument), isDefault: false)

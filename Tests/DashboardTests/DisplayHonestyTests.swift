@@ -50,7 +50,9 @@ final class DisplayHonestyTests: XCTestCase {
     /// the short form keeps the SLO attainment whole instead of cutting it.
     func testSLOIsNeverCutOnOneSummaryLine() {
         // Slow requests: five-digit milliseconds make the combined line longer than 140 columns.
-        var state = DashboardState(config: Fixtures.config())
+        var config = Fixtures.config()
+        config.slo = GoodputSLO(ttft: 1, tpot: 0.1)
+        var state = DashboardState(config: config)
         for id in 0..<3 {
             let spec = RequestSpec(user: "u\(id)", prompt: .text("hi"), maxTokens: 8)
             state.apply(EngineEvent(time: 0, kind: .arrived(request: id, spec: spec, promptTokens: 4)))
