@@ -29,7 +29,7 @@ final class DashboardPrompts: @unchecked Sendable {
     /// Prompts for `model`, or nil with the reason when it has no chat template pdscope can
     /// render (then prompts go as plain text). `contextLength` bounds `L`'s document.
     static func make(model: LlamaModel, maxTokens: Int) -> (DashboardPrompts?, note: String?) {
-        guard let render = ChatWiring.renderer(for: model) else { return (nil, nil) }
+        guard let render = ChatWiring.renderer(for: model) else { return (nil, ChatWiring.problem(of: model)) }
         do { _ = try render("Hello") } catch {
             return (nil, "the model's chat template cannot be rendered (\(error)): prompts are sent as plain text")
         }

@@ -9,11 +9,18 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a GGUF model's architecture, hyper-parameters, tokenizer and tensor table.")
 
-    @Argument(help: ArgumentHelp("The GGUF file.", valueName: "MODEL.gguf")) var path: String
+    @Argument(help: ArgumentHelp("The GGUF file, or a cached model's name (smollm2).", valueName: "MODEL.gguf")) var path: String
 
     func run() throws {
+        // Cached models by name, like --model; a file named like a model still wins.
+        var target = path
+        if !FileManager.default.fileExists(atPath: path), ModelCatalog.entry(named: path) != nil,
+           case .file(let cached, _, _) = try ModelLoader.resolve(path) {
+            target = cached
+        }
+        try FileChecks.requireRegularFile(target)
         let file: GGUFFile
-        do { file = try GGUFFile(path: path) } catch { throw CLIError("\(error)") }
+        do { file = try GGUFFile(path: target) } catch { throw CLIError("\(error)") }
         print(ModelInspector.report(file), terminator: "")
         print("kernels: \(KernelISA.current.summary), best on this CPU: \(KernelISA.best)")
         if let note = KernelISA.environmentNote { print("note: \(note)") }
@@ -36,6 +43,8 @@ struct ConvertLlama2cCommand: ParsableCommand {
         guard let tensorType = TensorType(name: type), tensorType != .f16 else {
             throw CLIError("--type must be f32, q8_0, q4_0 or q4_1, got '\(type)'")
         }
+        try FileChecks.requireRegularFile(checkpoint)
+        try FileChecks.requireRegularFile(tokenizer)
         do {
             let (writer, notes) = try Llama2cConverter.convert(checkpoint: checkpoint, tokenizer: tokenizer, type: tensorType)
             try writer.write(to: output)

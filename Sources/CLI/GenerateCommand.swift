@@ -56,7 +56,7 @@ struct GenerateCommand: ParsableCommand {
     /// messages for stderr (the chat-template fallback, timings).
     func execute(stream: (String) -> Void, note: (String) -> Void,
                  stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) throws -> String {
-        let model = try modelOptions.load(quiet: json)
+        let model = try modelOptions.load()
         let promptIds = try promptTokens(model, stdin: stdin, note: note)
         let params = SamplingParams(temperature: temperature, topK: topK, topP: topP, seed: seed)
         let session = GenerationSession(model: model, threads: ComputeThreads(count: threads))

@@ -22,10 +22,8 @@ enum KVSizing {
         let blocks = max(blocksPerContext, budget / layout.blockBytes)
         config.kvCapacity = .blocks(blocks)
         let contexts = Double(blocks) / Double(blocksPerContext)
-        return "KV pool per instance: \(ByteCount.text(blocks * layout.blockBytes)) = \(blocks) blocks = "
-            + "\(blocks * config.blockSize) tokens (\(String(format: "%.1f", contexts)) full \(context)-token contexts, "
-            + "not --max-running \(config.maxRunning): that would be \(ByteCount.text(automatic * layout.blockBytes))); "
-            + "--kv-memory or --kv-blocks sets it"
+        return "KV pool \(ByteCount.text(blocks * layout.blockBytes)) per instance: \(blocks) blocks, "
+            + "\(String(format: "%.1f", contexts)) full contexts (--kv-memory)"
     }
 }
 

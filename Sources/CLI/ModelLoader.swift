@@ -52,11 +52,10 @@ enum ModelLoader {
                 throw CLIError("model \(entry.name): \(path) has \(size) bytes, expected \(entry.size) (a partial download?); \(entry.fetchHint) replaces it")
             }
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: argument) else {
             throw CLIError("\(argument): no such file (--model takes a GGUF file or a name: \(ModelCatalog.names.joined(separator: ", ")))")
         }
-        guard !isDirectory.boolValue else { throw CLIError("\(argument): is a directory, not a GGUF file") }
+        try FileChecks.requireRegularFile(argument)   // a FIFO or a device would hang or mislead the reader
         return .file(path: argument, catalog: ModelCatalog.entry(forFileAt: argument), isDefault: false)
     }
 
@@ -85,7 +84,7 @@ enum ModelLoader {
                 return try load(.embedded(reason: reason), maxModelLength: maxModelLength)
             }
             var notes: [String] = []
-            if isDefault, let catalog { notes.append("model \(catalog.name) (\(path)); --model synthetic runs the embedded one") }
+            if isDefault, let catalog { notes.append("\(catalog.name) from the model cache (--model synthetic: the embedded model)") }
             return LoadedModel(model: model, source: .file(path: path, catalog: catalog),
                                notes: notes + contextNotes(model, explicit: maxModelLength))
         }
@@ -114,6 +113,6 @@ enum ModelLoader {
     /// A note when the served context is shorter than the model's, by default.
     private static func contextNotes(_ model: LlamaModel, explicit: Int?) -> [String] {
         guard explicit == nil, model.config.contextLength < model.trainedContextLength else { return [] }
-        return ["serving \(model.config.contextLength) of the model's \(model.trainedContextLength) tokens of context (--max-model-len)"]
+        return ["context \(model.config.contextLength) of \(model.trainedContextLength) tokens (--max-model-len)"]
     }
 }

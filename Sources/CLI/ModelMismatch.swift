@@ -5,12 +5,12 @@ import Trace
 /// outputs cannot match. Said once, before the run, so differing texts are not a surprise.
 enum ModelMismatch {
     /// A line saying what differs, or nil when it is the same model serving the same context.
-    static func note(recorded: ModelIdentity, current: ModelIdentity) -> String? {
+    static func note(recorded: ModelIdentity, current: ModelIdentity, verb: String = "recorded on") -> String? {
         if sameWeights(recorded.contentHash, current.contentHash) {
             guard recorded.contextLength != current.contextLength else { return nil }
-            return "recorded with a context of \(recorded.contextLength) tokens, replayed with \(current.contextLength) (--max-model-len)"
+            return "same model, but a context of \(recorded.contextLength) tokens then and \(current.contextLength) now (--max-model-len)"
         }
-        return "recorded on \(describe(recorded)), replayed on \(describe(current)): "
+        return "\(verb) \(describe(recorded)), replayed on \(describe(current)): "
             + "text prompts are tokenized by this model and its outputs will differ from the recording"
     }
 

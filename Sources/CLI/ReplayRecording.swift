@@ -3,17 +3,21 @@ import Foundation
 import Model
 import Trace
 
-/// The trace header of a `replay --record` run: the model's identity, the policy and every engine
-/// setting, the cores, and the start time.
+/// The trace header of a recording (`replay --record`, the dashboard's `r` and `--record`): the
+/// model's identity, the policy and every engine setting (`EngineSettings`), the cores, the start.
 enum ReplayRecording {
     /// Opens the trace file (writing its header) for a run of `model` under `config`.
     static func makeWriter(path: String, model: LoadedModel, config: EngineConfig,
                            settings: [String: String]) throws -> TraceWriter {
-        let header = TraceHeader(pdscopeVersion: pdscopeVersion, model: try identity(of: model),
-                                 policy: config.policy.rawValue, settings: settings,
-                                 cores: max(1, Set(config.prefillCores.cores + config.decodeCores.cores).count),
-                                 startTime: Date())
+        let header = header(identity: try identity(of: model), config: config, settings: settings, startTime: Date())
         do { return try TraceWriter(path: path, header: header) } catch { throw CLIError("\(error)") }
+    }
+
+    /// `settings` are `EngineOptions.settings(of: config)` plus any run-specific keys.
+    static func header(identity: ModelIdentity, config: EngineConfig, settings: [String: String],
+                       startTime: Date) -> TraceHeader {
+        TraceHeader(pdscopeVersion: pdscopeVersion, model: identity, policy: config.policy.rawValue,
+                    settings: settings, cores: max(1, config.allCores.count), startTime: startTime)
     }
 
     /// A file model is named by the SHA-256 of its bytes (and by its catalog name, `smollm2`, when
@@ -35,3 +39,4 @@ enum ReplayRecording {
         }
     }
 }
+

@@ -38,8 +38,9 @@ struct TokenizeCommand: ParsableCommand {
 
 extension ModelOptions {
     /// The model's tokenizer, read from the GGUF metadata only (the weights are not checked or loaded).
+    /// `--model` names resolve to the cache as for every command (the default too).
     func loadTokenizer() throws -> Tokenizer {
-        guard let path = model else { return try load(quiet: true).tokenizer }
+        guard case .file(let path, _, _) = try ModelLoader.resolve(model) else { return try load(quiet: true).tokenizer }
         var info = stat()
         guard stat(path, &info) == 0 else { throw CLIError("--model \(path): no such file") }
         guard info.st_mode & S_IFMT == S_IFREG else { throw CLIError("--model \(path): not a regular file") }

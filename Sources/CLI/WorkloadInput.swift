@@ -23,7 +23,7 @@ enum WorkloadInput {
         var recordedSettings: [String: String] = [:]
         /// A recorded session's events, to compare a replay with its recording.
         var recordedEvents: [EngineEvent]? = nil
-        /// The model a recorded session ran on.
+        /// The model a recorded session ran on, or a workload's prompts were made for.
         var recordedModel: ModelIdentity? = nil
     }
 
@@ -44,12 +44,13 @@ enum WorkloadInput {
     /// recorded session ran on another model).
     static func loadModelAndWorkload(path: String, model options: ModelOptions, flags: ImportFlags,
                                      limit: Int?) throws -> (LoadedModel, Loaded) {
-        guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
+        try FileChecks.requireRegularFile(path)
         let model = try options.loadWithSource()
         model.notes.forEach { printError("pdscope: \($0)") }
         var loaded = try load(path: path, contextLength: model.model.config.contextLength, flags: flags, limit: limit)
         if let recorded = loaded.recordedModel,
-           let note = ModelMismatch.note(recorded: recorded, current: try ReplayRecording.identity(of: model)) {
+           let note = ModelMismatch.note(recorded: recorded, current: try ReplayRecording.identity(of: model),
+                                         verb: loaded.kind == .trace ? "recorded on" : "made for") {
             loaded.messages.append("note: " + note)
         }
         loaded.messages.forEach(printError)
@@ -58,7 +59,7 @@ enum WorkloadInput {
 
     /// Reads and, for public traces, imports `path`; `--limit` applies to every kind (first N requests).
     static func load(path: String, contextLength: Int, flags: ImportFlags, limit: Int?) throws -> Loaded {
-        guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
+        try FileChecks.requireRegularFile(path)
         if let limit, limit < 1 { throw CLIError("--limit must be at least 1, got \(limit)") }
         do {
             let bytes = try JSONLines.readBytes(path: path)
@@ -82,6 +83,7 @@ enum WorkloadInput {
                 } else {
                     workload = try WorkloadFile.parse(bytes: bytes, path: path)
                 }
+                recordedModel = workload.header.model
                 var messages = workload.notes.map { "note: \($0)" }
                 if let limit, workload.requests.count > limit {
                     messages.append("note: replaying the first \(limit) of \(workload.requests.count) requests (--limit)")

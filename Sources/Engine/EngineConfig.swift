@@ -46,10 +46,14 @@ public struct EngineConfig: Equatable, Sendable {
     public var route: RoutePolicy = .pFirst
     /// `--kv-transfer` (disaggregated only)
     public var kvTransfer: KVTransferMode = .p2p
-    /// `--prefill-cores` (default CPU 0); colocated policies run a `both` instance here.
+    /// `--prefill-cores` (default CPU 0). Colocated policies use the union of both core sets.
     public var prefillCores = CoreSet([0])
-    /// `--decode-cores` (default CPU 1); colocated policies run a second `both` instance here.
+    /// `--decode-cores` (default CPU 1).
     public var decodeCores = CoreSet([1])
+    /// `--colocated-instances` (colocated policies only): 1 = one `both` instance owning every
+    /// core, its matmuls split across them (tensor parallelism's arrangement); N = N instances,
+    /// the cores split between them (data parallelism).
+    public var colocatedInstances = 1
     /// `--prefill-instances`, `--decode-instances` (disaggregated only)
     public var prefillInstances = 1
     public var decodeInstances = 1
@@ -71,27 +75,33 @@ public struct EngineConfig: Equatable, Sendable {
     public var localPrefillMax: Int? = nil
     /// Pin instance threads to their cores (off in simulations and on machines that refuse).
     public var pinThreads = true
+    /// Memory the KV pools are checked against (nil = this machine's, see `EngineLimits`).
+    public var memoryLimit: Int? = nil
 
     public init() {}
+
+    /// Every core the engine may use: what a colocated arrangement shares out.
+    public var allCores: CoreSet { CoreSet(prefillCores.cores + decodeCores.cores) }
 
     /// Problems with the settings themselves, as one-line messages (empty when valid).
     public func validationErrors() -> [String] {
         var errors: [String] = []
-        if blockSize < 1 { errors.append("--block-size must be at least 1") }
-        if maxBatchedTokens < 1 { errors.append("--max-batched-tokens must be at least 1") }
-        if maxRunning < 1 { errors.append("--max-running must be at least 1") }
-        if prefillInstances < 1 { errors.append("--prefill-instances must be at least 1") }
-        if decodeInstances < 1 { errors.append("--decode-instances must be at least 1") }
+        if blockSize < 1 { errors.append("--block-size must be at least 1, got \(blockSize)") }
+        if maxBatchedTokens < 1 { errors.append("--max-batched-tokens must be at least 1, got \(maxBatchedTokens)") }
+        if maxRunning < 1 { errors.append("--max-running must be at least 1, got \(maxRunning)") }
+        if prefillInstances < 1 { errors.append("--prefill-instances must be at least 1, got \(prefillInstances)") }
+        if decodeInstances < 1 { errors.append("--decode-instances must be at least 1, got \(decodeInstances)") }
+        if colocatedInstances < 1 { errors.append("--colocated-instances must be at least 1, got \(colocatedInstances)") }
         if prefillCores.isEmpty || decodeCores.isEmpty { errors.append("core sets must not be empty") }
         switch kvCapacity {
-        case .blocks(let n) where n < 1: errors.append("--kv-blocks must be at least 1")
+        case .blocks(let n) where n < 1: errors.append("--kv-blocks must be at least 1, got \(n)")
         case .bytes(let n) where n < 1: errors.append("--kv-memory must be positive")
         default: break
         }
-        if let store = kvStoreBlocks, store < 1 { errors.append("--kv-store-blocks must be at least 1") }
-        if let gbps = kvLinkGbps, !(gbps > 0) { errors.append("--kv-link-gbps must be positive") }
-        if let local = localPrefillMax, local < 0 { errors.append("--local-prefill-max must not be negative") }
-        return errors
+        if let store = kvStoreBlocks, store < 1 { errors.append("--kv-store-blocks must be at least 1, got \(store)") }
+        if let gbps = kvLinkGbps, !(gbps > 0) || !gbps.isFinite { errors.append("--kv-link-gbps must be a positive number, got \(gbps)") }
+        if let local = localPrefillMax, local < 0 { errors.append("--local-prefill-max must not be negative, got \(local)") }
+        return errors + EngineLimits.boundErrors(self)
     }
 }
 

@@ -104,7 +104,7 @@ struct JinjaRenderer {
         case .not(let x): return .bool(!(try eval(x).isTrue))
         case .negate(let x):
             guard case .integer(let i) = try eval(x) else { throw ChatTemplateError("the template negates a non-integer") }
-            return .integer(-i)
+            return .integer(0 &- i)
         case .conditional(let then, let condition, let otherwise):
             return try eval(condition).isTrue ? try eval(then) : try otherwise.map(eval) ?? .undefined
         case .binary(let op, let l, let r): return try binary(op, l, r)
@@ -137,7 +137,7 @@ struct JinjaRenderer {
         case ("+", .integer(let a), .integer(let b)): return .integer(a &+ b)
         case ("-", .integer(let a), .integer(let b)): return .integer(a &- b)
         case ("*", .integer(let a), .integer(let b)): return .integer(a &* b)
-        case ("%", .integer(let a), .integer(let b)) where b != 0: return .integer(a % b)
+        case ("%", .integer(let a), .integer(let b)) where b != 0: return .integer(a.remainderReportingOverflow(dividingBy: b).partialValue)
         case ("<", .integer(let a), .integer(let b)): return .bool(a < b)
         case (">", .integer(let a), .integer(let b)): return .bool(a > b)
         case ("<=", .integer(let a), .integer(let b)): return .bool(a <= b)

@@ -54,9 +54,7 @@ final class DashboardAdapterTests: XCTestCase {
         let model = loaded.model
         let options = try EngineOptions.parse([])
         let path = directory.appendingPathComponent("session.jsonl").path
-        let recorder = DashboardRecorder {
-            try DashboardRecorder.header(model: loaded, options: options, config: engine.config, startTime: Date())
-        }
+        let recorder = makeRecorder(model: loaded, engine: engine, options: options)
         let settings = LiveDashboardEngine.settings(contextLength: model.config.contextLength, initialLoadRate: nil)
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings)
         let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: nil),
@@ -94,9 +92,7 @@ final class DashboardAdapterTests: XCTestCase {
     func testRecordingKeyStartsAndStopsAFileInTheWorkingDirectory() throws {
         let (loaded, engine) = try makeEngine()
         let options = try EngineOptions.parse([])
-        let recorder = DashboardRecorder {
-            try DashboardRecorder.header(model: loaded, options: options, config: engine.config, startTime: Date())
-        }
+        let recorder = makeRecorder(model: loaded, engine: engine, options: options)
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: DashboardSettings())
         let previous = FileManager.default.currentDirectoryPath
         FileManager.default.changeCurrentDirectoryPath(directory.path)
@@ -111,6 +107,54 @@ final class DashboardAdapterTests: XCTestCase {
         XCTAssertEqual(files.count, 1)
         XCTAssertEqual(try TraceReader.read(path: directory.appendingPathComponent(files[0]).path).events, [])
         XCTAssertNil(live.shutdown(), "nothing left to close")
+    }
+
+    func testRecordingStartedMidSessionStartsItsTimesAtTheStartOfRecording() throws {
+        let (model, engine) = try makeEngine()
+        let recorder = makeRecorder(model: model, engine: engine, options: try EngineOptions.parse([]))
+        engine.addSink(recorder)
+        engine.start()
+        defer { engine.shutdown() }
+        engine.submit(RequestSpec(user: "early", prompt: .text("Once upon a time"), maxTokens: 8))
+        engine.waitUntilIdle()
+        let startedAt = engine.snapshot().time
+        XCTAssertGreaterThan(startedAt, 0)
+        let path = directory.appendingPathComponent("late.jsonl").path
+        try recorder.start(path: path)
+        engine.submit(RequestSpec(arrivalOffset: engine.snapshot().time, user: "late", prompt: .text("A robot"), maxTokens: 4))
+        engine.waitUntilIdle()
+        _ = recorder.stop()
+        let trace = try TraceReader.read(path: path)
+        let arrival = try XCTUnwrap(trace.events.first { if case .arrived = $0.kind { return true } else { return false } })
+        XCTAssertGreaterThanOrEqual(arrival.time, 0)
+        XCTAssertLessThan(arrival.time, engine.snapshot().time - startedAt, "counted from the recording's start, not the engine's")
+        XCTAssertEqual(Workload(trace: trace).requests.map(\.user), ["late"])
+    }
+
+    private func makeRecorder(model: LoadedModel, engine: Engine, options: EngineOptions) -> DashboardRecorder {
+        return DashboardRecorder(engineNow: { engine.snapshot().time }) { recordingStart in
+            try DashboardRecorder.header(model: model, options: options, config: engine.config, startTime: recordingStart)
+        }
+    }
+
+    /// Inside a pdscope checkout, `r` records into its `recordings/` folder, which .gitignore
+    /// covers (the files used to land untracked in the repository root).
+    func testRecordingsInsideACheckoutGoToTheIgnoredRecordingsFolder() throws {
+        let root = directory.appendingPathComponent("checkout")
+        let sub = root.appendingPathComponent("Traces")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent(".git"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        try Data("let package = Package(\n    name: \"pdscope\",\n)".utf8).write(to: root.appendingPathComponent("Package.swift"))
+        let date = Date(timeIntervalSince1970: 0)
+        let name = DashboardRecorder.defaultFileName(at: date)
+        XCTAssertEqual(try DashboardRecorder.defaultPath(at: date, from: root.path), "recordings/" + name)
+        XCTAssertEqual(try DashboardRecorder.defaultPath(at: date, from: sub.path), root.appendingPathComponent("recordings/" + name).standardizedFileURL.path)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("recordings").path))
+        XCTAssertEqual(try DashboardRecorder.defaultPath(at: date, from: directory.path), name, "outside a checkout: the working directory")
+        // The real repository ignores that folder.
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let ignore = try String(contentsOf: repository.appendingPathComponent(".gitignore"), encoding: .utf8)
+        XCTAssertTrue(ignore.split(separator: "\n").contains("/recordings/"), ignore)
     }
 
     func testLoadGeneratorRotatesUsers() {
@@ -150,8 +194,8 @@ extension DashboardAdapterTests {
         let config = LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: GoodputSLO(ttft: 0.5, tpot: 0.05))
         XCTAssertTrue(config.isSyntheticModel)
         XCTAssertFalse(config.modelName.contains("synthetic"), config.modelName)
-        XCTAssertEqual(config.ttftSLO, 0.5)
-        XCTAssertEqual(config.tpotSLO, 0.05)
+        XCTAssertEqual(config.slo, GoodputSLO(ttft: 0.5, tpot: 0.05))
+        XCTAssertEqual(config.metricsWindow, LiveDashboardEngine.liveMetricsWindow)
         XCTAssertEqual(config.poolBlocks.count, 2, "two instances, no store in p2p mode")
     }
 

@@ -123,13 +123,29 @@ final class GenerateTokenizeCommandTests: HeadlessTestCase {
         XCTAssertEqual(out, "{\"ids\": [1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198]}")
     }
 
+    /// The prompt (no system turn): llama.cpp's greedy answer, ending at <|im_end|>.
     func testSmolLM2AnswersTheCapitalOfFrance() throws {
-        let line = try parse(["generate", "--model", try smolLM2(), "--chat", "--prompt", "What is the capital of France?",
-                              "--max-tokens", "32", "--json"], as: GenerateCommand.self).execute(stream: { _ in }, note: { _ in })
+        let line = try parse(["generate", "--model", try smolLM2(), "--max-tokens", "32", "--json", "--prompt",
+                              "<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n"],
+                             as: GenerateCommand.self).execute(stream: { _ in }, note: { _ in })
         let object = try jsonObject(line)
+        XCTAssertEqual(object["prompt_ids"] as? [Int], [1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198])
+        XCTAssertEqual(object["ids"] as? [Int], [504, 3575, 282, 4649, 314, 7042, 30])
         XCTAssertEqual(object["text"] as? String, "The capital of France is Paris.")
         XCTAssertEqual(object["finish_reason"] as? String, "stop")
-        let prompt = try XCTUnwrap(object["prompt_ids"] as? [Int])
-        XCTAssertEqual(Array(prompt.suffix(16)), [1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198])
+    }
+
+    /// --chat renders SmolLM2's template, whose default system message comes first. Reference:
+    /// `Benchmarks/llama_cpp_greedy.py` on the same text gives these 37 prompt ids and starts
+    /// its answer with 60, 23, 39614 ("L'Étoile"; top-2 logit gaps 0.057, 1.565, 0.978).
+    func testSmolLM2ChatPromptIsTheTemplatesAndStartsLikeLlamaCpp() throws {
+        let line = try parse(["generate", "--model", try smolLM2(), "--chat", "--prompt", "What is the capital of France?",
+                              "--max-tokens", "3", "--json"], as: GenerateCommand.self).execute(stream: { _ in }, note: { _ in })
+        let object = try jsonObject(line)
+        XCTAssertEqual(object["prompt_ids"] as? [Int],
+                       [1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411, 407, 19712, 8182, 2, 198,
+                        1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198])
+        XCTAssertEqual(object["ids"] as? [Int], [60, 23, 39614])
+        XCTAssertEqual(object["finish_reason"] as? String, "length")
     }
 }

@@ -71,6 +71,7 @@ final class ModelsCommandTests: HeadlessTestCase {
         let note = try XCTUnwrap(KVSizing.apply(&config, model: model, budget: 40 * blockBytes))
         XCTAssertEqual(config.kvCapacity, .blocks(40))
         XCTAssertTrue(note.contains("40 blocks") && note.contains("--kv-memory"), note)
+        XCTAssertTrue(note.contains(ByteCount.text(40 * blockBytes)), note)
         // An explicit size is never overridden.
         var explicit = EngineConfig()
         explicit.kvCapacity = .blocks(7)
@@ -123,5 +124,28 @@ final class ReplayModelIdentityTests: HeadlessTestCase {
         let note = loaded.messages.first { $0.contains("recorded on") }
         XCTAssertNotNil(note, "\(loaded.messages)")
         XCTAssertTrue(note?.contains("outputs will differ") ?? false, note ?? "")
+    }
+}
+
+extension ReplayModelIdentityTests {
+    func testWorkloadMadeForAnotherModelIsNoted() throws {
+        let made = ModelIdentity(name: "smollm2", contentHash: "sha256:b179c9523d0e", contextLength: 4096)
+        var workload = try WorkloadFile.parse(HeadlessFixtures.greedyWorkload)
+        workload.header.model = made
+        let path = directory + "chat.jsonl"
+        try WorkloadFile.write(workload, to: path)
+        let loaded = try WorkloadInput.loadModelAndWorkload(path: path, model: ModelOptions.parse(["--model", HeadlessFixtures.tinyModelPath]),
+                                                            flags: ImportFlags.parse([]), limit: nil).1
+        let note = loaded.messages.first { $0.contains("made for smollm2") }
+        XCTAssertNotNil(note, "\(loaded.messages)")
+    }
+
+    func testChatWorkloadNeedsAChatTemplate() throws {
+        let command = try parse(["workload", "--kind", "steady", "--model", HeadlessFixtures.tinyModelPath, "-o", directory + "w.jsonl"],
+                                as: WorkloadCommand.self)
+        XCTAssertThrowsError(try command.run()) { error in
+            XCTAssertTrue("\(error)".contains("chat template"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "w.jsonl"))
     }
 }

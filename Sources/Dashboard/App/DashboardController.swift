@@ -74,6 +74,8 @@ public final class DashboardController {
             options.isPaused.toggle()
             frozen = options.isPaused ? state : nil
         case .character("r"): toggleRecording()
+        case .character("x"): abortSelected()
+        case .character("c"): cyclePolicy()
         case .up, .backTab: moveSelection(by: -1)
         case .down, .tab: moveSelection(by: 1)
         default: break
@@ -137,6 +139,34 @@ public final class DashboardController {
             options.isRecording.toggle()
         } catch {
             options.statusMessage = "recording: \(error)"
+        }
+    }
+
+    /// Cancels the selected user's request if it is still open.
+    private func abortSelected() {
+        guard let user = options.selectedUser, let id = state.latestRequest[user],
+              let request = state.requests[id], !request.stage.isOver else {
+            options.statusMessage = "x: the selected user has no open request"
+            return
+        }
+        engine.abort(id)
+        options.statusMessage = "cancelled #\(id) of \(user)"
+    }
+
+    /// The engine restarts under the next policy; the screen starts over with its instances.
+    private func cyclePolicy() {
+        do {
+            guard let (config, status) = try engine.cyclePolicy(beforeStart: { [inbox] in _ = inbox.drain() }) else {
+                options.statusMessage = "c: this engine cannot change policy"
+                return
+            }
+            state = DashboardState(config: config)
+            frozen = nil
+            options.isPaused = false
+            options.isRecording = false
+            options.statusMessage = status
+        } catch {
+            options.statusMessage = "c: \(error)"
         }
     }
 

@@ -84,7 +84,7 @@ struct CodeListingBuilder: DocumentBuilder {
     }
 }
 
-/// Notes of a weekly team meeting: agenda items with discussion, decisions and action items.
+/// Notes of weekly team meetings, four agenda items each, with discussion, decisions and action items.
 struct MeetingNotesBuilder: DocumentBuilder {
     static let people = ["Priya", "Tomasz", "Amara", "Kenji", "Lucia", "Omar", "Greta", "Sipho"]
     static let topics = ["the release date of version 2.4", "flaky tests in the build pipeline", "the new onboarding guide",
@@ -99,7 +99,8 @@ struct MeetingNotesBuilder: DocumentBuilder {
     let team: [String]
     var item = 0
     var assigned: [String: [String]] = [:]
-    var preamble: String { "# Weekly team sync, 14 March 2026\n\nAttendees: \(team.joined(separator: ", "))\n" }
+    var preamble: String { "Notes of the platform team's weekly syncs.\nTeam: \(team.joined(separator: ", "))" }
+    static let itemsPerMeeting = 4
 
     init(random: inout SeededRandom) {
         var pool = Self.people
@@ -109,21 +110,40 @@ struct MeetingNotesBuilder: DocumentBuilder {
     }
 
     mutating func nextEntry(_ r: inout SeededRandom) -> String {
+        let meeting = item / Self.itemsPerMeeting
+        let day = 7 * meeting   // days after Monday 2 March 2026
+        var heading = ""
+        if item % Self.itemsPerMeeting == 0 {
+            let absent = DocumentGenerator.pick(team, &r)
+            heading = "\n# Weekly sync, \(Self.date(day))\nPresent: \(team.filter { $0 != absent }.joined(separator: ", ")) (\(absent) away)\n"
+        }
         item += 1
-        let topic = DocumentGenerator.pick(Self.topics, &r)
+        let topic = Self.topics[(meeting * 2 + item) % Self.topics.count]
         let a = DocumentGenerator.pick(team, &r), b = DocumentGenerator.pick(team, &r)
         let owner = DocumentGenerator.pick(team, &r)
         let action = DocumentGenerator.pick(Self.actions, &r)
-        let due = "\(16 + r.index(14)) March"
+        let due = Self.date(day + 3 + r.index(12))
         assigned[owner, default: []].append("\(action) (due \(due))")
-        return """
+        return heading + """
 
-        ## \(item). \(topic.prefix(1).uppercased() + topic.dropFirst())
+        ## \(item - meeting * Self.itemsPerMeeting). \(topic.prefix(1).uppercased() + topic.dropFirst())
         - \(a) \(DocumentGenerator.pick(Self.opinions, &r)).
         - \(b) \(DocumentGenerator.pick(Self.opinions, &r)).
         - Decision: \(r.unit() < 0.5 ? "go ahead with the current plan" : "revisit next week with more information").
         - Action: \(owner) to \(action) by \(due).
         """
+    }
+
+    /// "2 March 2026" plus `days` (March to December are enough for any document).
+    static func date(_ days: Int) -> String {
+        let months = [("March", 31), ("April", 30), ("May", 31), ("June", 30), ("July", 31), ("August", 31),
+                      ("September", 30), ("October", 31), ("November", 30), ("December", 31)]
+        var d = 2 + days
+        for (name, length) in months {
+            if d <= length { return "\(d) \(name) 2026" }
+            d -= length
+        }
+        return "31 December 2026"
     }
 
     func questionAndAnswer() -> (String, String) {

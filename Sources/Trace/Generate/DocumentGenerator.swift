@@ -33,7 +33,7 @@ protocol DocumentBuilder {
 
 public enum DocumentGenerator {
     /// A rough token count (one per four bytes) for when no tokenizer is at hand.
-    public static let estimateTokens: (String) -> Int = { ($0.utf8.count + 3) / 4 }
+    public static let estimateTokens: (String) -> Int = { ($0.utf8.count + 2) / 4 }
 
     /// A document of about `targetTokens` tokens (at least one entry), measured with
     /// `countTokens` entry by entry; `kind` nil picks one from the seed.
@@ -54,13 +54,13 @@ public enum DocumentGenerator {
                                                   random: inout SeededRandom, count: (String) -> Int) -> GeneratedDocument {
         var builder = builder
         var parts = [builder.preamble]
-        var tokens = count(builder.preamble)
+        var tokens = count(builder.preamble + "\n")
         // Entries are counted one by one (linear work); a tokenizer splits at their line breaks,
         // so the sum is close to the whole document's count.
         repeat {
             let entry = builder.nextEntry(&random)
             parts.append(entry)
-            tokens += count(entry) + 1
+            tokens += count(entry + "\n")
         } while tokens < target
         let (question, answer) = builder.questionAndAnswer()
         return GeneratedDocument(kind: kind, text: parts.filter { !$0.isEmpty }.joined(separator: "\n"),

@@ -59,7 +59,7 @@ public struct QuestionGenerator {
                                  "write a polite email asking for a day off", "start learning to draw", "plant tomatoes",
                                  "prepare for a job interview", "clean a cast iron pan"]
     private static let characters = ["a lighthouse keeper", "a curious robot", "a young baker", "an old fisherman",
-                                      "a shy dragon", "a girl who collects maps", "a retired astronaut"]
+                                      "a shy dragon", "a girl with a box of old maps", "a retired astronaut"]
     private static let goals = ["wants to see snow for the first time", "finds a mysterious key", "loses their voice before a concert",
                                 "tries to win a baking contest", "gets lost in a big city", "befriends a talking crow"]
     private static let phenomena = ["leaves change color in autumn", "cats purr", "we have leap years",
