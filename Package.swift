@@ -1,8 +1,8 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // pdscope: live view of how an LLM server schedules prefill and decode.
 // Layers (each depends only on the ones above it):
-//   Kernels ← Model ← Engine ← {Trace, Dashboard} ← CLI ← pdscope (executable)
-// C side targets: CKernels (SIMD kernels with runtime CPU dispatch), CSystem (affinity, signals),
+//   Kernels ← Model ← Engine ← {Trace, Dashboard, Server} ← CLI ← pdscope (executable)
+// C side targets: CKernels (SIMD kernels with runtime CPU dispatch), CPlatform (affinity, signals),
 // CNcurses (system library, imported by exactly one Dashboard file).
 import PackageDescription
 
@@ -18,24 +18,32 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // `serve`: HTTP on SwiftNIO; default traits off (no swift-configuration, Foundation essentials).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
-        .target(name: "CSystem"),
+        .target(name: "CPlatform"),
         // Hot loops are built optimised even in debug builds so `swift test` stays fast.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
         // No pkgConfig: ncursesw's pkg-config flags are only -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=600,
         // which SwiftPM rejects with a "prohibited flag(s)" warning; the modulemap links the libraries.
         .systemLibrary(name: "CNcurses"),
-        .target(name: "Kernels", dependencies: ["CKernels", "CSystem"], swiftSettings: swift5),
+        .target(name: "Kernels", dependencies: ["CKernels", "CPlatform"], swiftSettings: swift5),
         .target(name: "Model", dependencies: ["Kernels"], swiftSettings: swift5),
         .target(name: "Engine", dependencies: [
-            "Model", "CSystem",
+            "Model", "CPlatform",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], swiftSettings: swift5),
         .target(name: "Trace", dependencies: ["Engine"], swiftSettings: swift5),
-        .target(name: "Dashboard", dependencies: ["Engine", "CNcurses", "CSystem"], swiftSettings: swift5),
+        .target(name: "Dashboard", dependencies: ["Engine", "CNcurses", "CPlatform"], swiftSettings: swift5),
+        .target(name: "Server", dependencies: [
+            "Model", "Engine",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], swiftSettings: swift5),
         .target(name: "CLI", dependencies: [
-            "Kernels", "Model", "Engine", "Trace", "Dashboard", "CSystem",
+            "Kernels", "Model", "Engine", "Trace", "Dashboard", "Server", "CPlatform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swift5),
         .executableTarget(name: "pdscope", dependencies: ["CLI"], swiftSettings: swift5),
@@ -45,6 +53,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: swift5),
         .testTarget(name: "TraceTests", dependencies: ["Trace"], swiftSettings: swift5),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: swift5),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Model"], swiftSettings: swift5),
         .testTarget(name: "CLITests", dependencies: ["CLI"], swiftSettings: swift5),
     ]
 )

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CSystem
+import CPlatform
 import Engine
 
 /// Sane bounds for the commands' own numbers (the engine's are in `EngineLimits`), each failure one

@@ -32,5 +32,5 @@ static inline int pds_set_style(WINDOW *w, int bold, int dim, int reverse, short
     return wattr_set(w, a, pair, NULL);
 }
 
-// Signal and crash-restore state is not here but in CSystem (compiled C): static state in this
+// Signal and crash-restore state is not here but in CPlatform (compiled C): static state in this
 // header was copied into every Swift module that inlined these functions.

@@ -1,4 +1,4 @@
-import CSystem
+import CPlatform
 import Foundation
 import Model
 
@@ -53,13 +53,30 @@ public final class Engine {
         }
     }
 
-    /// Ends a request early (finished, reason `aborted`); no effect once it has ended or while one
-    /// of its steps is being computed (it is retried at the step's end by the caller if needed).
+    /// Ends a request early (finished, reason `aborted`) and frees its KV blocks; no effect once it
+    /// has ended. While one of its steps is being computed the abort waits for that step's end
+    /// (the step still writes into its blocks), then happens before anything else is planned.
     public func abort(_ id: RequestID) {
         locked {
-            guard let request = core.requests[id], !core.instances.contains(where: { $0.inFlight.contains(id) }) else { return }
-            core.finish(request, reason: .aborted)
+            guard let request = core.requests[id], !request.state.isTerminal else { return }
+            if core.instances.contains(where: { $0.inFlight.contains(id) }) {
+                core.pendingAborts.insert(id)
+            } else {
+                core.finish(request, reason: .aborted)
+            }
             condition.broadcast()
+        }
+    }
+
+    /// Like `submit`, but first calls `register` with the id the request will get, under the
+    /// engine lock and before any event of it, so an observer keyed by id misses none.
+    @discardableResult
+    public func submit(_ spec: RequestSpec, register: (RequestID) -> Void) -> RequestID {
+        locked {
+            register(core.nextRequestID)
+            let id = core.admit(spec)
+            condition.broadcast()
+            return id
         }
     }
 

@@ -20,6 +20,8 @@ final class EngineCore {
     var endedCount = 0
     var preemptionCount = 0
     var transferCount = 0
+    /// Requests asked to abort while inside a step being computed: they end when it completes.
+    var pendingAborts = Set<RequestID>()
     /// Number of events emitted so far; any state change emits one, so it doubles as a version.
     private(set) var eventCount = 0
     private var sinks: [EngineEventSink] = []
@@ -162,6 +164,12 @@ final class EngineCore {
 
     func finish(_ request: Request, reason: FinishReason) {
         guard !request.state.isTerminal else { return }
+        // A copy that ran before the end still gets its end event (an abort can come first).
+        for end in request.pendingTransferEnds {
+            emit(.kvTransferEnded(transfer: end.transfer, request: request.id, from: end.from, to: end.to,
+                                  blocks: end.blocks, bytes: end.bytes, mode: end.mode), at: min(end.time, clock.now()))
+        }
+        request.pendingTransferEnds = []
         detach(request)
         freeBlocks(of: request)
         request.state = .finished(reason)
@@ -189,12 +197,23 @@ final class EngineCore {
         request.tokens.append(token)
         let text = request.text.append(instance.runner.piece(token, after: previous))
         emit(.tokenEmitted(request: request.id, index: request.outputCount - 1, token: token, text: text))
-        if token == instance.runner.eosToken { finish(request, reason: .stop); return true }
+        if instance.runner.isEndOfGeneration(token) && !request.spec.ignoreEOS { finish(request, reason: .stop); return true }
+        if !request.spec.stop.isEmpty && containsStop(adding: text, to: request) { finish(request, reason: .stop); return true }
         if request.outputCount >= request.spec.maxTokens || request.tokens.count >= contextLength {
             finish(request, reason: .length)
             return true
         }
         return false
+    }
+
+    /// Appends `text` to the request's output and says whether a stop string now appears in it.
+    /// Only the tail that the new text can complete is searched, so long outputs stay cheap.
+    private func containsStop(adding text: String, to request: Request) -> Bool {
+        guard !text.isEmpty else { return false }
+        let longest = request.spec.stop.map(\.count).max() ?? 0
+        request.outputText += text
+        let tail = request.outputText.suffix(text.count + longest - 1)
+        return request.spec.stop.contains { !$0.isEmpty && tail.contains($0) }
     }
 
     /// Ends every request still in the engine (shutdown) so none is left without an end.

@@ -50,6 +50,8 @@ final class Request {
     /// Prefill chunks so far in the current prefill run (for "chunk k of n").
     var chunkIndex = 0
     var text = UTF8Accumulator()
+    /// The output text so far, kept only when the spec has stop strings (to find them across tokens).
+    var outputText = ""
 
     init(id: RequestID, spec: RequestSpec, prompt: [Int32], sampler: TokenSampler, arrivalTime: Double) {
         self.id = id; self.spec = spec; self.tokens = prompt; self.promptCount = prompt.count

@@ -17,9 +17,16 @@ public struct RequestSpec: Equatable, Sendable, Codable {
     public var prompt: Prompt
     public var maxTokens: Int
     public var sampling: SamplingParams
+    /// Generation ends (reason `stop`) as soon as the output text contains one of these (OpenAI's
+    /// `stop`). The engine stops; cutting the text before the match is the caller's business.
+    public var stop: [String]
+    /// Keep generating after the end-of-sequence token (vLLM's `ignore_eos`, for benchmarks).
+    public var ignoreEOS: Bool
 
-    public init(arrivalOffset: Double = 0, user: String, prompt: Prompt, maxTokens: Int, sampling: SamplingParams = .greedy) {
+    public init(arrivalOffset: Double = 0, user: String, prompt: Prompt, maxTokens: Int, sampling: SamplingParams = .greedy,
+                stop: [String] = [], ignoreEOS: Bool = false) {
         self.arrivalOffset = arrivalOffset; self.user = user; self.prompt = prompt
         self.maxTokens = maxTokens; self.sampling = sampling
+        self.stop = stop; self.ignoreEOS = ignoreEOS
     }
 }

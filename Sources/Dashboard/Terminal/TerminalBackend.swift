@@ -1,5 +1,5 @@
 import CNcurses
-import CSystem
+import CPlatform
 import Foundation
 
 /// Why the live dashboard cannot start, worded for the person at the terminal.

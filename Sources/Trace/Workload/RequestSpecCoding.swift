@@ -10,7 +10,8 @@ import Model
 /// ```
 /// Required: `arrival_s`, `user`, and exactly one of `prompt` / `prompt_tokens`. Optional, with
 /// defaults: `max_tokens` 64, `prefix_keys` [], `segment_tokens` 512 (Mooncake's block size),
-/// `temperature` 0 (greedy), `top_k` 0 (off), `top_p` 1 (off), `seed` 0.
+/// `temperature` 0 (greedy), `top_k` 0 (off), `top_p` 1 (off), `seed` 0, `stop` [] (strings that
+/// end generation), `ignore_eos` false.
 public enum RequestSpecCoding {
     public static let defaultMaxTokens = 64
     public static let defaultSegmentTokens = 512
@@ -24,7 +25,7 @@ public enum RequestSpecCoding {
     /// Every key this coding understands (others are reported as unknown by the readers).
     public static let knownKeys: Set<String> = [
         "arrival_s", "user", "prompt", "prompt_tokens", "prefix_keys", "segment_tokens",
-        "max_tokens", "temperature", "top_k", "top_p", "seed",
+        "max_tokens", "temperature", "top_k", "top_p", "seed", "stop", "ignore_eos",
     ]
 
     public static func encode(_ spec: RequestSpec) -> JSONObject {
@@ -45,6 +46,8 @@ public enum RequestSpecCoding {
         if s.topK != 0 { o["top_k"] = .int(s.topK) }
         if s.topP != 1 { o["top_p"] = .float(s.topP) }
         if s.seed != 0 { o["seed"] = .uint64(s.seed) }
+        if !spec.stop.isEmpty { o["stop"] = .array(spec.stop.map { .string($0) }) }
+        if spec.ignoreEOS { o["ignore_eos"] = .bool(true) }
         return o
     }
 
@@ -63,7 +66,14 @@ public enum RequestSpecCoding {
             sampling.topP = p
         }
         if let seed = try fields.uint64("seed") { sampling.seed = seed }
-        return RequestSpec(arrivalOffset: arrival, user: user, prompt: prompt, maxTokens: maxTokens, sampling: sampling)
+        var stop: [String] = []
+        for value in try fields.array("stop") ?? [] {
+            guard case .string(let text) = value, !text.isEmpty else { throw LineProblem("'stop' must be a list of non-empty strings") }
+            stop.append(text)
+        }
+        let ignoreEOS = try fields.bool("ignore_eos") ?? false
+        return RequestSpec(arrivalOffset: arrival, user: user, prompt: prompt, maxTokens: maxTokens, sampling: sampling,
+                           stop: stop, ignoreEOS: ignoreEOS)
     }
 
     private static func decodePrompt(_ fields: inout FieldReader) throws -> RequestSpec.Prompt {

@@ -3,7 +3,7 @@
 // polling it) turns it into ordinary code. The state lives here, in one compiled file: kept in a
 // header's static inline functions it was duplicated into every Swift module that inlined them,
 // and the dashboard's loop read a flag the handler never set.
-#include "CSystem.h"
+#include "CPlatform.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -1,6 +1,6 @@
 // Puts the terminal back when the dashboard crashes: otherwise the shell is left in raw mode on
 // the alternate screen. Compiled once here (not in a header) so there is one copy of the state.
-#include "CSystem.h"
+#include "CPlatform.h"
 #include <signal.h>
 #include <string.h>
 #include <termios.h>

@@ -1,5 +1,5 @@
-#ifndef PDSCOPE_CSYSTEM_H
-#define PDSCOPE_CSYSTEM_H
+#ifndef PDSCOPE_CPLATFORM_H
+#define PDSCOPE_CPLATFORM_H
 // Linux-only scheduling calls that Swift cannot import (GNU macros), and process-wide signal
 // state, which must live in compiled C (one copy) rather than in a header's inline functions.
 

@@ -1,0 +1,116 @@
+import Foundation
+import XCTest
+
+/// A real `pdscope serve` child process on a free loopback port: started with `--port 0`, its
+/// address read from the `listening on http://HOST:PORT` line, its stderr kept for assertions.
+final class ServeProcess {
+    let process = Process()
+    private(set) var baseURL = ""
+    private let errorLines = LineCollector()
+
+    init(arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: try BuiltProduct.pdscope())
+        process.arguments = ["serve", "--port", "0"] + arguments
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        let collector = errorLines
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil; collector.close() } else { collector.append(data) }
+        }
+        try process.run()
+        guard let line = errorLines.waitForLine(containing: "listening on http://", timeout: 120) else {
+            process.terminate()
+            throw XCTSkip("pdscope serve did not start: \(errorLines.text)")
+        }
+        baseURL = String(line[line.range(of: "http://")!.lowerBound...]).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Everything the server wrote to stderr so far.
+    var stderr: String { errorLines.text }
+
+    /// The per-request log lines of finished generations.
+    var generationLines: [String] { stderr.split(separator: "\n").map(String.init).filter { $0.contains(" 200 #") } }
+
+    /// SIGTERM, then wait (bounded) for the exit; returns the exit status (nil if it hung).
+    func terminate(timeout: Double = 30) -> Int32? {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { process.interrupt(); kill(process.processIdentifier, SIGKILL); return nil }
+        errorLines.waitUntilClosed(timeout: 5)
+        return process.terminationStatus
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
+
+/// Collects a child's stderr and lets a test wait for a line.
+final class LineCollector: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var data = Data()
+    private var closed = false
+
+    func append(_ chunk: Data) { condition.lock(); data.append(chunk); condition.broadcast(); condition.unlock() }
+    func close() { condition.lock(); closed = true; condition.broadcast(); condition.unlock() }
+
+    var text: String { condition.lock(); defer { condition.unlock() }; return String(decoding: data, as: UTF8.self) }
+
+    func waitForLine(containing needle: String, timeout: Double) -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+            if let line = lines.first(where: { $0.contains(needle) }) { return String(line) }
+            if closed || !condition.wait(until: deadline) { return nil }
+        }
+    }
+
+    func waitUntilClosed(timeout: Double) {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        while !closed && condition.wait(until: deadline) {}
+        condition.unlock()
+    }
+}
+
+/// Runs a command to its end; returns its exit status and stdout (stderr is appended to `log`).
+@discardableResult
+func runCommand(_ executable: String, _ arguments: [String], stdout: inout String, stderr: inout String,
+                timeout: Double = 300) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    let outData = LineCollector(), errData = LineCollector()
+    out.fileHandleForReading.readabilityHandler = { h in let d = h.availableData; if d.isEmpty { h.readabilityHandler = nil; outData.close() } else { outData.append(d) } }
+    err.fileHandleForReading.readabilityHandler = { h in let d = h.availableData; if d.isEmpty { h.readabilityHandler = nil; errData.close() } else { errData.append(d) } }
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(20_000) }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+    outData.waitUntilClosed(timeout: 5)
+    errData.waitUntilClosed(timeout: 5)
+    stdout = outData.text
+    stderr = errData.text
+    return process.terminationStatus
+}
+
+/// The repository's root (this file is Tests/CLITests/ServeProcess.swift).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The Python of the test venv that `.ci/setup` makes (openai, prometheus_client), or a skip.
+func serveTestPython() throws -> String {
+    let python = repositoryRoot.appendingPathComponent(".venv-ci/bin/python").path
+    guard FileManager.default.isExecutableFile(atPath: python) else {
+        throw XCTSkip("no test venv at \(python): run `bash .ci/setup` (it installs openai and prometheus_client there)")
+    }
+    return python
+}
