@@ -54,7 +54,7 @@ final class BuildingBlockTests: XCTestCase {
         XCTAssertEqual(placed.map(\.1), [[0], [1], [2], [3]])
         XCTAssertEqual(warnings, [])
         config.colocatedInstances = 0
-        XCTAssertEqual(config.validationErrors(), ["--colocated-instances must be at least 1"])
+        XCTAssertEqual(config.validationErrors(), ["--colocated-instances must be at least 1, got 0"])
     }
 
     func testInvalidConfigThrows() {
