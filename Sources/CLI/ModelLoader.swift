@@ -52,12 +52,11 @@ enum ModelLoader {
                 throw CLIError("model \(entry.name): \(path) has \(size) bytes, expected \(entry.size) (a partial download?); \(entry.fetchHint) replaces it")
             }
         }
-        guard FileManager.default.fileExists(atPath: argument) else {
-            // A path gets the wording every command uses; a bare word was more likely a mistyped name.
-            let looksLikePath = argument.contains("/") || argument.hasSuffix(".gguf")
-            throw CLIError("\(argument): no such file" + (looksLikePath ? "" : " (--model takes a GGUF file or a name: \(ModelCatalog.names.joined(separator: ", ")))"))
+        // The wording every command uses for files (FileChecks), with a hint when nothing is there.
+        if let problem = RegularFile.problem(at: argument) {
+            let hint = problem == "no such file" ? " (--model takes a GGUF file or a name: \(ModelCatalog.names.joined(separator: ", ")))" : ""
+            throw CLIError("\(argument): \(problem)\(hint)")
         }
-        try FileChecks.requireRegularFile(argument)   // a FIFO or a device would hang or mislead the reader
         return .file(path: argument, catalog: ModelCatalog.entry(forFileAt: argument), isDefault: false)
     }
 

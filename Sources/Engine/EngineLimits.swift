@@ -42,6 +42,7 @@ public enum EngineLimits {
         check(c.maxBatchedTokens, maxBatchedTokens, "--max-batched-tokens", "tokens per step", "a step's scratch memory grows with it")
         check(c.prefillInstances, instancesPerRole, "--prefill-instances", "instances", "each is a pinned thread with its own KV pool and scratch memory")
         check(c.decodeInstances, instancesPerRole, "--decode-instances", "instances", "each is a pinned thread with its own KV pool and scratch memory")
+        check(c.colocatedInstances, instancesPerRole, "--colocated-instances", "instances", "each is a pinned thread with its own KV pool and scratch memory")
         if case .blocks(let n) = c.kvCapacity { check(n, blocks, "--kv-blocks", "blocks", "block ids are 32-bit") }
         if let n = c.kvStoreBlocks { check(n, blocks, "--kv-store-blocks", "blocks", "block ids are 32-bit") }
         if let gbps = c.kvLinkGbps, gbps.isFinite, gbps > linkGbps {
