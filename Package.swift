@@ -2,7 +2,7 @@
 // pdscope: live view of how an LLM server schedules prefill and decode.
 // Layers (each depends only on the ones above it):
 //   Kernels ← Model ← Engine ← {Trace, Dashboard, Server} ← CLI ← pdscope (executable)
-// C side targets: CKernels (SIMD kernels with runtime CPU dispatch), CAffinity (affinity),
+// C side targets: CKernels (SIMD kernels with runtime CPU dispatch), CPlatform (affinity, signals),
 // CNcurses (system library, imported by exactly one Dashboard file).
 import PackageDescription
 
@@ -23,26 +23,27 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
-        .target(name: "CAffinity"),
+        .target(name: "CPlatform"),
         // Hot loops are built optimised even in debug builds so `swift test` stays fast.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
-        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw",
-                       providers: [.apt(["libncurses-dev"])]),
-        .target(name: "Kernels", dependencies: ["CKernels", "CAffinity"], swiftSettings: swift5),
+        // No pkgConfig: ncursesw's pkg-config flags are only -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=600,
+        // which SwiftPM rejects with a "prohibited flag(s)" warning; the modulemap links the libraries.
+        .systemLibrary(name: "CNcurses"),
+        .target(name: "Kernels", dependencies: ["CKernels", "CPlatform"], swiftSettings: swift5),
         .target(name: "Model", dependencies: ["Kernels"], swiftSettings: swift5),
         .target(name: "Engine", dependencies: [
-            "Model", "CAffinity",
+            "Model", "CPlatform",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], swiftSettings: swift5),
         .target(name: "Trace", dependencies: ["Engine"], swiftSettings: swift5),
-        .target(name: "Dashboard", dependencies: ["Engine", "CNcurses"], swiftSettings: swift5),
+        .target(name: "Dashboard", dependencies: ["Engine", "CNcurses", "CPlatform"], swiftSettings: swift5),
         .target(name: "Server", dependencies: [
             "Model", "Engine",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], swiftSettings: swift5),
         .target(name: "CLI", dependencies: [
-            "Kernels", "Model", "Engine", "Trace", "Dashboard", "Server", "CAffinity",
+            "Kernels", "Model", "Engine", "Trace", "Dashboard", "Server", "CPlatform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swift5),
         .executableTarget(name: "pdscope", dependencies: ["CLI"], swiftSettings: swift5),

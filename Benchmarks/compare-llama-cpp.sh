@@ -5,7 +5,8 @@
 #   Benchmarks/compare-llama-cpp.sh MODEL.gguf [CORE]
 #
 # Installs llama-cpp-python 0.3.36 into Benchmarks/.venv-llama if it is missing (built from
-# source with GGML_NATIVE, which takes several minutes on two cores).
+# source with GGML_NATIVE, which takes several minutes on two cores); LLAMA_VENV=DIR uses another
+# venv that has it. PDSCOPE_ISA=scalar|avx2|avx512 is passed on to pdscope.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -13,7 +14,7 @@ model="${1:?usage: compare-llama-cpp.sh MODEL.gguf [CORE]}"
 core="${2:-1}"
 [ -f "$model" ] || { echo "compare-llama-cpp.sh: no such file: $model" >&2; exit 1; }
 
-venv="$here/.venv-llama"
+venv="${LLAMA_VENV:-$here/.venv-llama}"
 if ! "$venv/bin/python" -c "import llama_cpp" 2>/dev/null; then
     echo "installing llama-cpp-python 0.3.36 into $venv (one-time, several minutes)..." >&2
     python3 -m venv "$venv"

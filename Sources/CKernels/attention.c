@@ -1,21 +1,26 @@
 // Paged attention for one (query row, head): scores against every cached position through the
 // sequence's block list, softmax, weighted sum of values. One C call per (row, head) instead of
 // two calls per position keeps long prefills compute-bound.
+//
+// Batch invariance: a (row, position) score is always 8 FMA lanes over head_dim reduced by the
+// same tree ((l0+l1)+(l2+l3)) + ((l4+l5)+(l6+l7)), whether it is computed alone or four at a time,
+// and values are accumulated position by position in order; so a row's output is the same bits in
+// a decode step, in any prefill tile and wherever its chunk starts.
 #include "internal.h"
 #include <immintrin.h>
-
-PD_AVX2 static inline float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 /// The four horizontal sums of a0..a3, as one vector [Σa0, Σa1, Σa2, Σa3]: three hadds and one
 /// add instead of four separate reductions.
 PD_AVX2 static inline __m128 hsum4x8(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
     __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
     return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+}
+
+/// One horizontal sum with exactly `hsum4x8`'s tree.
+PD_AVX2 static inline float hsum8(__m256 v) {
+    __m256 h = _mm256_hadd_ps(v, v);
+    h = _mm256_hadd_ps(h, h);
+    return _mm_cvtss_f32(_mm_add_ss(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
 }
 
 /// Scores of four positions at once: four independent FMA chains hide the FMA latency that a
@@ -106,7 +111,7 @@ static void attention_generic(const float *q, const float *const *kblocks, const
 void pd_attention_head(const float *q, const float *const *kblocks, const float *const *vblocks,
                        int64_t offset, int64_t block_size, int64_t stride, int64_t head_dim,
                        int64_t count, float scale, float *scores, float *out) {
-    if (head_dim % 8 == 0 && pd_kernels_isa() == PD_ISA_AVX2)
+    if (head_dim % 8 == 0 && pd_kernels_isa() >= PD_ISA_AVX2)
         attention_avx2(q, kblocks, vblocks, offset, block_size, stride, head_dim, count, scale, scores, out);
     else
         attention_generic(q, kblocks, vblocks, offset, block_size, stride, head_dim, count, scale, scores, out);
@@ -188,7 +193,7 @@ void pd_attention_tile(const float *q, int64_t qstride, int64_t rows, const int6
                        const float *const *kblocks, const float *const *vblocks, int64_t offset,
                        int64_t block_size, int64_t stride, int64_t head_dim, float scale,
                        float *scores, float *out, int64_t ostride) {
-    if (rows > 1 && head_dim % 8 == 0 && pd_kernels_isa() == PD_ISA_AVX2) {
+    if (rows > 1 && head_dim % 8 == 0 && pd_kernels_isa() >= PD_ISA_AVX2) {
         tile_avx2(q, qstride, rows, counts, kblocks, vblocks, offset, block_size, stride, head_dim, scale, scores, out, ostride);
         return;
     }

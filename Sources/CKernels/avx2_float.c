@@ -172,6 +172,7 @@ PD_AVX2 static void axpy(float alpha, const float *x, float *y, int64_t n) {
 }
 
 const pd_kernel_table pd_avx2_table = {
-    pd_avx2_quantize_q8_0, pd_avx2_dot_q8_0, pd_avx2_dot_q4_0, pd_avx2_qrows, pd_avx2_qgemm, fgemm,
+    pd_avx2_quantize_q8_0, pd_avx2_quantize_q8_1, pd_avx2_dot_q8_0, pd_avx2_dot_q4_0, pd_avx2_dot_q4_1,
+    pd_avx2_qrows, pd_avx2_qgemm, fgemm,
     rmsnorm, softmax, swiglu, vexp, dot_f32, axpy,
 };

@@ -6,30 +6,64 @@
 #include <stdlib.h>
 
 static _Atomic(const pd_kernel_table *) current_table;
+static _Atomic int current_isa;
 
 int pd_kernels_best_isa(void) {
 #if defined(__x86_64__) || defined(__i386__)
+    // __builtin_cpu_supports also checks that the OS saves the wider registers (XCR0).
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))
-        return PD_ISA_AVX2;
-#endif
+    if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")))
+        return PD_ISA_SCALAR;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni"))
+        return PD_ISA_AVX512;
+    return PD_ISA_AVX2;
+#else
     return PD_ISA_SCALAR;
+#endif
+}
+
+/// AVX2's table with the AVX-512 decode kernels (everything else is the AVX2 code).
+static pd_kernel_table avx512_table;
+static pthread_once_t avx512_once = PTHREAD_ONCE_INIT;
+static void make_avx512_table(void) {
+    avx512_table = pd_avx2_table;
+    avx512_table.dot_q8_0 = pd_avx512_dot_q8_0;
+    avx512_table.dot_q4_0 = pd_avx512_dot_q4_0;
+    avx512_table.dot_q4_1 = pd_avx512_dot_q4_1;
+    avx512_table.qrows = pd_avx512_qrows;
 }
 
 int pd_kernels_set_isa(int isa) {
-    if (isa == PD_ISA_AVX2 && pd_kernels_best_isa() != PD_ISA_AVX2) isa = PD_ISA_SCALAR;
-    atomic_store(&current_table, isa == PD_ISA_AVX2 ? &pd_avx2_table : &pd_scalar_table);
+    int best = pd_kernels_best_isa();
+    if (isa > best) isa = best;
+    if (isa < PD_ISA_SCALAR) isa = PD_ISA_SCALAR;
+    pthread_once(&avx512_once, make_avx512_table);
+    const pd_kernel_table *t = isa == PD_ISA_AVX512 ? &avx512_table : isa == PD_ISA_AVX2 ? &pd_avx2_table : &pd_scalar_table;
+    atomic_store(&current_isa, isa);
+    atomic_store(&current_table, t);
     return isa;
+}
+
+int pd_kernels_requested_isa(void) {
+    const char *env = getenv("PDSCOPE_ISA");
+    if (!env || !*env) return -1;
+    if (strcmp(env, "scalar") == 0) return PD_ISA_SCALAR;
+    if (strcmp(env, "avx2") == 0) return PD_ISA_AVX2;
+    if (strcmp(env, "avx512") == 0) return PD_ISA_AVX512;
+    return -2;
 }
 
 const pd_kernel_table *pd_table(void) {
     const pd_kernel_table *t = atomic_load_explicit(&current_table, memory_order_acquire);
     if (t) return t;
-    pd_kernels_set_isa(pd_kernels_best_isa());  // idempotent, so a race here is harmless
+    // First use: PDSCOPE_ISA if set (capped at what the CPU has), else the best level.
+    int requested = pd_kernels_requested_isa();
+    pd_kernels_set_isa(requested >= 0 ? requested : pd_kernels_best_isa());  // idempotent: a race is harmless
     return atomic_load(&current_table);
 }
 
-int pd_kernels_isa(void) { return pd_table() == &pd_avx2_table ? PD_ISA_AVX2 : PD_ISA_SCALAR; }
+int pd_kernels_isa(void) { pd_table(); return atomic_load(&current_isa); }
 
 // clang lowers _Float16 conversions to F16C when available and to compiler-rt otherwise;
 // both round to nearest even, as ggml's FP32_TO_FP16.
@@ -39,6 +73,8 @@ uint16_t pd_fp32_to_fp16(float f) { _Float16 v = (_Float16)f; uint16_t h; memcpy
 void pd_quantize_row_q8_0(const float *x, int64_t n, void *dst) { pd_table()->quantize_q8_0(x, n, dst); }
 float pd_dot_q8_0_q8_0(const void *a, const void *b, int64_t blocks) { return pd_table()->dot_q8_0(a, b, blocks); }
 float pd_dot_q4_0_q8_0(const void *a, const void *b, int64_t blocks) { return pd_table()->dot_q4_0(a, b, blocks); }
+void pd_quantize_row_q8_1(const float *x, int64_t n, void *dst) { pd_table()->quantize_q8_1(x, n, dst); }
+float pd_dot_q4_1_q8_1(const void *a, const void *b, int64_t blocks) { return pd_table()->dot_q4_1(a, b, blocks); }
 void pd_rmsnorm(const float *x, const float *w, int64_t n, float eps, float *out) { pd_table()->rmsnorm(x, w, n, eps, out); }
 void pd_softmax(float *x, int64_t n) { pd_table()->softmax(x, n); }
 void pd_swiglu(const float *g, const float *u, int64_t n, float *out) { pd_table()->swiglu(g, u, n, out); }
@@ -77,10 +113,10 @@ void *pd_thread_scratch(size_t bytes) { return pd_thread_scratch_slot(0, bytes);
 
 static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
 
-pd_acts_layout pd_acts_layout_for(int isa, int64_t tokens, int64_t cols) {
+pd_acts_layout pd_acts_layout_for(int isa, int type, int64_t tokens, int64_t cols) {
     pd_acts_layout l = {0, 0, tokens, 0, 0};
     int64_t blocks = cols / 32;
-    if (isa == PD_ISA_AVX2 && tokens >= 5) {
+    if (isa >= PD_ISA_AVX2 && tokens >= 5) {
         // A padded group costs about as much as five row-dot tokens, so remainders of 5..7
         // tokens are padded into a group and smaller ones go to the row-dot kernel.
         int64_t rem = tokens % 8;
@@ -89,38 +125,39 @@ pd_acts_layout pd_acts_layout_for(int isa, int64_t tokens, int64_t cols) {
         l.row_tokens = tokens - l.group_tokens;
     }
     l.row_offset = round64((size_t)(l.groups * blocks) * sizeof(pd_group_block));
-    l.total = l.row_offset + round64((size_t)(l.row_tokens * blocks * PD_Q8_BYTES));
+    l.total = l.row_offset + round64((size_t)(l.row_tokens * blocks * pd_act_block_bytes(type)));
     return l;
 }
 
-static int is_quantized(int type) { return type == PD_TYPE_Q8_0 || type == PD_TYPE_Q4_0; }
+static int is_quantized(int type) { return type == PD_TYPE_Q8_0 || type == PD_TYPE_Q4_0 || type == PD_TYPE_Q4_1; }
 
 size_t pd_matmul_scratch_bytes(int type, int64_t tokens, int64_t cols) {
     if (!is_quantized(type)) return 0;
-    return pd_acts_layout_for(pd_kernels_isa(), tokens, cols).total;
+    return pd_acts_layout_for(pd_kernels_isa(), type, tokens, cols).total;
 }
 
 /// Quantizes 8 tokens (fewer for a padded last group, whose missing lanes are zeroed) into
-/// interleaved blocks; `row` is room for one token's Q8_0 row.
-static void pack_group(const pd_kernel_table *k, const float *x, int64_t valid, int64_t cols, pd_group_block *out, uint8_t *row) {
-    int64_t blocks = cols / 32;
+/// interleaved blocks; `row` is room for one token's Q8_0 (Q8_1 for Q4_1 weights) row.
+static void pack_group(const pd_kernel_table *k, int type, const float *x, int64_t valid, int64_t cols, pd_group_block *out, uint8_t *row) {
+    int64_t blocks = cols / 32, ab = pd_act_block_bytes(type), qoff = ab - 32;
     for (int64_t t = 0; t < 8; t++) {
-        if (t < valid) k->quantize_q8_0(x + t * cols, cols, row);
+        if (t < valid) (type == PD_TYPE_Q4_1 ? k->quantize_q8_1 : k->quantize_q8_0)(x + t * cols, cols, row);
         for (int64_t b = 0; b < blocks; b++) {
             pd_group_block *g = out + b;
             if (t >= valid) {
                 for (int j = 0; j < 16; j++) memset(g->q + 16 * j + 2 * t, 0, 4);
-                g->d[t] = 0;
+                g->d[t] = 0; g->s[t] = 0;
                 continue;
             }
-            const uint8_t *block = row + b * PD_Q8_BYTES;
-            const int8_t *q = (const int8_t *)(block + 2);
+            const uint8_t *block = row + b * ab;
+            const int8_t *q = (const int8_t *)(block + qoff);
             for (int j = 0; j < 16; j++) {
                 // one 32-bit store per (element pair, token): the lane layout the kernel loads
                 uint32_t pair = (uint16_t)(int16_t)q[2 * j] | (uint32_t)(uint16_t)(int16_t)q[2 * j + 1] << 16;
                 memcpy(g->q + 16 * j + 2 * t, &pair, 4);
             }
             g->d[t] = pd_scale(block);
+            g->s[t] = type == PD_TYPE_Q4_1 ? pd_scale(block + 2) : 0;
         }
     }
 }
@@ -128,17 +165,18 @@ static void pack_group(const pd_kernel_table *k, const float *x, int64_t valid, 
 void pd_matmul_prepare(int type, const float *x, int64_t tokens, int64_t cols, void *scratch) {
     if (!is_quantized(type)) return;
     const pd_kernel_table *k = pd_table();
-    pd_acts_layout l = pd_acts_layout_for(pd_kernels_isa(), tokens, cols);
-    int64_t blocks = cols / 32;
+    pd_acts_layout l = pd_acts_layout_for(pd_kernels_isa(), type, tokens, cols);
+    int64_t blocks = cols / 32, ab = pd_act_block_bytes(type);
     pd_group_block *groups = (pd_group_block *)scratch;
-    uint8_t *row = l.groups > 0 ? pd_thread_scratch_slot(1, (size_t)(blocks * PD_Q8_BYTES)) : NULL;
+    uint8_t *row = l.groups > 0 ? pd_thread_scratch_slot(1, (size_t)(blocks * ab)) : NULL;
     for (int64_t g = 0; g < l.groups && row; g++) {
         int64_t valid = l.group_tokens - g * 8 < 8 ? l.group_tokens - g * 8 : 8;
-        pack_group(k, x + g * 8 * cols, valid, cols, groups + g * blocks, row);
+        pack_group(k, type, x + g * 8 * cols, valid, cols, groups + g * blocks, row);
     }
     uint8_t *rows = (uint8_t *)scratch + l.row_offset;
+    void (*quantize)(const float *, int64_t, void *) = type == PD_TYPE_Q4_1 ? k->quantize_q8_1 : k->quantize_q8_0;
     for (int64_t t = 0; t < l.row_tokens; t++)
-        k->quantize_q8_0(x + (l.group_tokens + t) * cols, cols, rows + t * blocks * PD_Q8_BYTES);
+        quantize(x + (l.group_tokens + t) * cols, cols, rows + t * blocks * ab);
 }
 
 void pd_matmul_rows(int type, const void *w, int64_t rows, int64_t cols, const float *x, const void *scratch,
@@ -150,7 +188,7 @@ void pd_matmul_rows(int type, const void *w, int64_t rows, int64_t cols, const f
         k->fgemm(type, w, cols, x, tokens, y, rows, row_begin, row_end);
         return;
     }
-    pd_acts_layout l = pd_acts_layout_for(pd_kernels_isa(), tokens, cols);
+    pd_acts_layout l = pd_acts_layout_for(pd_kernels_isa(), type, tokens, cols);
     int64_t blocks = cols / 32;
     if (l.groups > 0 && k->qgemm)
         k->qgemm(type, (const uint8_t *)w, blocks, (const pd_group_block *)scratch, l.groups, l.group_tokens,

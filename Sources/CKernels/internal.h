@@ -5,18 +5,23 @@
 #include <string.h>
 
 #define PD_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define PD_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
 #define PD_TYPE_F32 0
 #define PD_TYPE_F16 1
 #define PD_TYPE_Q4_0 2
+#define PD_TYPE_Q4_1 3
 #define PD_TYPE_Q8_0 8
 #define PD_Q8_BYTES 34
 #define PD_Q4_BYTES 18
+#define PD_Q41_BYTES 20
+#define PD_Q81_BYTES 36
 
 /// Eight tokens' Q8_0 activations for one 32-element block, widened to int16 and interleaved for
 /// the AVX2 GEMM: chunk j (0..15) holds elements 2j, 2j+1 of token t in q[16j + 2t], q[16j + 2t + 1],
 /// so a 256-bit register has one 32-bit lane per token and `vpmaddwd` with a broadcast weight
-/// pair yields 8 tokens' partial sums. d = fp16-rounded scale per token (0 for padding).
-typedef struct { int16_t q[256]; float d[8]; } pd_group_block;
+/// pair yields 8 tokens' partial sums. d = fp16-rounded scale per token (0 for padding);
+/// s = the Q8_1 block's fp16-rounded d·Σq (Q4_1 weights only, else 0).
+typedef struct { int16_t q[256]; float d[8]; float s[8]; } pd_group_block;
 
 /// Where `pd_matmul_prepare` put things: `groups` groups of 8 tokens (the last may be padded)
 /// in interleaved blocks, then `row_tokens` trailing tokens as plain Q8_0 rows.
@@ -25,13 +30,22 @@ typedef struct {
     size_t row_offset, total;
 } pd_acts_layout;
 
-pd_acts_layout pd_acts_layout_for(int isa, int64_t tokens, int64_t cols);
+pd_acts_layout pd_acts_layout_for(int isa, int type, int64_t tokens, int64_t cols);
+
+/// Bytes of one weight block of `type` (a quantized type).
+static inline int64_t pd_weight_block_bytes(int type) {
+    return type == PD_TYPE_Q8_0 ? PD_Q8_BYTES : type == PD_TYPE_Q4_1 ? PD_Q41_BYTES : PD_Q4_BYTES;
+}
+/// Activation blocks match the weights: Q8_1 (with the block sum) for Q4_1, else Q8_0.
+static inline int64_t pd_act_block_bytes(int type) { return type == PD_TYPE_Q4_1 ? PD_Q81_BYTES : PD_Q8_BYTES; }
 
 typedef struct {
     void (*quantize_q8_0)(const float *x, int64_t n, void *dst);
+    void (*quantize_q8_1)(const float *x, int64_t n, void *dst);
     float (*dot_q8_0)(const void *a, const void *b, int64_t blocks);
     float (*dot_q4_0)(const void *a, const void *b, int64_t blocks);
-    /// Rows [rb, re) × `tokens` plain Q8_0 activation rows; y[t*ldy + r].
+    float (*dot_q4_1)(const void *a, const void *b, int64_t blocks);
+    /// Rows [rb, re) × `tokens` plain Q8_0 (Q8_1 for Q4_1) activation rows; y[t*ldy + r].
     void (*qrows)(int type, const uint8_t *w, int64_t blocks, const uint8_t *xq, int64_t tokens,
                   float *y, int64_t ldy, int64_t rb, int64_t re);
     /// Rows [rb, re) × interleaved groups; only the first `tokens` lanes are stored. NULL: none.
@@ -51,6 +65,14 @@ typedef struct {
 void pd_avx2_quantize_q8_0(const float *x, int64_t n, void *dst);
 float pd_avx2_dot_q8_0(const void *a, const void *b, int64_t blocks);
 float pd_avx2_dot_q4_0(const void *a, const void *b, int64_t blocks);
+void pd_avx2_quantize_q8_1(const float *x, int64_t n, void *dst);
+float pd_avx2_dot_q4_1(const void *a, const void *b, int64_t blocks);
+// The AVX-512 family: AVX2's table with the decode kernels of avx512_rows.c.
+float pd_avx512_dot_q8_0(const void *a, const void *b, int64_t blocks);
+float pd_avx512_dot_q4_0(const void *a, const void *b, int64_t blocks);
+float pd_avx512_dot_q4_1(const void *a, const void *b, int64_t blocks);
+void pd_avx512_qrows(int type, const uint8_t *w, int64_t blocks, const uint8_t *xq, int64_t tokens,
+                     float *y, int64_t ldy, int64_t rb, int64_t re);
 void pd_avx2_qrows(int type, const uint8_t *w, int64_t blocks, const uint8_t *xq, int64_t tokens,
                    float *y, int64_t ldy, int64_t rb, int64_t re);
 void pd_avx2_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,

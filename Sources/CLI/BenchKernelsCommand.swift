@@ -13,15 +13,22 @@ struct BenchKernelsCommand: ParsableCommand {
     @Option(name: .customLong("tokens"), help: "Rows of the prefill-shaped GEMM.") var tokenCount: Int = 128
     @Option(help: "Repeats per case (the median is reported).") var repeats: Int = 5
     @Flag(help: "Skip the slow reference kernels.") var noReference = false
+    @Option(help: ArgumentHelp("wall, or cpu: the calling thread's CPU time (steadier on a busy machine).", valueName: "wall|cpu")) var clock: String = "wall"
     @Flag(help: "Print one JSON object.") var json = false
 
+    func validate() throws {
+        guard KernelBenchmark.Clock(name: clock) != nil else { throw ValidationError("--clock must be wall or cpu, got '\(clock)'") }
+    }
+
     func run() throws {
-        let results = KernelBenchmark.run(tokenCount: tokenCount, repeats: repeats, includeReference: !noReference)
+        let results = KernelBenchmark.run(tokenCount: tokenCount, repeats: repeats, includeReference: !noReference,
+                                          clock: KernelBenchmark.Clock(name: clock) ?? .wall)
         if json {
             let body = results.keys.sorted().map { "\(JSONQuoting.quoted($0)): \(String(format: "%.3f", results[$0]!))" }.joined(separator: ", ")
-            print("{\"isa\": \"\(KernelISA.current)\", \"results\": {\(body)}}")
+            print("{\"isa\": \"\(KernelISA.current)\", \"best_isa\": \"\(KernelISA.best)\", \"results\": {\(body)}}")
         } else {
-            print("kernels: \(KernelISA.current)")
+            print("kernels: \(KernelISA.current.summary), best on this CPU: \(KernelISA.best) (PDSCOPE_ISA=scalar|avx2|avx512 forces a level)")
+            if let note = KernelISA.environmentNote { print("note: \(note)") }
             for key in results.keys.sorted() {
                 let unit = key.hasSuffix("GB/s") ? "" : " GMAC/s"
                 print(String(format: "%-40@ %9.2f%@", key as NSString, results[key]!, unit))

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CAffinity
+import CPlatform
 import Engine
 import Foundation
 import Kernels
@@ -16,11 +16,14 @@ struct BenchModelCommand: ParsableCommand {
     @Option(help: "Compute threads.") var threads: Int = 1
     @Option(help: ArgumentHelp("CPUs to pin the threads to (e.g. 1 or 0-1); default: the first N.", valueName: "LIST")) var cores: String?
     @Option(help: "Runs per measurement (the median is reported).") var runs: Int = 3
+    @Option(help: ArgumentHelp("wall, or cpu: the calling thread's CPU time (one thread only; steadier on a busy machine).", valueName: "wall|cpu")) var clock: String = "wall"
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        guard let c = KernelBenchmark.Clock(name: clock) else { throw ValidationError("--clock must be wall or cpu, got '\(clock)'") }
+        guard c == .wall || threads == 1 else { throw ValidationError("--clock cpu counts one thread's CPU time, so it needs --threads 1") }
     }
 
     func run() throws {
@@ -35,9 +38,10 @@ struct BenchModelCommand: ParsableCommand {
         let ctx = model.config.contextLength
         let vocab = Int32(model.config.vocabSize)
         func prompt(_ n: Int) -> [Int32] { (0..<n).map { i in i == 0 ? model.tokenizer.bosId : 3 + Int32((i * 7919) % Int(vocab - 3)) } }
+        let timer = KernelBenchmark.Clock(name: clock) ?? .wall
         func seconds(_ body: () -> Void) -> Double {
-            let t0 = DispatchTime.now().uptimeNanoseconds; body()
-            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            let t0 = timer.seconds(); body()
+            return timer.seconds() - t0
         }
         func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
 
@@ -60,14 +64,16 @@ struct BenchModelCommand: ParsableCommand {
             }
         }
         let decode = Double(decodeSteps) / median(decodeTimes)
+        let isa = KernelISA.current, bandwidth = KernelBenchmark.readBandwidthGBs()
         if json {
             let pre = ["128", "512", "2048"].map { k -> String in
                 if let v = prefill[k] ?? nil { return "\"\(k)\": \(String(format: "%.2f", v))" }
                 return "\"\(k)\": null"
             }.joined(separator: ", ")
-            print("{\"model\": \(JSONQuoting.quoted(model.name)), \"threads\": \(threads), \"cores\": \(cpus), \"prefill_tok_s\": {\(pre)}, \"decode_tok_s\": \(String(format: "%.2f", decode))}")
+            print("{\"model\": \(JSONQuoting.quoted(model.name)), \"threads\": \(threads), \"cores\": \(cpus), \"prefill_tok_s\": {\(pre)}, \"decode_tok_s\": \(String(format: "%.2f", decode)), \"isa\": \"\(isa)\", \"clock\": \"\(clock)\", \"read_gb_s\": \(String(format: "%.2f", bandwidth))}")
         } else {
-            print("model: \(model.name)\nthreads: \(threads) pinned to CPUs \(cpus)")
+            print("model: \(model.name)\nthreads: \(threads) pinned to CPUs \(cpus), \(clock) clock")
+            print("kernels: \(isa.summary); single-core read bandwidth \(String(format: "%.1f", bandwidth)) GB/s")
             for k in ["128", "512", "2048"] {
                 if let v = prefill[k] ?? nil { print(String(format: "prefill %@ tokens: %.1f tok/s", k, v)) } else { print("prefill \(k) tokens: - (longer than the context)") }
             }

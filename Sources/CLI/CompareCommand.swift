@@ -69,9 +69,10 @@ struct CompareCommand: ParsableCommand {
     /// Runs every policy and returns the table or JSON, and whether an interrupt cut it short.
     func output(progress: RunProgress.Mode = .off, interrupt: InterruptFlag? = nil) throws -> (String, Bool) {
         let order = try Self.parsePolicies(policies)
-        let base = try engineOptions.makeConfig()
+        var base = try engineOptions.makeConfig()
         let slo = try engineOptions.makeSLOs()
-        let (model, loaded) = try WorkloadInput.loadModelAndWorkload(path: file, model: modelOptions, flags: importFlags, limit: limit)
+        let (loadedModel, loaded) = try WorkloadInput.loadModelAndWorkload(path: file, model: modelOptions, flags: importFlags, limit: limit)
+        if let note = KVSizing.apply(&base, model: loadedModel.model) { printError("note: \(note)") }
 
         var summaries: [RunSummary] = []
         var interrupted = false
@@ -79,7 +80,7 @@ struct CompareCommand: ParsableCommand {
             var config = base
             config.policy = policy
             printError("running \(policy.rawValue) (\(loaded.workload.requests.count) requests)…")
-            let outcome = try RunWorkload(model: model, config: config, requests: loaded.workload.requests, speed: speed,
+            let outcome = try RunWorkload(model: loadedModel.model, config: config, requests: loaded.workload.requests, speed: speed,
                                           slo: slo, progress: progress, interrupt: interrupt).run()
             outcome.warnings.forEach { printError("warning: \($0)") }
             summaries.append(outcome.summary)

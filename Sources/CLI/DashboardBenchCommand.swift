@@ -33,8 +33,9 @@ struct DashboardBenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let model = try modelOptions.load(quiet: true)
-        let config = try engineOptions.makeConfig()
+        let model = try modelOptions.load(quiet: true, defaultModel: .synthetic)
+        var config = try engineOptions.makeConfig()
+        _ = KVSizing.apply(&config, model: model)
         let prompts = ["Once upon a time", "Tom had a red ball", "The sun was warm", "Lily saw a cat"]
         let workload = (0..<requests).map {
             RequestSpec(user: "u\($0)", prompt: .text(prompts[$0 % prompts.count]), maxTokens: maxTokens,

@@ -7,31 +7,49 @@ import Model
 /// generator, `r` a recorder, and observed cores come from the engine's snapshot. Everything
 /// here is called on the UI thread and only takes the engine's short scheduling lock.
 final class LiveDashboardEngine: DashboardEngine {
-    let engine: Engine
+    /// The engine now serving; replaced when `c` cycles the policy.
+    var engine: Engine { lock.withLock { current } }
     let recorder: DashboardRecorder
+    private let lock = NSLock()
+    private var current: Engine
     private let clock = MonotonicClock()
-    /// `clock.now()` at the engine's start, so `now` matches the event timestamps.
-    private let origin: Double
+    /// `clock.now()` at the current engine's start, so `now` matches the event timestamps.
+    private var origin: Double
     private var loadGenerator: DashboardLoadGenerator!
+    /// Real questions and documents in the chat template (instruct models), else nil.
+    let prompts: DashboardPrompts?
     private var replayer: DashboardReplayer?
     /// Warnings already shown, so new ones (a core fallback at thread start) are noticed once.
     private var shownWarningCount = 0
+    /// Every sink, re-registered with the engine that replaces the current one.
+    private var sinks: [EngineEventSink] = []
+    /// Builds an engine for a configuration, and the dashboard's description of it (set by the
+    /// command; without it `c` cannot switch).
+    var rebuild: ((EngineConfig) throws -> (Engine, DashboardConfig))?
 
-    init(engine: Engine, recorder: DashboardRecorder, settings: DashboardSettings) {
-        self.engine = engine; self.recorder = recorder
+    init(engine: Engine, recorder: DashboardRecorder, settings: DashboardSettings, prompts: DashboardPrompts? = nil) {
+        current = engine; self.recorder = recorder; self.prompts = prompts
         origin = clock.now() - engine.snapshot().time
-        loadGenerator = DashboardLoadGenerator(maxTokens: settings.maxTokens) { [unowned self] spec in
+        loadGenerator = DashboardLoadGenerator(maxTokens: settings.maxTokens, questions: prompts) { [unowned self] spec in
             var stamped = spec
             stamped.arrivalOffset = now
             self.engine.submit(stamped)
         }
     }
 
-    var now: Double { clock.now() - origin }
+    var now: Double { clock.now() - lock.withLock { origin } }
 
     func submit(_ spec: RequestSpec) { engine.submit(spec) }
 
+    /// Registers `sink` with the current engine and every later one.
+    func addSink(_ sink: EngineEventSink) {
+        sinks.append(sink)
+        engine.addSink(sink)
+    }
+
     func setLoadGenerator(rate: Double?) { loadGenerator.setRate(rate) }
+
+    func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt? { prompts?.prompt(for: kind) }
 
     func setRecording(_ isOn: Bool) throws -> String {
         if isOn { return "recording to \(try recorder.start()) (r stops)" }
@@ -40,6 +58,31 @@ final class LiveDashboardEngine: DashboardEngine {
 
     func observedCores() -> [InstanceID: [Int]] {
         Dictionary(uniqueKeysWithValues: engine.snapshot().instances.map { ($0.id, $0.coresObserved) })
+    }
+
+    func abort(_ id: RequestID) { engine.abort(id) }
+
+    /// The next policy in `SchedulingPolicy.allCases` order, all other settings kept.
+    func cyclePolicy(beforeStart: () -> Void) throws -> (DashboardConfig, String)? {
+        guard let rebuild else { return nil }
+        let old = engine
+        var config = old.config
+        let all = SchedulingPolicy.allCases
+        config.policy = all[((all.firstIndex(of: config.policy) ?? 0) + 1) % all.count]
+        let (next, description) = try rebuild(config)
+        let recording = recorder.stop()
+        old.shutdown()
+        beforeStart()
+        for sink in sinks { next.addSink(sink) }
+        lock.withLock {
+            current = next
+            origin = clock.now() - next.snapshot().time
+        }
+        next.start()
+        shownWarningCount = 0
+        var status = "policy \(config.policy.rawValue): engine restarted, requests continue there"
+        if recording != nil { status += " (recording stopped: a trace holds one policy)" }
+        return (description, status)
     }
 
     /// Engine warnings not yet returned by an earlier call.
@@ -51,7 +94,7 @@ final class LiveDashboardEngine: DashboardEngine {
 
     /// Replays `requests` at their offsets (divided by `speed`) from now.
     func startReplay(_ requests: [RequestSpec], speed: Double) {
-        let replay = DashboardReplayer(requests: requests, speed: speed) { [engine] spec in engine.submit(spec) }
+        let replay = DashboardReplayer(requests: requests, speed: speed) { [unowned self] spec in self.engine.submit(spec) }
         replayer = replay
         replay.start()
     }
@@ -65,6 +108,9 @@ final class LiveDashboardEngine: DashboardEngine {
         return recorder.stop()
     }
 
+    /// The live percentile and SLO lines cover the requests of the last minute.
+    static let liveMetricsWindow = 60.0
+
     /// What the dashboard is told once: instances, pool sizes, SLOs.
     static func dashboardConfig(engine: Engine, model: LlamaModel, slos: GoodputSLO?) -> DashboardConfig {
         let snapshot = engine.snapshot()
@@ -73,14 +119,12 @@ final class LiveDashboardEngine: DashboardEngine {
         for instance in snapshot.instances { pools[.instance(instance.id)] = instance.kvBlocks }
         let isDisaggregated = config.policy == .disaggregated
         if isDisaggregated && config.kvTransfer == .pool && snapshot.storeBlocks > 0 { pools[.store] = snapshot.storeBlocks }
-        var dashboard = DashboardConfig(
+        let dashboard = DashboardConfig(
             modelName: displayName(of: model), isSyntheticModel: model.isSynthetic, policy: config.policy.rawValue,
             route: isDisaggregated ? config.route.rawValue : "-",
             transferMode: isDisaggregated ? config.kvTransfer : nil,
             instances: snapshot.instances.map { InstanceDescription(id: $0.id, role: $0.role, cores: $0.coresRequested) },
-            poolBlocks: pools)
-        if let ttft = slos?.ttft { dashboard.ttftSLO = ttft }
-        if let tpot = slos?.tpot { dashboard.tpotSLO = tpot }
+            poolBlocks: pools, slo: slos, metricsWindow: liveMetricsWindow)
         return dashboard
     }
 
@@ -91,10 +135,10 @@ final class LiveDashboardEngine: DashboardEngine {
     }
 
     /// `L` near the context length (93%, leaving room for the reply), `S` short, replies of
-    /// `maxTokens` shrunk for tiny contexts.
-    static func settings(contextLength: Int, initialLoadRate: Double?) -> DashboardSettings {
+    /// `maxTokens` shrunk for tiny contexts; a chat model's answers get room for a few sentences.
+    static func settings(contextLength: Int, initialLoadRate: Double?, isChat: Bool = false) -> DashboardSettings {
         var s = DashboardSettings()
-        s.maxTokens = max(8, min(64, contextLength / 16))
+        s.maxTokens = max(8, min(isChat ? 160 : 64, contextLength / 16))
         s.longPromptTokens = max(1, min(contextLength * 93 / 100, contextLength - s.maxTokens - 1))
         s.shortPromptTokens = max(1, min(16, contextLength / 16))
         if let rate = initialLoadRate { s.initialLoadRate = rate }

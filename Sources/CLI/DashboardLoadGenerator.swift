@@ -15,12 +15,14 @@ final class DashboardLoadGenerator: @unchecked Sendable {
     private var count = 0
     private let submit: (RequestSpec) -> Void
     private let maxTokens: Int
+    /// Real questions in the chat template on instruct models; else the story starters.
+    private let questions: DashboardPrompts?
     /// Not "alice" or "bob": those are the names the input line's hint suggests typing, and a
     /// generated request would take over a typed user's row.
     static let users = ["carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"]
 
-    init(maxTokens: Int, submit: @escaping (RequestSpec) -> Void) {
-        self.maxTokens = maxTokens; self.submit = submit
+    init(maxTokens: Int, questions: DashboardPrompts? = nil, submit: @escaping (RequestSpec) -> Void) {
+        self.maxTokens = maxTokens; self.questions = questions; self.submit = submit
         random = SystemRandomNumberGenerator()
     }
 
@@ -72,7 +74,8 @@ final class DashboardLoadGenerator: @unchecked Sendable {
     private func nextRequest() -> RequestSpec {
         defer { count += 1 }
         let prompts = PromptLibrary.chat
-        return RequestSpec(user: Self.users[count % Self.users.count], prompt: .text(prompts[count % prompts.count]),
+        let prompt = questions?.nextQuestion() ?? .text(prompts[count % prompts.count])
+        return RequestSpec(user: Self.users[count % Self.users.count], prompt: prompt,
                            maxTokens: maxTokens, sampling: SamplingParams(temperature: 0.8, topK: 40, topP: 0.95, seed: UInt64(count)))
     }
 }

@@ -9,12 +9,17 @@ import Trace
 final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
     private let lock = NSLock()
     private var writer: TraceWriter?
-    private let makeHeader: () throws -> TraceHeader
+    private let makeHeader: (Date) throws -> TraceHeader
+    /// The engine's clock: seconds since it started.
+    private let engineNow: () -> Double
     /// Every file recorded this session, for the line printed after exit.
     private(set) var recordedPaths: [String] = []
 
-    /// `makeHeader` is called when a recording starts (the model hash is computed then, not at launch).
-    init(makeHeader: @escaping () throws -> TraceHeader) { self.makeHeader = makeHeader }
+    /// `makeHeader` is called with the recording's start time when a recording starts (the model
+    /// hash is computed then, not at launch).
+    init(engineNow: @escaping () -> Double, makeHeader: @escaping (Date) throws -> TraceHeader) {
+        self.engineNow = engineNow; self.makeHeader = makeHeader
+    }
 
     var isRecording: Bool { lock.lock(); defer { lock.unlock() }; return writer != nil }
 
@@ -32,7 +37,11 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
         if let open = lock.withLock({ writer }) { return open.path }
         let target = path ?? Self.defaultFileName(at: Date())
         let newWriter: TraceWriter
-        do { newWriter = try TraceWriter(path: target, header: try makeHeader()) } catch { throw CLIError("\(error)") }
+        // The recording's times start now: its first arrival is not preceded by the session so far.
+        let origin = engineNow()
+        do {
+            newWriter = try TraceWriter(path: target, header: try makeHeader(Date()), timeOrigin: origin)
+        } catch { throw CLIError("\(error)") }
         lock.withLock { writer = newWriter }
         recordedPaths.append(target)
         return target
@@ -55,21 +64,39 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
         return "pdscope-\(f.string(from: date)).jsonl"
     }
 
-    /// The trace header of a dashboard session. The embedded model is generated deterministically
-    /// from its shape and seed, which identify it as well as a hash of its ~90 MB would.
-    static func header(model: LlamaModel, modelPath: String?, options: EngineOptions, config: EngineConfig,
+    /// The trace header of a dashboard session: the model's identity (see `ReplayRecording.identity`).
+    static func header(model: LoadedModel, options: EngineOptions, config: EngineConfig,
                        startTime: Date) throws -> TraceHeader {
-        let hash: String
-        if let path = modelPath {
-            do { hash = try ContentHash.sha256(fileAt: path) } catch { throw CLIError("\(error)") }
-        } else {
-            hash = "synthetic:\(EmbeddedModel.shape.rawValue)-q8_0-seed\(EmbeddedModel.seed)"
+        try header(identity: ReplayRecording.identity(of: model), options: options, config: config, startTime: startTime)
+    }
+
+    static func header(identity: ModelIdentity, options: EngineOptions, config: EngineConfig,
+                       startTime: Date) -> TraceHeader {
+        ReplayRecording.header(identity: identity, config: config, settings: options.settings(of: config),
+                               startTime: startTime)
+    }
+}
+
+/// The model's identity, hashed once on a background thread as the dashboard starts (a ~100 MB
+/// file takes a moment), so that `r` rarely waits for it.
+final class ModelIdentityPromise: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var result: Result<ModelIdentity, Error>?
+
+    init(_ model: LoadedModel) {
+        let thread = Thread { [self] in
+            let value = Result { try ReplayRecording.identity(of: model) }
+            condition.lock(); result = value; condition.broadcast(); condition.unlock()
         }
-        let identity = ModelIdentity(name: modelPath == nil ? "embedded default" : model.name, contentHash: hash,
-                                     contextLength: model.config.contextLength,
-                                     path: modelPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
-        let cores = Set(config.prefillCores.cores + config.decodeCores.cores).count
-        return TraceHeader(pdscopeVersion: pdscopeVersion, model: identity, policy: config.policy.rawValue,
-                           settings: options.settings, cores: max(1, cores), startTime: startTime)
+        thread.name = "pdscope-model-hash"
+        thread.start()
+    }
+
+    /// Waits for the hash if it is still being computed.
+    func get() throws -> ModelIdentity {
+        condition.lock()
+        defer { condition.unlock() }
+        while result == nil { condition.wait() }
+        return try result!.get()
     }
 }

@@ -1,36 +1,59 @@
 import Dashboard
 import Foundation
 
-/// The first frame within a second: the terminal shows a "loading model…" frame at once while
-/// the model and engine are built on another thread (the embedded model takes ~0.35 s in a
-/// release build and several seconds in a debug one). `q`, Ctrl-C or SIGTERM cancel.
+/// The frames around the dashboard's slow moments, drawn while the work runs on another thread:
+/// "loading model…" at start (the first frame is on screen at once; the embedded model takes
+/// ~0.35 s in a release build and several seconds in a debug one), and "stopping…" at quit
+/// (aborting what is queued and closing the recording). Stop signals are noticed throughout.
 enum DashboardStartup {
-    /// Returns `work`'s result, nil if the user quit first; rethrows its error.
-    static func build<T>(on terminal: TerminalBackend, _ work: @escaping () throws -> T) throws -> T? {
+    enum Outcome<T> {
+        case done(T)
+        /// The user left first: `q` or Ctrl-C while loading, a second signal while stopping.
+        case cancelled(DashboardExit)
+    }
+
+    enum Phase {
+        case loading, stopping
+
+        var lines: (String, String) {
+            switch self {
+            case .loading: return ("loading model…", "q quits")
+            case .stopping: return ("stopping… (aborting open requests, closing the recording)", "Ctrl-C again forces")
+            }
+        }
+    }
+
+    /// Returns `work`'s result, or how the user left first; rethrows its error.
+    static func run<T>(_ phase: Phase, on terminal: TerminalBackend, _ work: @escaping () throws -> T) throws -> Outcome<T> {
         let box = ResultBox<T>()
         let thread = Thread { box.set(Result { try work() }) }
-        thread.name = "pdscope-loader"
+        thread.name = phase == .loading ? "pdscope-loader" : "pdscope-stopper"
         thread.start()
         let started = Date()
         var buffer = ScreenBuffer(width: 0, height: 0, glyphs: terminal.glyphs)
         while true {
-            if let result = box.get() { return try result.get() }
-            if terminal.takeStopSignal() { return nil }
+            if let result = box.get() { return .done(try result.get()) }
+            if let signal = terminal.takeStopSignal() { return .cancelled(.signal(signal)) }
             let (width, height) = terminal.size
             if width != buffer.width || height != buffer.height {
                 buffer = ScreenBuffer(width: width, height: height, glyphs: terminal.glyphs)
                 terminal.invalidate()
             }
-            render(into: &buffer, seconds: Date().timeIntervalSince(started))
+            render(phase, into: &buffer, seconds: Date().timeIntervalSince(started))
             terminal.draw(buffer, cursor: nil)
             // Short waits: the result is picked up within 50 ms of being ready.
-            if let key = terminal.readKey(timeoutMilliseconds: 50), key == .character("q") { return nil }
+            switch terminal.readKey(timeoutMilliseconds: 50) {
+            case .interrupt?: return .cancelled(.signal(SIGINT))
+            case .character("q")? where phase == .loading: return .cancelled(.quit)
+            default: break
+            }
         }
     }
 
-    static func render(into buffer: inout ScreenBuffer, seconds: Double) {
+    static func render(_ phase: Phase, into buffer: inout ScreenBuffer, seconds: Double) {
         buffer.clear()
-        let lines = ["pdscope", "loading model… " + String(format: "%.1f s", seconds), "q quits"]
+        let (what, hint) = phase.lines
+        let lines = ["pdscope", what + " " + String(format: "%.1f s", seconds), hint]
         let top = max(0, buffer.height / 2 - 1)
         for (i, line) in lines.enumerated() {
             let x = max(0, (buffer.width - line.count) / 2)

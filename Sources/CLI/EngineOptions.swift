@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import Model
+import Trace
 
 extension SchedulingPolicy: ExpressibleByArgument {}
 extension RoutePolicy: ExpressibleByArgument {}
@@ -18,19 +19,22 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("kv-transfer"), help: ArgumentHelp("KV connector: p2p (prefill pool → decode pool, one copy) or pool (through a shared KV store, two copies, prefix hits). Default: p2p.", valueName: "MODE"))
     var kvTransfer: KVTransferMode?
 
-    @Option(name: .customLong("prefill-cores"), help: ArgumentHelp("CPUs of the prefill instance(s) (colocated: the first `both` instance), e.g. 0 or 0-3,6.", valueName: "LIST"))
-    var prefillCores: String = "0"
+    @Option(name: .customLong("prefill-cores"), help: ArgumentHelp("CPUs of the prefill instance(s), e.g. 0 or 0-3,6 (default 0). Colocated policies use the prefill and decode cores together.", valueName: "LIST"))
+    var prefillCores: String?
 
-    @Option(name: .customLong("decode-cores"), help: ArgumentHelp("CPUs of the decode instance(s) (colocated: the second `both` instance).", valueName: "LIST"))
-    var decodeCores: String = "1"
+    @Option(name: .customLong("decode-cores"), help: ArgumentHelp("CPUs of the decode instance(s) (default 1).", valueName: "LIST"))
+    var decodeCores: String?
 
-    @Option(name: .customLong("prefill-instances"), help: "Prefill instances (disaggregated).")
-    var prefillInstances: Int = 1
+    @Option(name: .customLong("prefill-instances"), help: "Prefill instances (disaggregated; default 1).")
+    var prefillInstances: Int?
 
-    @Option(name: .customLong("decode-instances"), help: "Decode instances (disaggregated).")
-    var decodeInstances: Int = 1
+    @Option(name: .customLong("decode-instances"), help: "Decode instances (disaggregated; default 1).")
+    var decodeInstances: Int?
 
-    @Option(name: .customLong("kv-blocks"), help: "KV pool size of each instance, in blocks (default: --max-running full contexts).")
+    @Option(name: .customLong("colocated-instances"), help: "Colocated policies: 1 (default) = one `both` instance owning all the cores, its matmuls split across them (as tensor parallelism would); N = N instances with the cores split between them (data parallelism).")
+    var colocatedInstances: Int?
+
+    @Option(name: .customLong("kv-blocks"), help: "KV pool size of each instance, in blocks (default: --max-running full contexts, at most 1 GiB).")
     var kvBlocks: Int?
 
     @Option(name: .customLong("kv-memory"), help: ArgumentHelp("KV pool size of each instance in bytes, e.g. 64MiB (instead of --kv-blocks).", valueName: "SIZE"))
@@ -58,56 +62,47 @@ struct EngineOptions: ParsableArguments {
     var goodput: String?
 
     /// The engine configuration these flags describe; throws one-line errors naming the flag.
-    /// `recorded` (a replayed trace's settings) fills the scheduling settings not given as flags.
+    /// `recorded` (a replayed trace's settings, see `EngineSettings`) gives every setting not
+    /// given as a flag: flags override the recording one by one.
     func makeConfig(recorded: [String: String] = [:]) throws -> EngineConfig {
-        var c = EngineConfig()
-        c.policy = policy ?? recorded["policy"].flatMap(SchedulingPolicy.init(rawValue:)) ?? c.policy
-        c.route = route ?? recorded["route"].flatMap(RoutePolicy.init(rawValue:)) ?? c.route
-        c.kvTransfer = kvTransfer ?? recorded["kv_transfer"].flatMap(KVTransferMode.init(rawValue:)) ?? c.kvTransfer
-        c.blockSize = blockSize ?? recorded["block_size"].flatMap { Int($0) } ?? c.blockSize
-        c.maxBatchedTokens = maxBatchedTokens ?? recorded["max_batched_tokens"].flatMap { Int($0) } ?? c.maxBatchedTokens
-        c.maxRunning = maxRunning ?? recorded["max_running"].flatMap { Int($0) } ?? c.maxRunning
+        var c: EngineConfig
+        do { c = try EngineSettings.decode(recorded) } catch { throw CLIError("\(error)") }
+        if let v = policy { c.policy = v }
+        if let v = route { c.route = v }
+        if let v = kvTransfer { c.kvTransfer = v }
+        if let v = blockSize { c.blockSize = v }
+        if let v = maxBatchedTokens { c.maxBatchedTokens = v }
+        if let v = maxRunning { c.maxRunning = v }
         do {
-            c.prefillCores = try CoreSet(parsing: prefillCores)
-            c.decodeCores = try CoreSet(parsing: decodeCores)
+            if let v = prefillCores { c.prefillCores = try CoreSet(parsing: v) }
+            if let v = decodeCores { c.decodeCores = try CoreSet(parsing: v) }
         } catch { throw CLIError("\(error)") }
-        c.prefillInstances = prefillInstances
-        c.decodeInstances = decodeInstances
+        if let v = prefillInstances { c.prefillInstances = v }
+        if let v = decodeInstances { c.decodeInstances = v }
+        if let v = colocatedInstances { c.colocatedInstances = v }
         if kvBlocks != nil && kvMemory != nil { throw CLIError("give --kv-blocks or --kv-memory, not both") }
         if let blocks = kvBlocks { c.kvCapacity = .blocks(blocks) }
         if let memory = kvMemory {
             do { c.kvCapacity = .bytes(try ByteSize.parse(memory)) } catch { throw CLIError("--kv-memory: \(error)") }
         }
-        c.kvStoreBlocks = kvStoreBlocks
-        c.kvLinkGbps = kvLinkGbps
-        c.localPrefillMax = localPrefillMax
+        if let v = kvStoreBlocks { c.kvStoreBlocks = v }
+        if let v = kvLinkGbps { c.kvLinkGbps = v }
+        if let v = localPrefillMax { c.localPrefillMax = v }
         let problems = c.validationErrors()
         guard problems.isEmpty else { throw CLIError(problems.joined(separator: "; ")) }
         return c
     }
 
-    /// The `--goodput` objectives, if given.
-    func makeSLOs() throws -> GoodputSLO? {
-        guard let spec = goodput else { return nil }
+    /// The `--goodput` objectives, if given (else a replayed recording's).
+    func makeSLOs(recorded: [String: String] = [:]) throws -> GoodputSLO? {
+        guard let spec = goodput ?? recorded["goodput"] else { return nil }
         do { return try GoodputSLO(parsing: spec) } catch { throw CLIError("\(error)") }
     }
 
-    /// Every setting as text, for trace headers and summaries.
-    var settings: [String: String] { settings(of: (try? makeConfig()) ?? EngineConfig()) }
-
-    /// Every setting of `c` (the effective configuration) as text.
+    /// Every setting of `c` (the effective configuration) as text, for trace headers, with the
+    /// `--goodput` objectives (a measurement setting, not the engine's).
     func settings(of c: EngineConfig) -> [String: String] {
-        var s: [String: String] = [
-            "policy": c.policy.rawValue, "route": c.route.rawValue, "kv_transfer": c.kvTransfer.rawValue,
-            "prefill_cores": prefillCores, "decode_cores": decodeCores,
-            "prefill_instances": String(prefillInstances), "decode_instances": String(decodeInstances),
-            "block_size": String(c.blockSize), "max_batched_tokens": String(c.maxBatchedTokens), "max_running": String(c.maxRunning),
-        ]
-        if let v = kvBlocks { s["kv_blocks"] = String(v) }
-        if let v = kvMemory { s["kv_memory"] = v }
-        if let v = kvStoreBlocks { s["kv_store_blocks"] = String(v) }
-        if let v = kvLinkGbps { s["kv_link_gbps"] = String(v) }
-        if let v = localPrefillMax { s["local_prefill_max"] = String(v) }
+        var s = EngineSettings.encode(c)
         if let v = goodput { s["goodput"] = v }
         return s
     }

@@ -15,6 +15,8 @@ struct InspectCommand: ParsableCommand {
         let file: GGUFFile
         do { file = try GGUFFile(path: path) } catch { throw CLIError("\(error)") }
         print(ModelInspector.report(file), terminator: "")
+        print("kernels: \(KernelISA.current.summary), best on this CPU: \(KernelISA.best)")
+        if let note = KernelISA.environmentNote { print("note: \(note)") }
     }
 }
 

@@ -4,63 +4,52 @@ import Model
 import Trace
 
 /// The project's headline measurement: how much long prompts hurt the chat users' decode under
-/// each policy. For each policy it runs a long-prompt storm and, on a fresh engine, the storm's
-/// chat requests alone (the same requests, same seeds), and divides the chat decodes' ITL p99 in
-/// the storm by their ITL p99 in isolation. 1× means the long prompts cost the chatters nothing.
+/// each policy at equal cores. For each configuration it runs a long-prompt storm and, on a fresh
+/// engine, the storm's chat requests alone (same requests, same seeds), `repeats` times, and
+/// reports the chat users' gaps (p99, p99.9, worst), TTFT and goodput in both.
 struct HeadlineBenchmark {
     var model: LlamaModel
     var config: EngineConfig
     var duration: Double
     var rate: Double
     var seed: UInt64 = 2
-    var policies: [SchedulingPolicy] = SchedulingPolicy.allCases
+    var repeats = 3
+    var slo = HeadlineBenchmark.defaultSLO
+    var arrangements: [Arrangement]? = nil
     var progress: RunProgress.Mode = .off
     var interrupt: InterruptFlag?
 
-    /// The goal of each policy's ratio: `≤ 1.2×` for disaggregated, `≥ 5×` for colocated FCFS
-    /// (the stall the seed set out to show), none for chunked prefill (it sits in between).
-    enum Goal: Equatable {
-        case atMost(Double), atLeast(Double), none
+    /// Chat objectives when `--goodput` is not given: a first token within 2 s, 50 ms per token.
+    static let defaultSLO = GoodputSLO(ttft: 2, tpot: 0.05)
 
-        static func of(_ policy: SchedulingPolicy) -> Goal {
+    /// A policy and how the cores are shared out: colocated policies run as one instance owning
+    /// every core (`colocatedInstances` 1) or data-parallel (one instance per core).
+    struct Arrangement: Equatable {
+        var policy: SchedulingPolicy
+        var colocatedInstances = 1
+
+        var isColocated: Bool { policy != .disaggregated }
+        /// `colocated-fcfs`, `colocated-fcfs ×2` (data-parallel), `disaggregated`.
+        var label: String { isColocated && colocatedInstances > 1 ? "\(policy.rawValue) ×\(colocatedInstances)" : policy.rawValue }
+
+        func describe(cores: Int) -> String {
             switch policy {
-            case .disaggregated: return .atMost(1.2)
-            case .colocatedFCFS: return .atLeast(5)
-            case .chunkedPrefill: return .none
-            }
-        }
-
-        func isMet(_ ratio: Double) -> Bool? {
-            switch self {
-            case .atMost(let limit): return ratio <= limit
-            case .atLeast(let limit): return ratio >= limit
-            case .none: return nil
-            }
-        }
-
-        var text: String {
-            switch self {
-            case .atMost(let limit): return "≤ \(JSONWriter.format(limit))×"
-            case .atLeast(let limit): return "≥ \(JSONWriter.format(limit))×"
-            case .none: return "-"
+            case .disaggregated: return "prefill + decode instances"
+            default:
+                return colocatedInstances == 1 ? "1 instance × \(cores) cores"
+                    : "\(colocatedInstances) instances × \(max(1, cores / colocatedInstances)) core(s)"
             }
         }
     }
 
-    /// One policy's numbers.
-    struct Row {
-        var policy: SchedulingPolicy
-        var isolatedP99: Double
-        var stormP99: Double
-        /// The storm's p99 without each request's first gap (first token → second token), which
-        /// in a disaggregated run includes the KV handoff; shows whether a miss is the handoff's.
-        var stormDecodeP99: Double = .nan
-        var ratio: Double { stormP99 / isolatedP99 }
-        var goal: Goal
-        /// The worst chat gap in the storm run and what ran meanwhile.
-        var worstStall: String?
-        var chatRequests: Int
-        var longPrompts: Int
+    /// Every policy; the colocated ones both as one instance and one instance per core.
+    static func defaultArrangements(cores: Int) -> [Arrangement] {
+        var result: [Arrangement] = []
+        for policy in [SchedulingPolicy.colocatedFCFS, .chunkedPrefill] {
+            result.append(Arrangement(policy: policy))
+            if cores > 1 { result.append(Arrangement(policy: policy, colocatedInstances: cores)) }
+        }
+        return result + [Arrangement(policy: .disaggregated)]
     }
 
     /// The storm workload (chat + long prompts) and its chat part alone.
@@ -72,29 +61,36 @@ struct HeadlineBenchmark {
 
     static func isChat(_ spec: RequestSpec) -> Bool { !PromptLibrary.longPromptUsers.contains(spec.user) }
 
-    /// Runs every policy (storm, then isolated); stops early on an interrupt with the rows so far.
-    func run(log: (String) -> Void) throws -> [Row] {
+    /// Runs every arrangement `repeats` times (the repeats outermost, so slow drift of the machine
+    /// hits every arrangement alike); stops early on an interrupt with what finished so far.
+    func run(log: (String) -> Void) throws -> HeadlineResult {
         let (storm, isolated) = makeWorkloads()
         guard !isolated.isEmpty, storm.count > isolated.count else {
             throw CLIError("--duration \(JSONWriter.format(duration)) s is too short for a storm: long prompts start at 2 s and need chat requests around them")
         }
-        var rows: [Row] = []
-        for policy in policies {
-            var config = self.config
-            config.policy = policy
-            log("\(policy.rawValue): storm (\(storm.count) requests, \(storm.count - isolated.count) long prompts)…")
-            let stormy = try runOnce(config, storm)
-            if interrupt?.isSet == true { break }
-            log("\(policy.rawValue): chat alone (\(isolated.count) requests)…")
-            let alone = try runOnce(config, isolated)
-            if interrupt?.isSet == true { break }
-            let chatIDs = Set(stormy.summary.report.requests.filter { !PromptLibrary.longPromptUsers.contains($0.user) }.map(\.id))
-            let worst = stormy.collector.stalls(minGap: 0).first { chatIDs.contains($0.request) }
-            rows.append(Row(policy: policy, isolatedP99: Self.chatITLp99(alone), stormP99: Self.chatITLp99(stormy),
-                            stormDecodeP99: Self.chatITLp99(stormy, skippingFirstGap: true), goal: .of(policy), worstStall: worst.map(Self.describe),
-                            chatRequests: isolated.count, longPrompts: storm.count - isolated.count))
+        let layout = arrangements ?? Self.defaultArrangements(cores: config.allCores.count)
+        var entries = layout.map { HeadlineEntry(arrangement: $0) }
+        var result = HeadlineResult(model: model.name, duration: duration, cores: config.allCores.count, slo: slo,
+                                    chatRequests: isolated.count, longPrompts: storm.count - isolated.count, entries: [])
+        runs: for round in 1...max(repeats, 1) {
+            for index in entries.indices {
+                var config = self.config
+                config.policy = entries[index].arrangement.policy
+                config.colocatedInstances = entries[index].arrangement.colocatedInstances
+                let name = "\(entries[index].arrangement.label) run \(round)/\(repeats)"
+                log("\(name): chat alone (\(isolated.count) requests)…")
+                let alone = try runOnce(config, isolated)
+                if interrupt?.isSet == true { break runs }
+                log("\(name): storm (\(storm.count) requests, \(storm.count - isolated.count) long prompts)…")
+                let stormy = try runOnce(config, storm)
+                if interrupt?.isSet == true { break runs }
+                let isolatedStats = HeadlineRunStats(alone, slo: slo)
+                entries[index].isolated.append(isolatedStats)
+                entries[index].storm.append(HeadlineRunStats(stormy, slo: slo, isolatedMedian: isolatedStats.itlMedian))
+            }
         }
-        return rows
+        result.entries = entries.filter { !$0.storm.isEmpty }
+        return result
     }
 
     private func runOnce(_ config: EngineConfig, _ requests: [RequestSpec]) throws -> RunWorkload.Outcome {
@@ -110,12 +106,5 @@ struct HeadlineBenchmark {
         short.causes = Array(stall.causes.sorted { $0.tokens > $1.tokens }.prefix(3))
         let more = stall.causes.count - short.causes.count
         return short.description + (more > 0 ? " and \(more) shorter prefill\(more == 1 ? "" : "s")" : "")
-    }
-
-    /// p99 of every inter-token gap of the chat requests (optionally without each first gap).
-    static func chatITLp99(_ outcome: RunWorkload.Outcome, skippingFirstGap: Bool = false) -> Double {
-        let gaps = outcome.summary.report.requests.filter { !PromptLibrary.longPromptUsers.contains($0.user) }
-            .flatMap { skippingFirstGap ? Array($0.itls.dropFirst()) : $0.itls }
-        return MetricsDistribution(gaps).percentile(99) ?? .nan
     }
 }

@@ -11,8 +11,11 @@ public struct PDScope: ParsableCommand {
         decode on separate pinned cores standing in for separate GPUs, each with its own paged KV \
         cache, and the baselines they are compared with (colocated FCFS, chunked prefill).
 
-        Without --model it uses an embedded synthetic model (random weights, built in memory). \
-        Load a real one with --model FILE.gguf (see `pdscope convert-llama2c` and `pdscope inspect`).
+        Without --model it runs SmolLM2-135M-Instruct when it is in the model cache (`bash .ci/setup` \
+        fetches it; `pdscope models` lists the cache), else an embedded synthetic model (random \
+        weights, built in memory), saying so. --model NAME picks a cached model by name (smollm2), \
+        --model synthetic the embedded one, --model FILE.gguf any llama GGUF file; --max-model-len N \
+        caps the context served (default: the model's, at most 4096).
 
         Engine options (--policy, --route, --kv-transfer, cores, KV sizes, ...) are listed in \
         `pdscope help dashboard`, `pdscope help replay` and `pdscope help compare`. \
@@ -22,7 +25,8 @@ public struct PDScope: ParsableCommand {
         version: pdscopeVersion,
         subcommands: [
             DashboardCommand.self,
-            GenerateCommand.self, InspectCommand.self, ConvertLlama2cCommand.self, SynthCommand.self,
+            GenerateCommand.self, TokenizeCommand.self, ModelsCommand.self, InspectCommand.self, ConvertLlama2cCommand.self,
+            SynthCommand.self,
             BenchModelCommand.self, BenchKernelsCommand.self,
             WorkloadCommand.self, ReplayCommand.self, CompareCommand.self, ImportCommand.self, ExportCommand.self,
             ServeCommand.self, HeadlineCommand.self, DashboardBenchCommand.self,

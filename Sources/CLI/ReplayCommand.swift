@@ -56,21 +56,23 @@ struct ReplayCommand: ParsableCommand {
     /// and whether it was interrupted.
     func output(progress: RunProgress.Mode = .off, interrupt: InterruptFlag? = nil) throws -> (String, Bool) {
         var config = try engineOptions.makeConfig()
-        let slo = try engineOptions.makeSLOs()
-        let (model, loaded) = try WorkloadInput.loadModelAndWorkload(path: file, model: modelOptions, flags: importFlags, limit: limit)
+        var slo = try engineOptions.makeSLOs()
+        let (loadedModel, loaded) = try WorkloadInput.loadModelAndWorkload(path: file, model: modelOptions, flags: importFlags, limit: limit)
+        let model = loadedModel.model
         if let recorded = loaded.recordedPolicy {
             // A recorded session replays under its own settings unless flags say otherwise.
             config = try engineOptions.makeConfig(recorded: loaded.recordedSettings)
+            slo = try engineOptions.makeSLOs(recorded: loaded.recordedSettings)
             printError("note: replaying \(loaded.workload.requests.count) requests recorded under \(recorded); now under \(config.policy.rawValue), route \(config.route.rawValue), KV \(config.kvTransfer.rawValue) (flags override the recorded settings)")
         }
+        if let note = KVSizing.apply(&config, model: model) { printError("note: \(note)") }
 
         var writer: TraceWriter?
         if let record {
             var settings = engineOptions.settings(of: config)
             settings["speed"] = JSONWriter.format(speed)
             settings["workload"] = file
-            writer = try ReplayRecording.makeWriter(path: record, model: model, modelPath: modelOptions.model,
-                                                    config: config, settings: settings)
+            writer = try ReplayRecording.makeWriter(path: record, model: loadedModel, config: config, settings: settings)
         }
         let job = RunWorkload(model: model, config: config, requests: loaded.workload.requests, speed: speed, slo: slo,
                               sinks: writer.map { [$0] } ?? [], progress: progress, interrupt: interrupt)

@@ -3,31 +3,40 @@ import Foundation
 import Model
 import Trace
 
-/// The trace header of a `replay --record` run: the model's identity, the policy and every engine
-/// setting, the cores, and the start time.
+/// The trace header of a recording (`replay --record`, the dashboard's `r` and `--record`): the
+/// model's identity, the policy and every engine setting (`EngineSettings`), the cores, the start.
 enum ReplayRecording {
     /// Opens the trace file (writing its header) for a run of `model` under `config`.
-    static func makeWriter(path: String, model: LlamaModel, modelPath: String?, config: EngineConfig,
+    static func makeWriter(path: String, model: LoadedModel, config: EngineConfig,
                            settings: [String: String]) throws -> TraceWriter {
-        let header = TraceHeader(pdscopeVersion: pdscopeVersion, model: try identity(of: model, path: modelPath),
-                                 policy: config.policy.rawValue, settings: settings,
-                                 cores: max(1, Set(config.prefillCores.cores + config.decodeCores.cores).count),
-                                 startTime: Date())
+        let header = header(identity: try identity(of: model), config: config, settings: settings, startTime: Date())
         do { return try TraceWriter(path: path, header: header) } catch { throw CLIError("\(error)") }
     }
 
-    /// A file model is named by the SHA-256 of its bytes. The embedded model is built from a
-    /// shape and a seed, so those name it exactly; hashing its ~90 MB would only slow the start.
-    static func identity(of model: LlamaModel, path: String?) throws -> ModelIdentity {
+    /// `settings` are `EngineOptions.settings(of: config)` plus any run-specific keys.
+    static func header(identity: ModelIdentity, config: EngineConfig, settings: [String: String],
+                       startTime: Date) -> TraceHeader {
+        TraceHeader(pdscopeVersion: pdscopeVersion, model: identity, policy: config.policy.rawValue,
+                    settings: settings, cores: max(1, config.allCores.count), startTime: startTime)
+    }
+
+    /// A file model is named by the SHA-256 of its bytes (and by its catalog name, `smollm2`, when
+    /// it is one). The embedded model is built from a shape and a seed, so those name it exactly;
+    /// hashing its ~90 MB would only slow the start. The context is the one served.
+    static func identity(of loaded: LoadedModel) throws -> ModelIdentity {
+        let model = loaded.model
         let context = model.config.contextLength
-        guard let path else {
-            return ModelIdentity(name: model.name,
-                                 contentHash: "embedded:\(EmbeddedModel.shape.rawValue)-q8_0-seed\(EmbeddedModel.seed)",
-                                 contextLength: context)
+        switch loaded.source {
+        case .embedded:
+            return ModelIdentity(name: model.name, contentHash: EmbeddedModel.contentHash, contextLength: context)
+        case .file(let path, let catalog):
+            let hash: String
+            do { hash = try ContentHash.sha256(fileAt: path) } catch { throw CLIError("\(error)") }
+            // A catalog name only for the catalog's bytes: a renamed or different file keeps its own name.
+            let name = catalog.map { hash == "sha256:" + $0.sha256 } == true ? catalog!.name : model.name
+            return ModelIdentity(name: name, contentHash: hash, contextLength: context,
+                                 path: URL(fileURLWithPath: path).standardizedFileURL.path)
         }
-        do {
-            return ModelIdentity(name: model.name, contentHash: try ContentHash.sha256(fileAt: path),
-                                 contextLength: context, path: path)
-        } catch { throw CLIError("\(error)") }
     }
 }
+

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Dispatch
+import CPlatform
 import Foundation
 
 /// The progress line of a headless run on stderr: `[12/40 requests] 85.3 tok/s  14.2 s`.
@@ -41,48 +41,69 @@ final class RunProgress {
     }
 }
 
-/// A flag set by SIGINT (or a test), read by the run loop and the submitter.
+/// A flag set by SIGINT, SIGTERM or SIGHUP (or a test), read by the run loop and the submitter.
 final class InterruptFlag: @unchecked Sendable {
     private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
-    func set() { lock.lock(); value = true; lock.unlock() }
+    private var value: Int32 = 0
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value != 0 }
+    /// The signal that set it (SIGINT when set by a test); 0 while unset.
+    var signal: Int32 { lock.lock(); defer { lock.unlock() }; return value }
+    func set(signal: Int32 = SIGINT) { lock.lock(); if value == 0 { value = signal }; lock.unlock() }
+    /// The conventional exit status of a run stopped by this signal: 128 + its number.
+    var exitStatus: Int32 { 128 + signal }
 }
 
-/// Turns SIGINT into an `InterruptFlag` for the length of a run: the default action (kill the
-/// process) would leave a recording without its closing line and the engine's threads mid-step.
-/// A dispatch signal source runs the handler as ordinary code, not in signal context.
+/// Turns SIGINT, SIGTERM and SIGHUP into an `InterruptFlag` for the length of a run: their
+/// default action (kill the process) would lose the summary and leave a recording without its
+/// closing line. A second signal forces the exit at once. The C handler writes to a pipe; a
+/// thread of ours reads it, so this works whatever threads the runtime has and however they mask
+/// signals (a dispatch signal source re-raised from a thread that blocked SIGINT, and the second
+/// Ctrl-C was lost).
 final class InterruptCatcher {
     let flag = InterruptFlag()
-    private let source: DispatchSourceSignal
 
     init() {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue.global())
+        let fd = pd_stop_signals_install()
+        guard fd >= 0 else { return }
         let flag = self.flag
-        source.setEventHandler {
-            if !flag.isSet { printError("\npdscope: interrupted; stopping the run and closing the trace (press Ctrl-C again to force)") }
-            else { signal(SIGINT, SIG_DFL); raise(SIGINT) }
-            flag.set()
+        let thread = Thread {
+            while true {
+                let signal = pd_stop_signals_wait(fd, -1)
+                if signal < 0 { close(fd); return }
+                if signal == 0 { continue }
+                if flag.isSet {
+                    printError("\npdscope: \(Self.name(of: signal)) again: stopping now, without the summary")
+                    _exit(128 + signal)
+                }
+                printError("\npdscope: \(Self.name(of: signal)): stopping the run and closing the trace (press Ctrl-C again to force)")
+                flag.set(signal: signal)
+            }
         }
-        source.resume()
+        thread.name = "pdscope-signals"
+        thread.start()
     }
 
-    /// Restores the default SIGINT action.
-    func stop() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
+    static func name(of signal: Int32) -> String {
+        switch signal {
+        case SIGINT: return "interrupted"
+        case SIGTERM: return "terminated (SIGTERM)"
+        case SIGHUP: return "hung up (SIGHUP)"
+        default: return "signal \(signal)"
+        }
     }
+
+    /// Restores the previous handlers.
+    func stop() { pd_stop_signals_remove() }
 }
 
 extension InterruptCatcher {
-    /// The `run()` of every headless command: produce the output with Ctrl-C caught, print it,
-    /// and exit 130 when the run was cut short.
+    /// The `run()` of every headless command: produce the output with stop signals caught, print
+    /// it, and exit 128 + the signal (130 for Ctrl-C, 143 for SIGTERM) when the run was cut short.
     static func printOutput(_ output: (RunProgress.Mode, InterruptFlag) throws -> (String, Bool)) throws {
         let catcher = InterruptCatcher()
         defer { catcher.stop() }
         let (text, interrupted) = try output(.automatic, catcher.flag)
         print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
-        if interrupted { throw ExitCode(130) }
+        if interrupted { throw ExitCode(catcher.flag.isSet ? catcher.flag.exitStatus : 130) }
     }
 }

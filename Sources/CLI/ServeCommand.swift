@@ -46,22 +46,25 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         if dashboard { return try ServeDashboard.run(self) }
         let log = try ServeLog(path: logFile)
-        let config = try engineOptions.makeConfig()
-        let model = try modelOptions.load()
+        var config = try engineOptions.makeConfig()
+        let loaded = try modelOptions.loadWithSource()
+        let model = loaded.model
+        for note in loaded.notes { printError("pdscope: \(note)") }
+        if let note = KVSizing.apply(&config, model: model) { printError("pdscope: \(note)") }
         let engine: Engine
         do { engine = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model)) } catch { throw CLIError("\(error)") }
         var writer: TraceWriter?
         if let record {
-            writer = try ReplayRecording.makeWriter(path: record, model: model, modelPath: modelOptions.model, config: config,
+            writer = try ReplayRecording.makeWriter(path: record, model: loaded, config: config,
                                                     settings: engineOptions.settings(of: config))
         }
-        let name = servedModelName ?? Self.defaultName(path: modelOptions.model)
+        let name = servedModelName ?? Self.defaultName(loaded)
         let served = ServedEngine(engine: engine, servedModelName: name, renderChat: ServeChat.renderer(for: model))
         if let writer { engine.addSink(writer) }
         for warning in engine.warnings { printError("pdscope: warning: \(warning)") }
         engine.start()
 
-        let settings = serveSettings(name: name, model: model)
+        let settings = serveSettings(name: name, modelRoot: loaded.path ?? model.name)
         let outcome = ServeOutcome()
         let finished = DispatchSemaphore(value: 0)
         Task {
@@ -83,8 +86,8 @@ struct ServeCommand: ParsableCommand {
         printError("pdscope serve: stopped")
     }
 
-    func serveSettings(name: String, model: LlamaModel) -> ServeSettings {
-        var settings = ServeSettings(servedModelName: name, modelRoot: modelOptions.model ?? model.name, version: pdscopeVersion)
+    func serveSettings(name: String, modelRoot: String) -> ServeSettings {
+        var settings = ServeSettings(servedModelName: name, modelRoot: modelRoot, version: pdscopeVersion)
         settings.host = host
         settings.port = port
         settings.apiKey = apiKey
@@ -92,8 +95,11 @@ struct ServeCommand: ParsableCommand {
     }
 
     /// The file name without `.gguf` (what users of vLLM expect to type), or a fixed id for the embedded model.
-    static func defaultName(path: String?) -> String {
-        guard let path else { return "pdscope-synthetic" }
+    /// A catalog model's name (`smollm2`), else the file's name without `.gguf`, else
+    /// "pdscope-synthetic" for the embedded model.
+    static func defaultName(_ loaded: LoadedModel) -> String {
+        if case .file(_, let catalog?) = loaded.source { return catalog.name }
+        guard let path = loaded.path else { return "pdscope-synthetic" }
         let file = (path as NSString).lastPathComponent
         return file.hasSuffix(".gguf") ? String(file.dropLast(5)) : file
     }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Dashboard
 import Engine
 import Foundation
@@ -14,34 +15,37 @@ enum ServeDashboard {
             throw CLIError("serve --dashboard needs a terminal; run `pdscope serve` without --dashboard for a headless server")
         }
         let config = try command.engineOptions.makeConfig()
+        let choice = try ModelLoader.resolve(command.modelOptions.model)
+        if let limit = command.modelOptions.maxModelLen, limit < 1 { throw CLIError("--max-model-len must be at least 1, got \(limit)") }
         let slos = try command.engineOptions.makeSLOs()
         let logPath = command.logFile ?? "pdscope-serve.log"
         let log = try ServeLog(path: logPath)
         let terminal: TerminalBackend
         do { terminal = try TerminalBackend() } catch { throw CLIError("\(error)") }
-        let built: (LlamaModel, Engine, Date)?
-        do {
-            built = try DashboardStartup.build(on: terminal) {
-                let model = try command.modelOptions.load(quiet: true)
-                do { return (model, try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model)), Date()) }
-                catch { throw CLIError("\(error)") }
-            }
-        } catch { terminal.stop(); throw error }
-        guard let (model, engine, startDate) = built else { terminal.stop(); return }
-
-        let settings = LiveDashboardEngine.settings(contextLength: model.config.contextLength, initialLoadRate: nil)
-        let recorder = DashboardRecorder { [command] in
-            try DashboardRecorder.header(model: model, modelPath: command.modelOptions.model, options: command.engineOptions,
-                                         config: config, startTime: startDate)
+        let loaded: DashboardStartup.Outcome<DashboardSession>
+        do { loaded = try DashboardStartup.run(.loading, on: terminal, { try build(command, choice: choice, config: config) }) } catch {
+            terminal.stop()
+            throw error
         }
-        let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings)
+        guard case let .done(built) = loaded else {
+            terminal.stop()
+            if case let .cancelled(exit) = loaded, exit.exitStatus != 0 { throw ExitCode(exit.exitStatus) }
+            return
+        }
+        let model = built.model.model, engine = built.engine
+        let identity = ModelIdentityPromise(built.model)
+        let recorder = DashboardRecorder(engineNow: { engine.snapshot().time }) { [command] start in
+            DashboardRecorder.header(identity: try identity.get(), options: command.engineOptions, config: engine.config, startTime: start)
+        }
+        // No `rebuild`: the server is bound to this engine, so `c` (another policy) is off here.
+        let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: built.settings, prompts: built.prompts)
         let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: slos),
-                                             settings: settings)
-        engine.addSink(controller.eventSink)
-        engine.addSink(recorder)
-        let name = command.servedModelName ?? ServeCommand.defaultName(path: command.modelOptions.model)
+                                             settings: built.settings)
+        live.addSink(controller.eventSink)
+        live.addSink(recorder)
+        let name = command.servedModelName ?? ServeCommand.defaultName(built.model)
         let served = ServedEngine(engine: engine, servedModelName: name, renderChat: ServeChat.renderer(for: model))
-        var status: [String] = []
+        var status: [String] = built.notes
         if let path = command.record {
             do { status.append("recording to \(try recorder.start(path: path))"); controller.options.isRecording = true }
             catch { terminal.stop(); throw error }
@@ -53,8 +57,8 @@ enum ServeDashboard {
         let finished = DispatchSemaphore(value: 0)
         Task {
             do {
-                try await APIServer.run(settings: command.serveSettings(name: name, model: model), served: served,
-                                        log: { log.write($0) },
+                try await APIServer.run(settings: command.serveSettings(name: name, modelRoot: built.model.path ?? model.name),
+                                        served: served, log: { log.write($0) },
                                         onListening: { host, port in
                                             log.write("listening on http://\(host):\(port)")
                                             address.set("http://\(host):\(port)")
@@ -71,14 +75,37 @@ enum ServeDashboard {
         }
         controller.options.statusMessage = (status + live.takeNewWarnings()).joined(separator: " · ")
 
-        DashboardApp(controller: controller).run(on: terminal)
-        terminal.stop()
+        let exit = DashboardApp(controller: controller).run(on: terminal)
         stop.stop()
-        finished.wait()
-        let recordingLine = live.shutdown()
+        let recordingLine: String?
+        switch try DashboardStartup.run(.stopping, on: terminal, { () -> String? in finished.wait(); return live.shutdown() }) {
+        case .done(let line): recordingLine = line
+        case .cancelled(let second):
+            terminal.stop()
+            printError("pdscope: stopped at once (second signal); the recording was not closed")
+            Foundation.exit(second.exitStatus)
+        }
+        terminal.stop()
         log.close()
+        for note in built.notes { printError("pdscope: \(note)") }
         if let recordingLine { printError("pdscope: \(recordingLine)") }
         printError("pdscope serve: stopped (request log in \(logPath))")
+        if exit.exitStatus != 0 { throw ExitCode(exit.exitStatus) }
+    }
+
+    /// Runs on the loader thread while the first frame shows (as the dashboard's own start does).
+    private static func build(_ command: ServeCommand, choice: ModelLoader.Choice, config: EngineConfig) throws -> DashboardSession {
+        let loaded = try ModelLoader.load(choice, maxModelLength: command.modelOptions.maxModelLen)
+        var config = config
+        var notes = loaded.notes
+        if let note = KVSizing.apply(&config, model: loaded.model) { notes.append(note) }
+        let engine: Engine
+        do { engine = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: loaded.model)) } catch { throw CLIError("\(error)") }
+        let isChat = ChatWiring.renderer(for: loaded.model) != nil
+        let settings = LiveDashboardEngine.settings(contextLength: loaded.model.config.contextLength, initialLoadRate: nil, isChat: isChat)
+        let (prompts, promptNote) = DashboardPrompts.make(model: loaded.model, maxTokens: settings.maxTokens)
+        if let promptNote { notes.append(promptNote) }
+        return DashboardSession(model: loaded, engine: engine, startDate: Date(), settings: settings, prompts: prompts, notes: notes)
     }
 }
 

@@ -23,6 +23,8 @@ enum WorkloadInput {
         var recordedSettings: [String: String] = [:]
         /// A recorded session's events, to compare a replay with its recording.
         var recordedEvents: [EngineEvent]? = nil
+        /// The model a recorded session ran on, or a workload's prompts were made for.
+        var recordedModel: ModelIdentity? = nil
     }
 
     static func detect(bytes: [UInt8], path: String) -> Kind {
@@ -38,12 +40,19 @@ enum WorkloadInput {
     }
 
     /// The start of every headless run: checks that `path` exists before the (slow) model load,
-    /// loads the model, then reads the workload and prints its notes to stderr.
+    /// loads the model, then reads the workload and prints its notes to stderr (with one when a
+    /// recorded session ran on another model).
     static func loadModelAndWorkload(path: String, model options: ModelOptions, flags: ImportFlags,
-                                     limit: Int?) throws -> (LlamaModel, Loaded) {
+                                     limit: Int?) throws -> (LoadedModel, Loaded) {
         guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
-        let model = try options.load()
-        let loaded = try load(path: path, contextLength: model.config.contextLength, flags: flags, limit: limit)
+        let model = try options.loadWithSource()
+        model.notes.forEach { printError("pdscope: \($0)") }
+        var loaded = try load(path: path, contextLength: model.model.config.contextLength, flags: flags, limit: limit)
+        if let recorded = loaded.recordedModel,
+           let note = ModelMismatch.note(recorded: recorded, current: try ReplayRecording.identity(of: model),
+                                         verb: loaded.kind == .trace ? "recorded on" : "made for") {
+            loaded.messages.append("note: " + note)
+        }
         loaded.messages.forEach(printError)
         return (model, loaded)
     }
@@ -61,6 +70,7 @@ enum WorkloadInput {
                 var recordedPolicy: String?
                 var recordedEvents: [EngineEvent]?
                 var recordedSettings: [String: String] = [:]
+                var recordedModel: ModelIdentity?
                 if kind == .trace {
                     let trace = try TraceReader.parse(bytes: bytes, path: path)
                     workload = Workload(trace: trace)
@@ -69,16 +79,18 @@ enum WorkloadInput {
                     recordedEvents = trace.events
                     recordedSettings = trace.header.settings
                     recordedSettings["policy"] = trace.header.policy
+                    recordedModel = trace.header.model
                 } else {
                     workload = try WorkloadFile.parse(bytes: bytes, path: path)
                 }
+                recordedModel = workload.header.model
                 var messages = workload.notes.map { "note: \($0)" }
                 if let limit, workload.requests.count > limit {
                     messages.append("note: replaying the first \(limit) of \(workload.requests.count) requests (--limit)")
                     workload.requests = Array(workload.requests.prefix(limit))
                 }
                 return Loaded(workload: workload, kind: kind, messages: messages, recordedPolicy: recordedPolicy,
-                              recordedSettings: recordedSettings, recordedEvents: recordedEvents)
+                              recordedSettings: recordedSettings, recordedEvents: recordedEvents, recordedModel: recordedModel)
             case .azure, .mooncake:
                 let options = try flags.makeOptions(contextLength: contextLength, limit: limit)
                 let result = kind == .azure

@@ -1,20 +1,21 @@
-import CAffinity
+import CPlatform
 import Model
 
 /// Lays out instances on cores for a policy and builds them with their pools and runners.
 enum EngineBuilder {
-    /// Role and cores of every instance. Colocated policies run one `both` instance per core set,
-    /// so every policy uses the same cores (equal hardware).
+    /// Role and cores of every instance. Colocated policies share every core of both sets among
+    /// `colocatedInstances` `both` instances (default one owning all), so every policy uses the
+    /// same cores (equal hardware).
     static func placements(for config: EngineConfig, availableCPUs: Int?, warnings: inout [String]) -> [(InstanceRole, [Int])] {
         let prefill = usable(config.prefillCores, name: "prefill", available: availableCPUs, warnings: &warnings)
         let decode = usable(config.decodeCores, name: "decode", available: availableCPUs, warnings: &warnings)
         switch config.policy {
         case .colocatedFCFS, .chunkedPrefill:
-            if prefill == decode { return [(.both, prefill.cores)] }
-            if !Set(prefill.cores).isDisjoint(with: decode.cores) {
-                warnings.append("prefill cores \(prefill) and decode cores \(decode) overlap: the two colocated instances share CPUs")
+            let all = CoreSet(prefill.cores + decode.cores)
+            if all.count < config.colocatedInstances {
+                warnings.append("\(config.colocatedInstances) colocated instances on \(all.count) core(s) \(all): instances share cores")
             }
-            return [(.both, prefill.cores), (.both, decode.cores)]
+            return all.split(into: config.colocatedInstances).map { (.both, $0.cores) }
         case .disaggregated:
             if !Set(prefill.cores).isDisjoint(with: decode.cores) {
                 warnings.append("prefill cores \(prefill) and decode cores \(decode) overlap: prefill and decode instances share CPUs")

@@ -46,10 +46,14 @@ public struct EngineConfig: Equatable, Sendable {
     public var route: RoutePolicy = .pFirst
     /// `--kv-transfer` (disaggregated only)
     public var kvTransfer: KVTransferMode = .p2p
-    /// `--prefill-cores` (default CPU 0); colocated policies run a `both` instance here.
+    /// `--prefill-cores` (default CPU 0). Colocated policies use the union of both core sets.
     public var prefillCores = CoreSet([0])
-    /// `--decode-cores` (default CPU 1); colocated policies run a second `both` instance here.
+    /// `--decode-cores` (default CPU 1).
     public var decodeCores = CoreSet([1])
+    /// `--colocated-instances` (colocated policies only): 1 = one `both` instance owning every
+    /// core, its matmuls split across them (tensor parallelism's arrangement); N = N instances,
+    /// the cores split between them (data parallelism).
+    public var colocatedInstances = 1
     /// `--prefill-instances`, `--decode-instances` (disaggregated only)
     public var prefillInstances = 1
     public var decodeInstances = 1
@@ -74,6 +78,9 @@ public struct EngineConfig: Equatable, Sendable {
 
     public init() {}
 
+    /// Every core the engine may use: what a colocated arrangement shares out.
+    public var allCores: CoreSet { CoreSet(prefillCores.cores + decodeCores.cores) }
+
     /// Problems with the settings themselves, as one-line messages (empty when valid).
     public func validationErrors() -> [String] {
         var errors: [String] = []
@@ -82,6 +89,7 @@ public struct EngineConfig: Equatable, Sendable {
         if maxRunning < 1 { errors.append("--max-running must be at least 1") }
         if prefillInstances < 1 { errors.append("--prefill-instances must be at least 1") }
         if decodeInstances < 1 { errors.append("--decode-instances must be at least 1") }
+        if colocatedInstances < 1 { errors.append("--colocated-instances must be at least 1") }
         if prefillCores.isEmpty || decodeCores.isEmpty { errors.append("core sets must not be empty") }
         switch kvCapacity {
         case .blocks(let n) where n < 1: errors.append("--kv-blocks must be at least 1")

@@ -33,8 +33,9 @@ public final class LlamaRunner: ModelRunner {
 
     public func kvLayout(blockSize: Int) -> KVLayout { model.kvLayout(blockSize: blockSize) }
 
+    /// Special tokens written in the text (a rendered chat template's `<|im_start|>`) are parsed.
     public func tokenize(_ text: String) -> [Int32] {
-        model.tokenizer.encode(text, addBOS: model.tokenizer.addsBOS)
+        model.tokenizer.encode(text, addBOS: model.tokenizer.addsBOS, parseSpecial: true)
     }
 
     public func prefill(tokens: [Int32], startPosition: Int, blockTable: [Int32], kv: KVArena) -> [Float] {
@@ -50,8 +51,10 @@ public final class LlamaRunner: ModelRunner {
     }
 
     public func piece(_ token: Int32, after previous: Int32?) -> [UInt8] {
-        token == model.tokenizer.eosId ? [] : model.tokenizer.piece(token, after: previous ?? -1)
+        isEndOfGeneration(token) ? [] : model.tokenizer.piece(token, after: previous ?? -1)
     }
+
+    public func isEndOfGeneration(_ token: Int32) -> Bool { model.tokenizer.isEndOfGeneration(token) }
 }
 
 /// Gives Model's value-type sampler the reference semantics the engine keeps per request.

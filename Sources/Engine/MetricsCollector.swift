@@ -101,6 +101,21 @@ public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
         return state.records[id]?.metrics
     }
 
+    /// Time of the newest event seen, nil before any.
+    public var lastEventTime: Double? {
+        lock.lock()
+        defer { lock.unlock() }
+        return state.lastEventTime
+    }
+
+    /// One request's metrics and every instance's prefill chunks, for attributing one stall.
+    func requestAndChunks(_ id: RequestID) -> (RequestMetrics, [InstanceID: [ChunkRun]])? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let request = state.records[id]?.metrics else { return nil }
+        return (request, state.instances.mapValues(\.chunks))
+    }
+
     /// Blocks currently held at `location`, and the most ever held at once.
     public func blockUsage(at location: KVLocation) -> (current: Int, peak: Int) {
         lock.lock()

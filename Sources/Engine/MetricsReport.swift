@@ -88,12 +88,16 @@ extension MetricsCollector {
     ///   - slo: goodput objectives (nil: no goodput).
     ///   - poolBlocks: capacity in blocks of each KV location, for `kv_cache_usage`.
     ///   - duration: run duration in seconds; default from the first arrival to the last event.
+    ///   - arrivedAfter: only requests that arrived at or after this time (a live window); the
+    ///     default duration then starts there.
     /// - Complexity: O(tokens + requests log requests).
-    public func report(slo: GoodputSLO? = nil, poolBlocks: [KVLocation: Int] = [:], duration: Double? = nil) -> MetricsReport {
+    public func report(slo: GoodputSLO? = nil, poolBlocks: [KVLocation: Int] = [:], duration: Double? = nil,
+                       arrivedAfter: Double? = nil) -> MetricsReport {
         let state = snapshot()
-        let requests = state.requests.values.sorted { $0.id < $1.id }
+        let requests = state.requests.values.filter { $0.arrival >= (arrivedAfter ?? -.infinity) }.sorted { $0.id < $1.id }
         let done = requests.filter(\.isCompleted)
-        let span = duration ?? max((state.lastEventTime ?? 0) - (state.firstArrival ?? 0), 0)
+        let start = max(state.firstArrival ?? 0, arrivedAfter ?? -.infinity)
+        let span = duration ?? max((state.lastEventTime ?? 0) - start, 0)
         func perSecond(_ value: Double) -> Double { span > 0 ? value / span : .nan }
         let outputTokens = done.reduce(0) { $0 + $1.outputTokens }
 

@@ -51,6 +51,13 @@ public protocol ModelRunner: AnyObject {
     func makeSampler(_ params: SamplingParams) -> TokenSampler
     /// Bytes of `token`'s text, given the token before it (SentencePiece drops a leading space after BOS).
     func piece(_ token: Int32, after previous: Int32?) -> [UInt8]
+    /// Whether sampling `token` ends the request: EOS, and end-of-turn tokens such as `<|im_end|>`.
+    func isEndOfGeneration(_ token: Int32) -> Bool
+}
+
+extension ModelRunner {
+    /// Models that know only EOS.
+    public func isEndOfGeneration(_ token: Int32) -> Bool { token == eosToken }
 }
 
 /// Where and as what an instance runs; given to the runner factory.

@@ -74,6 +74,13 @@ extension RunSummary {
                 .init(label: "p90 \(name)", value: { pick($0.report).p90 }, format: ms),
                 .init(label: "p99 \(name)", value: { pick($0.report).p99 }, format: ms),
             ]
+            // A rare huge stall hides below p99: the worst gap and p99.9 show it.
+            if name == "ITL" {
+                rows += [
+                    .init(label: "p99.9 ITL", value: { $0.report.itl.percentile(99.9) }, format: ms),
+                    .init(label: "max ITL", value: { $0.report.itl.max }, format: ms),
+                ]
+            }
         }
         rows += [
             .init(label: "mean queue time", value: { $0.report.queueTime.mean }, format: ms),

@@ -32,6 +32,7 @@ extension RunSummary {
                               ("kv_transfer_time", r.kvTransferTime)] {
             pairs += Self.statistics(name, stats)
         }
+        pairs += [("p999_itl_ms", Self.milliseconds(r.itl.percentile(99.9))), ("max_itl_ms", Self.milliseconds(r.itl.max))]
         pairs += [
             ("goodput_slo", Self.slo(r.goodput?.slo)),
             ("request_goodput", .number(r.goodput?.requestGoodput)),

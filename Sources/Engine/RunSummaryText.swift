@@ -38,6 +38,10 @@ extension RunSummary {
             row("Median \(name) (ms)", Self.ms(stats.median))
             row("P90 \(name) (ms)", Self.ms(stats.p90))
             row("P99 \(name) (ms)", Self.ms(stats.p99))
+            if name == "ITL" {
+                row("P99.9 ITL (ms)", Self.ms(stats.percentile(99.9)))
+                row("Max ITL (ms)", Self.ms(stats.max))
+            }
         }
         section("Queue and prefill")
         row("Mean / P99 queue time (ms)", Self.ms(r.queueTime.mean) + " / " + Self.ms(r.queueTime.p99))

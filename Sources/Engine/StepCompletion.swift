@@ -28,7 +28,16 @@ extension EngineCore {
             }
         }
         emit(.stepEnded(instance: instance.id, step: plan.step, duration: plan.end - plan.start), at: plan.end)
-        if !pendingAborts.isEmpty { finishPendingAborts() }
+        finishPendingAborts(in: plan)
+    }
+
+    /// An abort asked for during the step takes effect now that the step's results are applied.
+    private func finishPendingAborts(in plan: StepPlan) {
+        guard !pendingAborts.isEmpty else { return }
+        for id in plan.requestIDs where pendingAborts.contains(id) {
+            pendingAborts.remove(id)
+            if let request = requests[id], !request.state.isTerminal { finish(request, reason: .aborted) }
+        }
     }
 
     /// A prefill instance finished a prompt: the KV waits in its pool until a decode instance has

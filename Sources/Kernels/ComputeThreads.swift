@@ -1,5 +1,5 @@
 import CKernels
-import CAffinity
+import CPlatform
 import Foundation
 
 /// The threads of one instance that a kernel may split its work across. Thread 0 is the caller;

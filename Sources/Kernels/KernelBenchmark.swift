@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Throughput of the matmul kernels at smollm-135m shapes (dim 576, hidden 1536), for
@@ -19,7 +20,7 @@ public enum KernelBenchmark {
     /// `clock: .threadCPU` times only the CPU the calling thread got, which keeps single-thread
     /// numbers meaningful on a machine busy with other work (it undercounts multi-thread runs).
     public static func run(tokenCount: Int = 128, repeats: Int = 5, threads: ComputeThreads = ComputeThreads(),
-                           types: [TensorType] = [.q8_0, .q4_0, .f32], includeReference: Bool = true,
+                           types: [TensorType] = [.q8_0, .q4_0, .q4_1, .f32], includeReference: Bool = true,
                            clock: Clock = .wall) -> [String: Double] {
         var results: [String: Double] = [:]
         var rng = SystemRandomNumberGenerator()
@@ -82,12 +83,25 @@ public enum KernelBenchmark {
         /// CPU time of the calling thread only.
         case threadCPU
 
-        func seconds() -> Double {
+        /// Parses `wall` or `cpu`.
+        public init?(name: String) {
+            switch name {
+            case "wall": self = .wall
+            case "cpu": self = .threadCPU
+            default: return nil
+            }
+        }
+
+        public func seconds() -> Double {
             var ts = timespec()
             clock_gettime(self == .wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &ts)
             return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
         }
     }
+
+    /// Single-thread DRAM read bandwidth (GB/s, best of 3 passes over 256 MiB): the bound of
+    /// batch-1 decode, printed next to decode speeds.
+    public static func readBandwidthGBs() -> Double { pd_read_bandwidth_gb_s(256 << 20, 3) }
 
     /// Median seconds per call; each sample repeats the call until it lasts `minimumSeconds`.
     static func median(repeats: Int, minimumSeconds: Double, clock: Clock, _ body: () -> Void) -> Double {

@@ -1,7 +1,7 @@
 import CKernels
 
 /// The kernels the model calls. Each has a plain twin in `Reference` and a test that compares
-/// them. Bodies call the C kernels in CKernels (AVX2 or scalar, see `KernelISA`).
+/// them. Bodies call the C kernels in CKernels (AVX-512, AVX2 or scalar, see `KernelISA`).
 public enum Ops {
     /// y[t, r] = Σ_c W[r, c] · x[t, c]; work is split by output rows across `threads`.
     /// Quantized weights: the activation rows are quantized to Q8_0 once, on the caller (into a
@@ -79,6 +79,15 @@ public enum Ops {
     /// Fast twin of `Reference.dotQ8_0Q8_0`.
     public static func dotQ8_0Q8_0(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, blocks: Int) -> Float {
         pd_dot_q8_0_q8_0(a, b, Int64(blocks))
+    }
+    /// Q8_1 blocks bit-exact with `QuantizeReference.quantizeRowQ8_1` (ggml-cpu's x86 arithmetic).
+    public static func quantizeRowQ8_1(_ src: UnsafePointer<Float>, count: Int, into dst: UnsafeMutableRawPointer) {
+        precondition(count % 32 == 0, "Q8_1 rows are whole blocks of 32")
+        pd_quantize_row_q8_1(src, Int64(count), dst)
+    }
+    /// Fast twin of `Reference.dotQ4_1Q8_1`.
+    public static func dotQ4_1Q8_1(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, blocks: Int) -> Float {
+        pd_dot_q4_1_q8_1(a, b, Int64(blocks))
     }
     /// Fast twin of `Reference.dotQ4_0Q8_0`.
     public static func dotQ4_0Q8_0(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, blocks: Int) -> Float {

@@ -5,7 +5,8 @@ import Foundation
 public enum Reference {
     /// y[t, r] = Σ_c W[r, c] · x[t, c] for t < tokenCount (x rows are `w.cols` long, y rows `w.rows`).
     /// Quantized weights (Q8_0, Q4_0) see activations quantized to Q8_0 blocks, integer sums per
-    /// block and one fp16·fp16 scale multiply per block, as ggml's `vec_dot_q*_0_q8_0`.
+    /// block and one fp16·fp16 scale multiply per block, as ggml's `vec_dot_q*_0_q8_0`; Q4_1 weights
+    /// see Q8_1 blocks and add the minimum times the block sum (`vec_dot_q4_1_q8_1`).
     public static func matmul(_ w: MatrixView, x: UnsafePointer<Float>, tokenCount: Int, y: UnsafeMutablePointer<Float>) {
         let n = w.cols
         switch w.type {
@@ -30,6 +31,14 @@ public enum Reference {
                         ? dotQ8_0Q8_0(w.row(r), xq, blocks: blocks)
                         : dotQ4_0Q8_0(w.row(r), xq, blocks: blocks)
                 }
+            }
+        case .q4_1:
+            let blocks = n / 32
+            let xq = UnsafeMutableRawPointer.allocate(byteCount: blocks * 36, alignment: 64)
+            defer { xq.deallocate() }
+            for t in 0..<tokenCount {
+                QuantizeReference.quantizeRowQ8_1(x + t * n, count: n, into: xq)
+                for r in 0..<w.rows { y[t * w.rows + r] = dotQ4_1Q8_1(w.row(r), xq, blocks: blocks) }
             }
         }
     }
@@ -59,6 +68,23 @@ public enum Reference {
                 s += (Int32(qa[j] >> 4) - 8) * Int32(qb[j + 16])
             }
             sum += Float(s) * (scale(ba) * scale(bb))
+        }
+        return sum
+    }
+
+    /// Σ over blocks of d_a·d_b·Σ_j q_a,j·q_b,j + m_a·s_b; a is Q4_1 (element = d·nibble + m),
+    /// b is Q8_1 (s = d·Σq), as ggml's generic `vec_dot_q4_1_q8_1`.
+    public static func dotQ4_1Q8_1(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, blocks: Int) -> Float {
+        var sum: Float = 0
+        for i in 0..<blocks {
+            let ba = a + i * 20, bb = b + i * 36
+            let qa = (ba + 4).assumingMemoryBound(to: UInt8.self), qb = (bb + 4).assumingMemoryBound(to: Int8.self)
+            var s: Int32 = 0
+            for j in 0..<16 {
+                s += Int32(qa[j] & 0x0F) * Int32(qb[j])
+                s += Int32(qa[j] >> 4) * Int32(qb[j + 16])
+            }
+            sum += scale(ba) * scale(bb) * Float(s) + scale(ba + 2) * scale(bb + 2)
         }
         return sum
     }

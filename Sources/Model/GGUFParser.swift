@@ -177,7 +177,7 @@ struct GGUFParser {
         let rawType = try u32("the type of tensor '\(name)'")
         guard let type = TensorType(rawValue: rawType) else {
             let known = GGUFParser.ggmlTypeNames[rawType].map { " (\($0))" } ?? ""
-            throw error("tensor '\(name)' has type id \(rawType)\(known), which is not supported (F32, F16, Q4_0, Q8_0 are)")
+            throw error("tensor '\(name)' has type id \(rawType)\(known), which is not supported (F32, F16, Q4_0, Q4_1, Q8_0 are)")
         }
         guard shape[0] % type.blockSize == 0 else {
             throw error("tensor '\(name)' row length \(shape[0]) is not a multiple of \(type)'s block size \(type.blockSize)")

@@ -67,6 +67,7 @@ public enum Llama2cConverter {
         case .f32: return 0
         case .f16: return 1
         case .q4_0: return 2
+        case .q4_1: return 3
         case .q8_0: return 7
         }
     }

@@ -26,6 +26,15 @@ extension SyntheticWeights {
                     block.storeBytes(of: halfBits(from: d).littleEndian, as: UInt16.self)
                 }
                 qs[col % 32] = value == 0 ? 0 : (value > 0 ? 127 : -127)
+            case .q4_1:
+                // Decode the block, set the element, quantize it again (ggml's Q4_1 quantizer).
+                let block = rowStart + (col / 32) * 20
+                var values = [Float](repeating: 0, count: 32)
+                values.withUnsafeMutableBufferPointer { v in
+                    QuantizeReference.decodeRow(UnsafeRawPointer(block), count: 32, as: .q4_1, into: v.baseAddress!)
+                    v[col % 32] = value
+                    QuantizeReference.quantizeRowQ4_1(v.baseAddress!, count: 32, into: block)
+                }
             case .q4_0:
                 let block = rowStart + (col / 32) * 18
                 let qs = (block + 2).assumingMemoryBound(to: UInt8.self)
@@ -53,9 +62,12 @@ extension SyntheticWeights {
             switch type {
             case .f32, .f16:
                 rowStart.initializeMemory(as: UInt8.self, repeating: 0, count: rowBytes)
-            case .q8_0, .q4_0:
-                // A zero scale zeroes the whole block whatever its payload.
-                for b in 0..<(cols / 32) { rowStart.storeBytes(of: UInt16(0), toByteOffset: b * type.blockBytes, as: UInt16.self) }
+            case .q8_0, .q4_0, .q4_1:
+                // A zero scale (and Q4_1 minimum) zeroes the whole block whatever its payload.
+                for b in 0..<(cols / 32) {
+                    rowStart.storeBytes(of: UInt16(0), toByteOffset: b * type.blockBytes, as: UInt16.self)
+                    if type == .q4_1 { rowStart.storeBytes(of: UInt16(0), toByteOffset: b * type.blockBytes + 2, as: UInt16.self) }
+                }
             }
         }
     }

@@ -34,6 +34,16 @@ enum SyntheticWeights {
                 }
             case .q8_0:
                 fillBlocks(out, count: total / 34, blockBytes: 34, scale: halfBits(from: std / int8Std), random: &random)
+            case .q4_1:
+                // Q4_0's values re-laid out: m = −8·d makes nibble 8 zero, as Q4_0's implicit offset.
+                let q4 = matrix(rows: rows, cols: cols, type: .q4_0, std: std, seed: seed)
+                for b in 0..<(total / 20) {
+                    let d = UInt16(q4[b * 18]) | UInt16(q4[b * 18 + 1]) << 8
+                    out.storeBytes(of: d.littleEndian, toByteOffset: b * 20, as: UInt16.self)
+                    let m = halfBits(from: -8 * float(fromHalfBits: d))
+                    out.storeBytes(of: m.littleEndian, toByteOffset: b * 20 + 2, as: UInt16.self)
+                    for j in 0..<16 { out.storeBytes(of: q4[b * 18 + 2 + j], toByteOffset: b * 20 + 4 + j, as: UInt8.self) }
+                }
             case .q4_0:
                 fillBlocks(out, count: total / 18, blockBytes: 18, scale: halfBits(from: std / nibbleStd), random: &random)
                 let bytes = out.assumingMemoryBound(to: UInt8.self)

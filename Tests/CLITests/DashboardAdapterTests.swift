@@ -19,11 +19,14 @@ final class DashboardAdapterTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
-    private func makeEngine() throws -> (LlamaModel, Engine) {
-        let model = try LlamaModel(file: GGUFFile(bytes: SyntheticModel.makeGGUF(shape: .tiny, type: .q8_0, seed: 1), name: "tiny.gguf"))
+    /// The tiny synthetic model, loaded from a file (so its trace identity is the file's hash).
+    private func makeEngine() throws -> (LoadedModel, Engine) {
+        let path = directory.appendingPathComponent("tiny.gguf").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(SyntheticModel.makeGGUF(shape: .tiny, type: .q8_0, seed: 1))))
+        let loaded = try ModelOptions.parse(["--model", path]).loadWithSource()
         var config = EngineConfig()
         config.pinThreads = false
-        return (model, try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model)))
+        return (loaded, try Engine(config: config, runnerFactory: LlamaRunner.factory(model: loaded.model)))
     }
 
     func testSettingsPutTheLongPromptNearTheContextLength() {
@@ -47,12 +50,11 @@ final class DashboardAdapterTests: XCTestCase {
     }
 
     func testTypedPromptRunsOnTheRealEngineAndIsRecorded() throws {
-        let (model, engine) = try makeEngine()
+        let (loaded, engine) = try makeEngine()
+        let model = loaded.model
         let options = try EngineOptions.parse([])
         let path = directory.appendingPathComponent("session.jsonl").path
-        let recorder = DashboardRecorder {
-            try DashboardRecorder.header(model: model, modelPath: nil, options: options, config: engine.config, startTime: Date())
-        }
+        let recorder = makeRecorder(model: loaded, engine: engine, options: options)
         let settings = LiveDashboardEngine.settings(contextLength: model.config.contextLength, initialLoadRate: nil)
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: settings)
         let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: nil),
@@ -78,6 +80,8 @@ final class DashboardAdapterTests: XCTestCase {
         XCTAssertFalse(trace.isTruncated)
         XCTAssertEqual(trace.header.policy, "disaggregated")
         XCTAssertEqual(trace.header.model.contextLength, model.config.contextLength)
+        XCTAssertEqual(trace.header.model.contentHash, try ContentHash.sha256(fileAt: try XCTUnwrap(loaded.path)))
+        XCTAssertEqual(trace.header.model.name, model.name)
         let arrivals = trace.events.compactMap { event -> String? in
             if case let .arrived(_, spec, _) = event.kind { return spec.user } else { return nil }
         }
@@ -86,11 +90,9 @@ final class DashboardAdapterTests: XCTestCase {
     }
 
     func testRecordingKeyStartsAndStopsAFileInTheWorkingDirectory() throws {
-        let (model, engine) = try makeEngine()
+        let (loaded, engine) = try makeEngine()
         let options = try EngineOptions.parse([])
-        let recorder = DashboardRecorder {
-            try DashboardRecorder.header(model: model, modelPath: nil, options: options, config: engine.config, startTime: Date())
-        }
+        let recorder = makeRecorder(model: loaded, engine: engine, options: options)
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: DashboardSettings())
         let previous = FileManager.default.currentDirectoryPath
         FileManager.default.changeCurrentDirectoryPath(directory.path)
@@ -105,6 +107,34 @@ final class DashboardAdapterTests: XCTestCase {
         XCTAssertEqual(files.count, 1)
         XCTAssertEqual(try TraceReader.read(path: directory.appendingPathComponent(files[0]).path).events, [])
         XCTAssertNil(live.shutdown(), "nothing left to close")
+    }
+
+    func testRecordingStartedMidSessionStartsItsTimesAtTheStartOfRecording() throws {
+        let (model, engine) = try makeEngine()
+        let recorder = makeRecorder(model: model, engine: engine, options: try EngineOptions.parse([]))
+        engine.addSink(recorder)
+        engine.start()
+        defer { engine.shutdown() }
+        engine.submit(RequestSpec(user: "early", prompt: .text("Once upon a time"), maxTokens: 8))
+        engine.waitUntilIdle()
+        let startedAt = engine.snapshot().time
+        XCTAssertGreaterThan(startedAt, 0)
+        let path = directory.appendingPathComponent("late.jsonl").path
+        try recorder.start(path: path)
+        engine.submit(RequestSpec(arrivalOffset: engine.snapshot().time, user: "late", prompt: .text("A robot"), maxTokens: 4))
+        engine.waitUntilIdle()
+        _ = recorder.stop()
+        let trace = try TraceReader.read(path: path)
+        let arrival = try XCTUnwrap(trace.events.first { if case .arrived = $0.kind { return true } else { return false } })
+        XCTAssertGreaterThanOrEqual(arrival.time, 0)
+        XCTAssertLessThan(arrival.time, engine.snapshot().time - startedAt, "counted from the recording's start, not the engine's")
+        XCTAssertEqual(Workload(trace: trace).requests.map(\.user), ["late"])
+    }
+
+    private func makeRecorder(model: LoadedModel, engine: Engine, options: EngineOptions) -> DashboardRecorder {
+        return DashboardRecorder(engineNow: { engine.snapshot().time }) { recordingStart in
+            try DashboardRecorder.header(model: model, options: options, config: engine.config, startTime: recordingStart)
+        }
     }
 
     func testLoadGeneratorRotatesUsers() {
@@ -144,8 +174,8 @@ extension DashboardAdapterTests {
         let config = LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: GoodputSLO(ttft: 0.5, tpot: 0.05))
         XCTAssertTrue(config.isSyntheticModel)
         XCTAssertFalse(config.modelName.contains("synthetic"), config.modelName)
-        XCTAssertEqual(config.ttftSLO, 0.5)
-        XCTAssertEqual(config.tpotSLO, 0.05)
+        XCTAssertEqual(config.slo, GoodputSLO(ttft: 0.5, tpot: 0.05))
+        XCTAssertEqual(config.metricsWindow, LiveDashboardEngine.liveMetricsWindow)
         XCTAssertEqual(config.poolBlocks.count, 2, "two instances, no store in p2p mode")
     }
 

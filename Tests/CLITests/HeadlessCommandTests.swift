@@ -54,24 +54,51 @@ final class HeadlessCommandTests: HeadlessTestCase {
         }.max()!, 512)
     }
 
-    func testHeadlineTableAndGoals() {
-        typealias Bench = HeadlineBenchmark
-        XCTAssertEqual(Bench.Goal.of(.disaggregated).isMet(1.1), true)
-        XCTAssertEqual(Bench.Goal.of(.disaggregated).isMet(1.3), false)
-        XCTAssertEqual(Bench.Goal.of(.colocatedFCFS).isMet(4), false)
-        XCTAssertNil(Bench.Goal.of(.chunkedPrefill).isMet(2))
-        let rows = [
-            Bench.Row(policy: .colocatedFCFS, isolatedP99: 0.020, stormP99: 0.400, stormDecodeP99: 0.300, goal: .of(.colocatedFCFS),
-                      worstStall: "#3 waited 2.10 s behind prefill of #7 (1,900 tokens)", chatRequests: 18, longPrompts: 5),
-            Bench.Row(policy: .disaggregated, isolatedP99: 0.020, stormP99: 0.030, goal: .of(.disaggregated),
-                      worstStall: nil, chatRequests: 18, longPrompts: 5),
-        ]
-        let table = HeadlineCommand.table(rows, model: "m", duration: 20)
-        XCTAssertTrue(table.contains("colocated-fcfs  20.0 ms    400.0 ms   20.00×  ≥ 5×    met     300.0 ms (15.00×)"), table)
-        XCTAssertTrue(table.contains("disaggregated   20.0 ms    30.0 ms    1.50×   ≤ 1.2×  MISSED  -"), table)
-        XCTAssertTrue(table.contains("colocated-fcfs: #3 waited 2.10 s behind prefill of #7"), table)
-        let json = HeadlineCommand.json(rows, model: "m", duration: 20)
-        XCTAssertTrue(json.contains("\"goal_met\": false"), json)
+    /// One run's chat numbers, in seconds.
+    private func stats(p99: Double, max: Double, ttft: Double = 0.2) -> HeadlineRunStats {
+        var s = HeadlineRunStats()
+        s.itlMedian = p99 / 2; s.itlP99 = p99; s.itlP999 = (p99 + max) / 2; s.itlMax = max
+        s.slowGapFraction = 0.01; s.ttftP50 = ttft; s.ttftP99 = ttft * 3; s.requestGoodput = 0.5
+        return s
+    }
+
+    func testHeadlineGoalsHoldOnEveryRunAndTableShowsSpreadAndTTFTCost() throws {
+        typealias Arrangement = HeadlineBenchmark.Arrangement
+        let alone = [stats(p99: 0.010, max: 0.015), stats(p99: 0.012, max: 0.016)]
+        let fcfs = HeadlineEntry(arrangement: Arrangement(policy: .colocatedFCFS),
+                                 storm: [stats(p99: 0.020, max: 2.5), stats(p99: 0.030, max: 0.6)], isolated: alone)
+        let dp = HeadlineEntry(arrangement: Arrangement(policy: .colocatedFCFS, colocatedInstances: 2),
+                               storm: [stats(p99: 0.015, max: 0.9), stats(p99: 0.016, max: 1.0)], isolated: alone)
+        let chunked = HeadlineEntry(arrangement: Arrangement(policy: .chunkedPrefill),
+                                    storm: [stats(p99: 0.3, max: 0.5), stats(p99: 0.3, max: 0.65)], isolated: alone)
+        let disagg = HeadlineEntry(arrangement: Arrangement(policy: .disaggregated),
+                                   storm: [stats(p99: 0.02, max: 0.04, ttft: 0.8), stats(p99: 0.02, max: 0.05, ttft: 1.0)], isolated: alone)
+        var result = HeadlineResult(model: "m", duration: 20, cores: 2, slo: HeadlineBenchmark.defaultSLO,
+                                    chatRequests: 18, longPrompts: 5, entries: [fcfs, dp, chunked, disagg])
+        // Run 2: 0.6 s / 0.05 s = 12× < 20×, and chunked's 0.65 s is not below colocated's 0.6 s.
+        XCTAssertEqual(result.goals.map(\.met), [false, false, true])
+        XCTAssertEqual(result.goals[0].detail, "ratio per run: 62×, 12×")
+        let table = HeadlineCommand.table(result)
+        XCTAssertTrue(table.contains("colocated-fcfs ×2"), table)
+        XCTAssertTrue(table.contains("1 instance × 2 cores"), table)
+        XCTAssertTrue(table.contains("1.55 s (600.0 ms–2.50 s)"), table)
+        XCTAssertTrue(table.contains("MISSED  worst chat gap ≥ 20× smaller"), table)
+        XCTAssertTrue(table.contains("chat TTFT p50 900.0 ms vs 200.0 ms under colocated-fcfs (4.5×)"), table)
+        result.entries[0].storm[1].itlMax = 1.5
+        XCTAssertEqual(result.goals.map(\.met), [true, true, true])
+
+        let json = try JSONSerialization.jsonObject(with: Data(HeadlineCommand.json(result).utf8)) as! [String: Any]
+        let policies = json["policies"] as! [[String: Any]]
+        XCTAssertEqual(policies.map { $0["arrangement"] as? String },
+                       ["colocated-fcfs", "colocated-fcfs ×2", "chunked-prefill", "disaggregated"])
+        for key in ["isolated_itl_p99_ms", "isolated_itl_max_ms", "storm_itl_p99_ms", "storm_itl_p999_ms", "storm_itl_max_ms",
+                    "storm_slow_gap_fraction", "storm_ttft_p50_ms", "storm_ttft_p99_ms", "storm_request_goodput",
+                    "ratio", "goal", "goal_met", "worst_stall"] {
+            XCTAssertNotNil(policies[0][key], key)
+        }
+        XCTAssertEqual(policies[3]["storm_itl_max_ms"] as! Double, 45, accuracy: 1e-9)
+        XCTAssertEqual(policies[0]["goal_met"] as? Bool, true)
+        XCTAssertTrue(policies[1]["goal"] is NSNull)
     }
 
     func testHeadlineStallLineKeepsTheLargestPrefills() {
@@ -85,6 +112,8 @@ final class HeadlessCommandTests: HeadlessTestCase {
     func testHeadlineIsolatedRunIsTheStormWithoutLongPrompts() throws {
         let model = try ModelOptions.parse(["--model", HeadlessFixtures.tinyModelPath]).load()
         let bench = HeadlineBenchmark(model: model, config: .init(), duration: 8, rate: 1)
+        XCTAssertEqual(HeadlineBenchmark.defaultArrangements(cores: 2).map(\.label),
+                       ["colocated-fcfs", "colocated-fcfs ×2", "chunked-prefill", "chunked-prefill ×2", "disaggregated"])
         let (storm, isolated) = bench.makeWorkloads()
         XCTAssertGreaterThan(storm.count, isolated.count)
         XCTAssertEqual(isolated, storm.filter { !PromptLibrary.longPromptUsers.contains($0.user) })
@@ -99,7 +128,7 @@ final class HeadlessCommandTests: HeadlessTestCase {
             (ImportMooncakeCommand.self, ["--length-scale", "--output-scale", "--time-scale", "--limit", "--start", "--duration", "--context", "--output"]),
             (ImportAzureCommand.self, ["--length-scale", "--context", "--output"]),
             (ExportCommand.self, ["--chrome", "Perfetto", "Examples"]),
-            (HeadlineCommand.self, ["--duration", "--json", "--model", "1.2×", "Examples"]),
+            (HeadlineCommand.self, ["--duration", "--json", "--model", "--repeats", "20×", "Examples"]),
         ]
         for (command, flags) in expected {
             let help = PDScope.helpMessage(for: command, includeHidden: false, columns: 200)

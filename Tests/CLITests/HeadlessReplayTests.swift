@@ -10,6 +10,7 @@ final class HeadlessReplayTests: HeadlessTestCase {
     static let runKeys = [
         "policy", "route", "kv_transfer", "completed", "rejected", "num_preemptions", "duration_s",
         "request_throughput", "output_throughput", "request_goodput", "slo_attainment", "instances", "kv_transfers", "requests",
+        "p999_itl_ms", "max_itl_ms",
     ] + ["ttft", "tpot", "itl", "e2el"].flatMap { ["mean_\($0)_ms", "median_\($0)_ms", "p90_\($0)_ms", "p99_\($0)_ms"] }
     static let instanceKeys = ["role", "cores_requested", "cores_observed", "busy_fraction"]
     static let transferKeys = ["count", "bytes", "mean_gb_s"]
@@ -106,6 +107,7 @@ final class HeadlessReplayTests: HeadlessTestCase {
         XCTAssertTrue(text.contains("disaggregated p-first p2p"), text)
         XCTAssertTrue(text.contains("×)"), "ratios against the first policy: \(text)")
         XCTAssertTrue(text.contains("Successful requests    2"), text)
+        XCTAssertTrue(text.contains("p99.9 ITL") && text.contains("max ITL"), "the worst gap is compared too: \(text)")
     }
 
     func testUnknownPolicyIsAOneLineError() {

@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Trace
 import XCTest
 
 /// The real binary in a real (tmux) terminal, driven like a person: type a prompt, inject a long
@@ -58,6 +59,38 @@ final class TmuxDashboardTests: XCTestCase {
         XCTAssertTrue(modes.contains("echo"), "echo not restored:\n\(after)")
         XCTAssertFalse(modes.contains("-icanon"), after)
         XCTAssertFalse(modes.contains("-echo"), after)
+    }
+
+    /// Ctrl-C (SIGINT from the terminal), SIGTERM and SIGHUP each end a recording dashboard
+    /// promptly like `q`: terminal restored, recording closed with its last line, and the shell's
+    /// status for the signal. (They were ignored: the handler set a flag in one copy of the C
+    /// shim's state while the loop read another.)
+    func testStopSignalsQuitWithTheSignalsExitStatus() throws {
+        let binary = try BuiltProduct.pdscope()
+        let model = try writeTinyModel()
+        for (signal, status) in [("C-c", 130), ("TERM", 143), ("HUP", 129)] {
+            let record = directory.appendingPathComponent("session-\(signal).jsonl").path
+            let command = "cd '\(directory.path)' && '\(binary)' --model '\(model)' --record '\(record)'; echo EXIT=$?; stty -a; sleep 60"
+            let tmux = try TmuxSession(command: command, environment: ["LANG": "C.UTF-8", "SWIFT_BACKTRACE": "interactive=no", "TERM": "xterm-256color"])
+            defer { tmux.kill() }
+            try tmux.waitForScreen(timeout: 30, "the dashboard's first frame (\(signal))") { $0.contains("users (0)") }
+            try tmux.sendKeys("S")
+            try tmux.waitForScreen(timeout: 30, "the short prompt's user (\(signal))") { $0.contains("users (1)") }
+            if signal == "C-c" {
+                try tmux.sendKeys("C-c")
+            } else {
+                let pid = try XCTUnwrap(tmux.processRunning(binary), "the dashboard's process")
+                XCTAssertEqual(kill(pid, signal == "TERM" ? SIGTERM : SIGHUP), 0)
+            }
+            // Promptly: a few seconds at most, where it used to run on until `q`.
+            let after = try tmux.waitForScreen(timeout: 5, "the exit status after \(signal)") { $0.contains("EXIT=") && $0.contains("icanon") }
+            XCTAssertTrue(after.contains("EXIT=\(status)"), "\(signal):\n\(after)")
+            let modes = after.split(whereSeparator: \.isWhitespace).map(String.init)
+            XCTAssertTrue(modes.contains("icanon") && modes.contains("echo"), "terminal not restored after \(signal):\n\(after)")
+            let trace = try TraceReader.read(path: record)
+            XCTAssertFalse(trace.isTruncated, "recording not closed after \(signal): \(trace.notes)")
+            XCTAssertFalse(trace.events.isEmpty, "\(signal): no events recorded")
+        }
     }
 
     func testNotATerminalExitsWithAPointerToReplay() throws {

@@ -86,6 +86,26 @@ final class TmuxSession {
         throw TmuxError(message: "timed out waiting for \(what)")
     }
 
+    /// The pid of a process started from the pane (the pane's shell or one of its children) whose
+    /// executable is `path`, found through /proc (Linux).
+    func processRunning(_ path: String) throws -> pid_t? {
+        let output = try run(["display-message", "-p", "#{pane_pid}"])
+        guard let shell = pid_t(output.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = pid_t(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // Fields after "(comm)": state, ppid, ...
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, pid_t(fields[1]) == shell || pid == shell,
+                  let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe"),
+                  exe == URL(fileURLWithPath: path).resolvingSymlinksInPath().path || exe == path else { continue }
+            return pid
+        }
+        return nil
+    }
+
     /// Ends the server and removes its socket file (tmux leaves it behind).
     func kill() {
         _ = try? run(["kill-server"], capturesOutput: false)

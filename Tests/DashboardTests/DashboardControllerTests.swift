@@ -9,6 +9,8 @@ final class FakeEngine: DashboardEngine {
     var loadRates: [Double?] = []
     var recording: [Bool] = []
     var recordingFails = false
+    /// The engine side's prompts (an instruct model's); nil keeps the dashboard's own.
+    var makePrompt: ((DashboardPromptKind) -> RequestSpec.Prompt?)?
 
     func submit(_ spec: RequestSpec) { submitted.append(spec) }
     func setLoadGenerator(rate: Double?) { loadRates.append(rate) }
@@ -18,6 +20,9 @@ final class FakeEngine: DashboardEngine {
         return isOn ? "recording to run.jsonl" : "recording stopped"
     }
     func observedCores() -> [InstanceID: [Int]] { [0: [0]] }
+    func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt? { makePrompt?(kind) }
+    var aborted: [RequestID] = []
+    func abort(_ id: RequestID) { aborted.append(id) }
     struct TraceFailure: Error, CustomStringConvertible { var description: String { "disk full" } }
 }
 
@@ -47,6 +52,24 @@ final class DashboardControllerTests: XCTestCase {
         XCTAssertEqual(controller.options.selectedUser, "alice")
     }
 
+    func testXAbortsOnlyTheSelectedUsersOpenRequest() {
+        let (controller, engine) = makeController()
+        let spec = RequestSpec(user: "bob", prompt: .text("hi"), maxTokens: 8)
+        controller.inbox.receive(EngineEvent(time: 0, kind: .arrived(request: 4, spec: spec, promptTokens: 2)))
+        controller.inbox.receive(EngineEvent(time: 0, kind: .arrived(request: 5, spec: RequestSpec(user: "carol", prompt: .text("yo"), maxTokens: 8), promptTokens: 2)))
+        controller.update()
+        controller.options.selectedUser = "carol"
+        _ = controller.handle(.character("x"))
+        XCTAssertEqual(engine.aborted, [5])
+        controller.inbox.receive(EngineEvent(time: 1, kind: .finished(request: 5, reason: .aborted, outputTokens: 0)))
+        controller.update()
+        _ = controller.handle(.character("x"))
+        XCTAssertEqual(engine.aborted, [5], "nothing left to cancel")
+        XCTAssertEqual(controller.options.statusMessage, "x: the selected user has no open request")
+        _ = controller.handle(.character("c"))
+        XCTAssertEqual(controller.options.statusMessage, "c: this engine cannot change policy")
+    }
+
     func testEscapeLeavesInputAndQuitOnlyOutsideIt() {
         let (controller, _) = makeController()
         _ = controller.handle(.enter)
@@ -64,6 +87,24 @@ final class DashboardControllerTests: XCTestCase {
         XCTAssertEqual(engine.submitted.map(\.prompt), [
             .synthetic(count: 400, prefixKeys: [], segmentTokens: 16), .synthetic(count: 16, prefixKeys: [], segmentTokens: 16)])
         XCTAssertEqual(engine.submitted.map(\.user), ["long-1", "short-2"])
+    }
+
+    func testEngineMadePromptsReplaceTypedTextAndSyntheticTokens() {
+        let (controller, engine) = makeController()
+        engine.makePrompt = { kind in
+            switch kind {
+            case .typed(let text): return .text("<user>\(text)</user>")
+            case .short: return .text("<user>question</user>")
+            case .long: return .text("<user>document</user>")
+            }
+        }
+        _ = controller.handle(.character("i"))
+        type("@alice hi", into: controller)
+        _ = controller.handle(.enter)
+        _ = controller.handle(.character("L"))
+        _ = controller.handle(.character("S"))
+        XCTAssertEqual(engine.submitted.map(\.prompt), [.text("<user>hi</user>"), .text("<user>document</user>"), .text("<user>question</user>")])
+        XCTAssertEqual(engine.submitted.map(\.user), ["alice", "long-1", "short-2"])
     }
 
     func testLoadGeneratorToggleAndRate() {

@@ -37,11 +37,12 @@ final class DashboardViewTests: XCTestCase {
         XCTAssertEqual(lines[2], "┌ i0 prefill · KV 14% ─────────────────┐┌ i1 decode · KV 3% ───────────────────┐")
         XCTAssertEqual(lines[4], "│prefill of #2 chunk 1/2               ││idle                                  │")
         XCTAssertEqual(lines[8], "│stage             n  oldest  tokens ││#1 i0→i1 2.0 ms 0.03 GB/s 64.0 KiB 2 bl…│")
-        XCTAssertEqual(lines[9], "│prefill waiting   1  502 ms     120 ││#1 waited 400 ms behind prefill of #2   │")
-        XCTAssertEqual(lines[10], "│prefilling        1  400 ms      80 ││  (80 tokens)                           │")
-        XCTAssertEqual(lines[18], "│alice      decoding            40     8    60.0    400 ▁▁▁▁▁█    66.0     377 │")
+        XCTAssertEqual(lines[9], "│prefill waiting   1  502 ms     120 ││#1 waited 400.0 ms behind prefill of    │")
+        XCTAssertEqual(lines[10], "│prefilling        1  400 ms      80 ││  #2 (80 tokens)                        │")
+        XCTAssertEqual(lines[18], "│alice      decoding            40     8    60.0    400 ▁▁▁▁▁█    66.0     400 │")
         XCTAssertEqual(lines[20], "│alice ▸ Once upon a time there there there there there there 世界             │")
-        XCTAssertEqual(lines[22], "ttft 60.0/60.0/60.0  tpot -/-/-  itl 66.0/10.0/377  e2el -/-/-  SLO -".padded(toWidth: 80))
+        // No request has finished: like the run summary, the percentiles cover completed requests only.
+        XCTAssertEqual(lines[22], "ttft -/-/-  tpot -/-/-  itl -/-/- p99.9 - max -  e2el -/-/-  SLO -".padded(toWidth: 80))
         XCTAssertEqual(lines[23], "i type · L/S long/short · g load [ ] rate · p pause · r rec · ? help · q quit".padded(toWidth: 80))
         assertAligned(buffer)
     }
@@ -54,7 +55,8 @@ final class DashboardViewTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.contains("WAITING_FOR_REMOTE_KVS / prealloc_queue") }, "vLLM/SGLang names on wide screens")
         XCTAssertTrue(lines.contains { $0.contains("┌ alice ▸ #1 ─") }, "streaming text gets its own panel")
         XCTAssertTrue(lines.contains { $0.contains("│用户       prefilling          80     0") }, "CJK user name padded by width")
-        XCTAssertTrue(lines.contains { $0.hasPrefix("ms mean/p50/p99  ttft 60.0/60.0/60.0") && $0.contains("SLO ttft≤1000 tpot≤100 ms: -") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("ms mean/p50/p99 (all)  ttft -/-/-") && $0.contains("itl -/-/- p99.9 - max -")
+                && $0.contains("SLO - (--goodput") && $0.contains("rejected 0") }, "one line; no default SLO")
         XCTAssertTrue(lines[58].hasPrefix("> press i to type a prompt"))
         assertAligned(buffer)
     }

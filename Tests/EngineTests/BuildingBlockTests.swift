@@ -38,6 +38,25 @@ final class BuildingBlockTests: XCTestCase {
         XCTAssertEqual(EngineBuilder.placements(for: config, availableCPUs: 2, warnings: &warnings).count, 1)
     }
 
+    func testColocatedPoliciesOwnEveryCoreInOneInstanceUnlessAskedForMore() {
+        var config = EngineConfig()
+        config.policy = .colocatedFCFS
+        config.prefillCores = CoreSet([0, 1])
+        config.decodeCores = CoreSet([2, 3])
+        var warnings: [String] = []
+        XCTAssertEqual(EngineBuilder.placements(for: config, availableCPUs: 4, warnings: &warnings).map(\.1), [[0, 1, 2, 3]])
+        config.colocatedInstances = 2
+        XCTAssertEqual(EngineBuilder.placements(for: config, availableCPUs: 4, warnings: &warnings).map(\.1), [[0, 1], [2, 3]])
+        config.policy = .chunkedPrefill
+        config.colocatedInstances = 4
+        let placed = EngineBuilder.placements(for: config, availableCPUs: 4, warnings: &warnings)
+        XCTAssertEqual(placed.map(\.0), [.both, .both, .both, .both])
+        XCTAssertEqual(placed.map(\.1), [[0], [1], [2], [3]])
+        XCTAssertEqual(warnings, [])
+        config.colocatedInstances = 0
+        XCTAssertEqual(config.validationErrors(), ["--colocated-instances must be at least 1"])
+    }
+
     func testInvalidConfigThrows() {
         var config = EngineConfig()
         config.maxRunning = 0

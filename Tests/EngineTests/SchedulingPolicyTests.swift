@@ -48,8 +48,21 @@ final class SchedulingPolicyTests: XCTestCase {
         XCTAssertEqual(routedRoles, [.prefill, .decode])
     }
 
-    func testTwoColocatedInstancesShareTheLoad() throws {
+    func testColocatedDefaultIsOneInstanceOnEveryCore() throws {
         let (simulation, recorder) = try makeSimulation(makeConfig(.chunkedPrefill))
+        simulation.submit(synthetic(20, maxTokens: 3))
+        simulation.submit(synthetic(20, maxTokens: 3))
+        try simulation.run()
+        let instances = recorder.events.compactMap { event -> InstanceID? in
+            if case .routed(_, let instance, .both, _) = event.kind { return instance } else { return nil }
+        }
+        XCTAssertEqual(instances, [0, 0])
+    }
+
+    func testTwoColocatedInstancesShareTheLoad() throws {
+        var config = makeConfig(.chunkedPrefill)
+        config.colocatedInstances = 2
+        let (simulation, recorder) = try makeSimulation(config)
         simulation.submit(synthetic(20, maxTokens: 3))
         simulation.submit(synthetic(20, maxTokens: 3))
         try simulation.run()

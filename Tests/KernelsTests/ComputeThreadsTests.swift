@@ -1,4 +1,4 @@
-import CAffinity
+import CPlatform
 import Foundation
 import XCTest
 @testable import Kernels

@@ -7,6 +7,8 @@ final class MatmulTests: XCTestCase {
     /// so only the float accumulation order differs; the error is measured against Σ|w|·|x|.
     let q8MatmulRelTolerance: Float = 2e-6
     let q4MatmulRelTolerance: Float = 2e-6
+    /// Q4_1 adds m·s per block: the same exact integer sums, one more float product per block.
+    let q41MatmulRelTolerance: Float = 4e-6
     /// Float paths: summation order only.
     let floatMatmulRelTolerance: Float = 2e-6
 
@@ -14,6 +16,7 @@ final class MatmulTests: XCTestCase {
         switch type {
         case .q8_0: return q8MatmulRelTolerance
         case .q4_0: return q4MatmulRelTolerance
+        case .q4_1: return q41MatmulRelTolerance
         case .f32, .f16: return floatMatmulRelTolerance
         }
     }
@@ -41,7 +44,7 @@ final class MatmulTests: XCTestCase {
     func testMoreGroupsThanOneChunk() {
         // 17 groups of 8 tokens crosses the GEMM's group-chunk boundary (16 groups).
         var rng = SeededRandom(seed: 3)
-        for type in [TensorType.q8_0, .q4_0] {
+        for type in [TensorType.q8_0, .q4_0, .q4_1] {
             check(EncodedMatrix(type: type, rows: 10, cols: 64, rng: &rng), tokens: 8 * 17 + 3, rng: &rng)
         }
     }
@@ -87,6 +90,43 @@ final class MatmulTests: XCTestCase {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    func testFastQ4_1DotMatchesReference() {
+        var rng = SeededRandom(seed: 6)
+        for blocks in [1, 2, 18, 48] {
+            let values = rng.floats(blocks * 32)
+            var x = [UInt8](repeating: 0, count: blocks * 36)
+            values.withUnsafeBufferPointer { src in x.withUnsafeMutableBytes { QuantizeReference.quantizeRowQ8_1(src.baseAddress!, count: blocks * 32, into: $0.baseAddress!) } }
+            let w = EncodedMatrix(type: .q4_1, rows: 1, cols: blocks * 32, rng: &rng)
+            w.bytes.withUnsafeBytes { a in
+                x.withUnsafeBytes { b in
+                    let reference = Reference.dotQ4_1Q8_1(a.baseAddress!, b.baseAddress!, blocks: blocks)
+                    let magnitude = w.magnitude(x: values, token: 0, row: 0)
+                    forEachISA { isa in
+                        let fast = Ops.dotQ4_1Q8_1(a.baseAddress!, b.baseAddress!, blocks: blocks)
+                        XCTAssertLessThanOrEqual(abs(fast - reference), q41MatmulRelTolerance * magnitude + 1e-6, "\(isa) blocks \(blocks)")
+                    }
+                }
+            }
+        }
+    }
+
+    func testSIMDLevelsGiveTheSameBitsForDecode() throws {
+        // The row-dot kernels are one source compiled per target with exact integer block sums,
+        // so AVX2 and AVX-512 must agree bit for bit (the scalar kernel sums in another order).
+        guard KernelISA.best.rawValue >= KernelISA.avx512.rawValue else { throw XCTSkip("this CPU has no AVX-512 VNNI") }
+        var rng = SeededRandom(seed: 9)
+        for type in [TensorType.q8_0, .q4_0, .q4_1] {
+            let w = EncodedMatrix(type: type, rows: 37, cols: 576, rng: &rng)
+            for tokens in 1...4 {
+                let x = rng.floats(tokens * 576)
+                var results: [[Float]] = []
+                forEachISA { isa in if isa != .scalar { results.append(run(w, x: x, tokens: tokens, threads: ComputeThreads())) } }
+                XCTAssertEqual(results.count, 2)
+                XCTAssertEqual(results.first, results.last, "\(type) tokens \(tokens)")
             }
         }
     }

@@ -67,7 +67,8 @@ final class TokenizerGGUFTests: XCTestCase {
     }
 
     func testWrongModelAndTypes() {
-        assertError(writer(replacing: ["tokenizer.ggml.model": .string("gpt2")]), contains: "gpt2")
+        assertError(writer(replacing: ["tokenizer.ggml.model": .string("bert")]), contains: "bert")
+        assertError(writer(replacing: ["tokenizer.ggml.model": .string("gpt2")]), contains: "tokenizer.ggml.merges")
         assertError(writer(replacing: ["tokenizer.ggml.scores": .array(.string, [.string("x")])]),
                     contains: "tokenizer.ggml.scores")
         assertError(writer(replacing: ["tokenizer.ggml.bos_token_id": .string("1")]), contains: "bos_token_id")

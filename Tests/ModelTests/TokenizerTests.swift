@@ -52,17 +52,26 @@ final class TokenizerTests: XCTestCase {
         let fixed = ["Once upon a time", " leading space", "trailing  ", "日本語 and 😀 emoji", "naïve café ™",
                      "line\nbreak\ttab", "<s> is not BOS", "<0x41> stays text", "a", " ", "   "]
         for text in fixed + TokenizerTestSupport.randomTexts(count: 200, maxWords: 30, seed: 7) {
-            XCTAssertEqual(tok.decode(tok.encode(text)), text, "round trip of \(text.debugDescription)")
+            XCTAssertEqual(tok.decode(tok.encode(text, parseSpecial: false)), text, "round trip of \(text.debugDescription)")
         }
     }
 
-    func testSpecialTextIsNotSpecialTokens() throws {
+    func testSpecialTextIsNotSpecialTokensWithoutParseSpecial() throws {
         let tok = try TokenizerTestSupport.tok512()
-        let ids = tok.encode("<s></s><unk><0x41>", addBOS: false)
+        let ids = tok.encode("<s></s><unk><0x41>", addBOS: false, parseSpecial: false)
         XCTAssertFalse(ids.contains(1))
         XCTAssertFalse(ids.contains(2))
         XCTAssertFalse(ids.contains(0))
         XCTAssertFalse(ids.contains(3 + 0x41))
+    }
+
+    func testParseSpecialMakesControlTextSingleTokensButNeverByteTokens() throws {
+        let tok = try TokenizerTestSupport.tok512()
+        // As llama.cpp's SentencePiece path: the text after a special token gets the space prefix again.
+        XCTAssertEqual(tok.encode("Once</s>Once", addBOS: false), [403, 2, 403])
+        XCTAssertEqual(tok.encode("<s>", addBOS: false), [1])
+        XCTAssertFalse(tok.encode("<0x41>", addBOS: false).contains(3 + 0x41))
+        XCTAssertEqual(tok.endOfGenerationIds, [2])
     }
 
     func testFastEncoderMatchesQuadraticReference() throws {

@@ -2,25 +2,35 @@
 #define PDSCOPE_CKERNELS_H
 // Hot loops of pdscope's model runtime, in C so that per-ISA variants can be chosen at run time
 // (ggml style): every entry point dispatches once, through a table picked on first use, to an
-// AVX2+FMA+F16C variant or to a portable scalar one. Swift's `Kernels.Reference` is the spec.
+// AVX-512 (F, BW, VL, VNNI), an AVX2+FMA+F16C or a portable scalar variant. Swift's
+// `Kernels.Reference` is the spec.
 //
 // Quantized layouts are ggml's: Q8_0 block = fp16 scale + 32 int8 (34 bytes),
 // Q4_0 block = fp16 scale + 16 bytes of nibbles (18 bytes; element j low nibble of byte j,
-// element j+16 its high nibble). Type codes are ggml's: 0 F32, 1 F16, 2 Q4_0, 8 Q8_0.
+// element j+16 its high nibble), Q4_1 block = fp16 scale d + fp16 minimum m + 16 bytes of
+// nibbles (20 bytes; element = d·nibble + m), Q8_1 block = fp16 d + fp16 s (= d·Σq) + 32 int8
+// (36 bytes). Type codes are ggml's: 0 F32, 1 F16, 2 Q4_0, 3 Q4_1, 8 Q8_0.
 #include <stddef.h>
 #include <stdint.h>
 
 // MARK: - dispatch
 
-enum { PD_ISA_SCALAR = 0, PD_ISA_AVX2 = 1 };
+enum { PD_ISA_SCALAR = 0, PD_ISA_AVX2 = 1, PD_ISA_AVX512 = 2 };
 
-/// The kernel family in use (PD_ISA_*), chosen on first use from the CPU's features.
+/// The kernel family in use (PD_ISA_*), chosen on first use from the CPU's features, or from
+/// `PDSCOPE_ISA=scalar|avx2|avx512` (capped at what the CPU supports).
 int pd_kernels_isa(void);
+/// What `PDSCOPE_ISA` asks for: a PD_ISA_* level, -1 when unset, -2 when it is not a known name.
+int pd_kernels_requested_isa(void);
 /// The best family this CPU supports (what `pd_kernels_isa` picks by default).
 int pd_kernels_best_isa(void);
-/// Switches the family in use (tests compare variants); an unsupported request falls back to
-/// scalar. Not thread-safe with running kernels. Returns the family now in use.
+/// Switches the family in use (tests compare variants); a level the CPU lacks falls back to the
+/// best one it has. Not thread-safe with running kernels. Returns the family now in use.
 int pd_kernels_set_isa(int isa);
+
+/// Single-thread read bandwidth in GB/s: the best of `passes` sums over a `bytes` buffer
+/// (allocated and freed here; 0 if allocation fails). For benchmark reports.
+double pd_read_bandwidth_gb_s(size_t bytes, int passes);
 
 // MARK: - fp16 (round to nearest even, as ggml's FP32_TO_FP16)
 
@@ -36,6 +46,11 @@ void pd_quantize_row_q8_0(const float *x, int64_t n, void *dst);
 float pd_dot_q8_0_q8_0(const void *a, const void *b, int64_t blocks);
 /// Same with `a` in Q4_0.
 float pd_dot_q4_0_q8_0(const void *a, const void *b, int64_t blocks);
+/// Quantizes `n` floats into Q8_1 blocks as ggml-cpu's x86 `quantize_row_q8_1` (what llama.cpp
+/// runs on AVX2/AVX-512): d = amax/127, q = round-half-even(x·127/amax), s = fp16(d·Σq).
+void pd_quantize_row_q8_1(const float *x, int64_t n, void *dst);
+/// Σ over blocks of d_a·d_b·Σ(q_a·q_b) + m_a·s_b; `a` in Q4_1, `b` in Q8_1.
+float pd_dot_q4_1_q8_1(const void *a, const void *b, int64_t blocks);
 
 // MARK: - matmul: y[t, r] = Σ_c W[r, c] · x[t, c]
 

@@ -59,8 +59,12 @@ public final class DashboardController {
         case .character("q"): return .quit
         case .character("i"), .enter: options.isInputFocused = true
         case .character("?"): options.isHelpShown = true
-        case .character("L"): submit(user: nextInjectedUser("long"), prompt: .synthetic(count: settings.longPromptTokens, prefixKeys: [], segmentTokens: 16))
-        case .character("S"): submit(user: nextInjectedUser("short"), prompt: .synthetic(count: settings.shortPromptTokens, prefixKeys: [], segmentTokens: 16))
+        case .character("L"):
+            submit(user: nextInjectedUser("long"), prompt: engine.prompt(for: .long)
+                   ?? .synthetic(count: settings.longPromptTokens, prefixKeys: [], segmentTokens: 16))
+        case .character("S"):
+            submit(user: nextInjectedUser("short"), prompt: engine.prompt(for: .short)
+                   ?? .synthetic(count: settings.shortPromptTokens, prefixKeys: [], segmentTokens: 16))
         case .character("g"): setLoad(on: options.loadGeneratorRate == nil)
         case .character("["): changeLoadRate(by: 0.5)
         case .character("]"): changeLoadRate(by: 2)
@@ -70,6 +74,8 @@ public final class DashboardController {
             options.isPaused.toggle()
             frozen = options.isPaused ? state : nil
         case .character("r"): toggleRecording()
+        case .character("x"): abortSelected()
+        case .character("c"): cyclePolicy()
         case .up, .backTab: moveSelection(by: -1)
         case .down, .tab: moveSelection(by: 1)
         default: break
@@ -89,7 +95,7 @@ public final class DashboardController {
         case .escape: options.isInputFocused = false
         case .enter:
             if let submission = options.input.submit() {
-                submit(user: submission.user, prompt: .text(submission.text))
+                submit(user: submission.user, prompt: engine.prompt(for: .typed(submission.text)) ?? .text(submission.text))
             }
             options.isInputFocused = false
         default: break
@@ -133,6 +139,34 @@ public final class DashboardController {
             options.isRecording.toggle()
         } catch {
             options.statusMessage = "recording: \(error)"
+        }
+    }
+
+    /// Cancels the selected user's request if it is still open.
+    private func abortSelected() {
+        guard let user = options.selectedUser, let id = state.latestRequest[user],
+              let request = state.requests[id], !request.stage.isOver else {
+            options.statusMessage = "x: the selected user has no open request"
+            return
+        }
+        engine.abort(id)
+        options.statusMessage = "cancelled #\(id) of \(user)"
+    }
+
+    /// The engine restarts under the next policy; the screen starts over with its instances.
+    private func cyclePolicy() {
+        do {
+            guard let (config, status) = try engine.cyclePolicy(beforeStart: { [inbox] in _ = inbox.drain() }) else {
+                options.statusMessage = "c: this engine cannot change policy"
+                return
+            }
+            state = DashboardState(config: config)
+            frozen = nil
+            options.isPaused = false
+            options.isRecording = false
+            options.statusMessage = status
+        } catch {
+            options.statusMessage = "c: \(error)"
         }
     }
 

@@ -13,10 +13,31 @@ public protocol DashboardEngine: AnyObject {
     func setRecording(_ isOn: Bool) throws -> String
     /// Cores each instance's thread was last seen running on (may be empty).
     func observedCores() -> [InstanceID: [Int]]
+    /// Ends a request early (finish reason `aborted`): the `x` key on the selected user.
+    func abort(_ id: RequestID)
+    /// Restarts the engine under the next policy (the `c` key): the old one stops (its open
+    /// requests end aborted), `beforeStart` runs once it has, and the new one serves every request
+    /// from then on (the load generator's users continue there). Returns the new engine's
+    /// description and a status line; nil when this engine cannot switch.
+    func cyclePolicy(beforeStart: () -> Void) throws -> (DashboardConfig, String)?
+    /// The prompt of a typed line, `S` or `L` when the engine side makes its own (real questions
+    /// and documents in the model's chat template); nil keeps the dashboard's (the typed text as
+    /// is, synthetic tokens for `S` and `L`).
+    func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt?
+}
+
+/// What a prompt is asked for.
+public enum DashboardPromptKind: Equatable, Sendable {
+    case typed(String)
+    case short
+    case long
 }
 
 extension DashboardEngine {
     public func observedCores() -> [InstanceID: [Int]] { [:] }
+    public func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt? { nil }
+    public func abort(_ id: RequestID) {}
+    public func cyclePolicy(beforeStart: () -> Void) throws -> (DashboardConfig, String)? { nil }
 }
 
 /// The prompts behind the `L` and `S` keys and the defaults for typed prompts.

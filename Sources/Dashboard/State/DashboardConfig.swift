@@ -22,9 +22,11 @@ public struct DashboardConfig: Equatable, Sendable {
     public var instances: [InstanceDescription]
     /// Block count of every KV pool, including `.store` in pool mode.
     public var poolBlocks: [KVLocation: Int]
-    /// SLOs in seconds for attainment (DistServe: a request attains when it meets both).
-    public var ttftSLO: Double
-    public var tpotSLO: Double
+    /// `--goodput` objectives for SLO attainment (nil: none given, none shown, as in the summary).
+    public var slo: GoodputSLO?
+    /// The live percentile and SLO lines cover the requests that arrived in the last this many
+    /// seconds (nil: the whole session, exactly the headless summary's numbers).
+    public var metricsWindow: Double?
     /// A token gap counts as a stall when it exceeds `stallFactor` × the request's median gap and
     /// the median by at least `minimumStall` seconds (so scheduling jitter is not reported).
     public var stallFactor: Double
@@ -32,11 +34,11 @@ public struct DashboardConfig: Equatable, Sendable {
 
     public init(modelName: String, isSyntheticModel: Bool = false, policy: String, route: String = "-",
                 transferMode: KVTransferMode? = nil, instances: [InstanceDescription],
-                poolBlocks: [KVLocation: Int], ttftSLO: Double = 1.0, tpotSLO: Double = 0.1,
+                poolBlocks: [KVLocation: Int], slo: GoodputSLO? = nil, metricsWindow: Double? = nil,
                 stallFactor: Double = 3, minimumStall: Double = 0.005) {
         self.modelName = modelName; self.isSyntheticModel = isSyntheticModel; self.policy = policy
         self.route = route; self.transferMode = transferMode; self.instances = instances
-        self.poolBlocks = poolBlocks; self.ttftSLO = ttftSLO; self.tpotSLO = tpotSLO
+        self.poolBlocks = poolBlocks; self.slo = slo; self.metricsWindow = metricsWindow
         self.stallFactor = stallFactor; self.minimumStall = minimumStall
     }
 }

@@ -1,28 +1,14 @@
 import Engine
 
-/// Latency samples kept for the summary. Bounded: a long run keeps its most recent samples.
-struct MetricSamples {
-    static let maxSamples = 50_000
-    var ttfts: [Double] = [], tpots: [Double] = [], itls: [Double] = [], e2els: [Double] = []
-    var transferTimes: [Double] = []
-    var completedCount = 0, attainedCount = 0
-
-    mutating func appendITL(_ gap: Double) {
-        itls.append(gap)
-        if itls.count > Self.maxSamples { itls.removeFirst(Self.maxSamples / 2) }
-    }
-
-    mutating func recordFinished(_ r: RequestRecord, outputTokens: Int, config: DashboardConfig) {
-        if let e2el = r.e2el { e2els.append(e2el) }
-        let tpot = outputTokens > 1 ? r.tpot : nil
-        if let tpot { tpots.append(tpot) }
-        guard r.finishReason != .aborted, let ttft = r.ttft else { return }
-        completedCount += 1
-        if ttft <= config.ttftSLO && (tpot ?? 0) <= config.tpotSLO { attainedCount += 1 }
-        for name in [\MetricSamples.ttfts, \.tpots, \.e2els] where self[keyPath: name].count > Self.maxSamples {
-            self[keyPath: name].removeFirst(Self.maxSamples / 2)
-        }
-    }
+/// The last report of the reducer and when it was made: the footer asks for it every frame, but
+/// a report walks every request, so it is remade only when events arrived and `refreshInterval`
+/// of engine time has passed.
+final class ReportCache {
+    static let refreshInterval = 0.25
+    var eventCount = 0
+    var report: MetricsReport?
+    var madeAtEventCount = -1
+    var madeAt = -Double.infinity
 }
 
 /// One queue (stage) on screen: how many requests, the oldest one's age, and their tokens.
@@ -33,17 +19,16 @@ public struct QueueSummary: Equatable, Sendable {
     public var tokens: Int
 }
 
-/// Mean, median and p99 of one metric in seconds (nil without samples).
+/// Mean, median, p99, p99.9 and max of one metric in seconds (nil without samples), from the
+/// reducer's HDR distribution.
 public struct MetricSummary: Equatable, Sendable {
     public var name: String
-    public var mean: Double?, median: Double?, p99: Double?
+    public var mean: Double?, median: Double?, p99: Double?, p999: Double?, max: Double?
     public var count: Int
 
-    init(name: String, samples: [Double]) {
-        self.name = name; count = samples.count
-        let sorted = samples.sorted()
-        mean = sorted.isEmpty ? nil : sorted.reduce(0, +) / Double(sorted.count)
-        median = Percentile.ofSorted(sorted, 50); p99 = Percentile.ofSorted(sorted, 99)
+    init(name: String, _ d: MetricsDistribution) {
+        self.name = name; count = d.count
+        mean = d.mean; median = d.median; p99 = d.p99; p999 = d.percentile(99.9); max = d.max
     }
 }
 
@@ -68,17 +53,41 @@ extension DashboardState {
     /// The latest request of each user, in order of the users' first appearance.
     public var userRows: [RequestRecord] { users.compactMap { latestRequest[$0].flatMap { requests[$0] } } }
 
-    /// vLLM's benchmark metrics: ttft, tpot, itl, e2el. O(n log n) in the samples kept.
-    public var metricSummaries: [MetricSummary] {
-        [MetricSummary(name: "ttft", samples: samples.ttfts), MetricSummary(name: "tpot", samples: samples.tpots),
-         MetricSummary(name: "itl", samples: samples.itls), MetricSummary(name: "e2el", samples: samples.e2els)]
+    /// The reducer's report over the configured window, remade at most every
+    /// `ReportCache.refreshInterval` of engine time (see `freshMetricsReport` for an exact one).
+    public var metricsReport: MetricsReport {
+        let cache = reportCache
+        if let report = cache.report,
+           cache.madeAtEventCount == cache.eventCount || now - cache.madeAt < ReportCache.refreshInterval {
+            return report
+        }
+        return freshMetricsReport()
     }
 
-    /// Share of completed requests that met both SLOs (DistServe's attainment), 0–1; nil before any.
-    public var sloAttainment: Double? {
-        samples.completedCount == 0 ? nil : Double(samples.attainedCount) / Double(samples.completedCount)
+    /// The reducer's report over the configured window, made now.
+    public func freshMetricsReport() -> MetricsReport {
+        let report = metrics.report(slo: config.slo, window: config.metricsWindow)
+        reportCache.report = report
+        reportCache.madeAtEventCount = reportCache.eventCount
+        reportCache.madeAt = now
+        return report
     }
-    public var completedCount: Int { samples.completedCount }
+
+    /// vLLM's benchmark metrics: ttft, tpot, itl, e2el.
+    public var metricSummaries: [MetricSummary] { Self.summaries(of: metricsReport) }
+
+    static func summaries(of r: MetricsReport) -> [MetricSummary] {
+        [MetricSummary(name: "ttft", r.ttft), MetricSummary(name: "tpot", r.tpot),
+         MetricSummary(name: "itl", r.itl), MetricSummary(name: "e2el", r.e2el)]
+    }
+
+    /// DistServe's SLO attainment under `--goodput`: good requests over all that arrived (rejected
+    /// and unfinished ones count as misses, as in the summary), 0–1; nil without objectives or requests.
+    public var sloAttainment: Double? {
+        metricsReport.goodput.flatMap { $0.sloAttainment.isFinite ? $0.sloAttainment : nil }
+    }
+    /// Requests that finished normally (in the window).
+    public var completedCount: Int { metricsReport.completed }
 
     /// Blocks in use / total at a location.
     public func blockUsage(at location: KVLocation) -> (used: Int, total: Int) {

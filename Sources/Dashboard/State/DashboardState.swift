@@ -22,8 +22,10 @@ public struct DashboardState {
     public private(set) var stalls: [StallRecord] = []
     public private(set) var finishedCount = 0, rejectedCount = 0, preemptionCount = 0
     public private(set) var lastRejectReason: String?
-    /// Samples for the percentile summary (vLLM's metric names).
-    var samples = MetricSamples()
+    /// The engine layer's one metrics reducer, fed every event: the percentile and SLO lines and
+    /// the stall causes come from it, so they match the headless summary.
+    public let metrics = MetricsCollector()
+    let reportCache = ReportCache()
     private var recentTokenTimes: [Double] = []
 
     public init(config: DashboardConfig) {
@@ -41,6 +43,8 @@ public struct DashboardState {
     }
 
     public mutating func apply(_ event: EngineEvent) {
+        metrics.receive(event)
+        reportCache.eventCount += 1
         advance(to: event.time)
         let t = event.time
         switch event.kind {
@@ -89,21 +93,19 @@ public struct DashboardState {
             record.end = t
             recentTransfers.append(record)
             if recentTransfers.count > Self.maxTransfers { recentTransfers.removeFirst() }
-            samples.transferTimes.append(record.duration)
             if case let .instance(source) = from, let i = instances[source]?.sendingKV.firstIndex(of: id) {
                 instances[source]?.sendingKV.remove(at: i)
             }
         case let .prefixCacheHit(id, _, tokens):
             update(id) { $0.cachedTokens += tokens }
-        case let .tokenEmitted(id, _, _, text):
-            tokenEmitted(id, text: text, at: t)
+        case let .tokenEmitted(id, index, _, text):
+            tokenEmitted(id, index: index, text: text, at: t)
         case let .preempted(id, _, _):
             preemptionCount += 1
             update(id) { $0.preemptions += 1; $0.prefilledTokens = 0; $0.enter(.preempted, at: t) }
-        case let .finished(id, reason, outputTokens):
+        case let .finished(id, reason, _):
             finishedCount += 1
             update(id) { $0.finishTime = t; $0.finishReason = reason; $0.enter(.finished, at: t) }
-            if let r = requests[id] { samples.recordFinished(r, outputTokens: outputTokens, config: config) }
         case let .rejected(id, reason):
             rejectedCount += 1; lastRejectReason = reason
             update(id) { $0.rejectReason = reason; $0.enter(.rejected, at: t) }
@@ -128,7 +130,7 @@ public struct DashboardState {
         blockOwners[location] = map
     }
 
-    private mutating func tokenEmitted(_ id: RequestID, text: String, at t: Double) {
+    private mutating func tokenEmitted(_ id: RequestID, index: Int, text: String, at t: Double) {
         recentTokenTimes.append(t)
         if recentTokenTimes.count > 4096 || (recentTokenTimes.first ?? t) < t - Self.tokenRateWindow {
             recentTokenTimes.removeAll { $0 < t - Self.tokenRateWindow }
@@ -138,26 +140,17 @@ public struct DashboardState {
         let gap = r.recordToken(at: t, text: text)
         if r.stage < .decoding { r.enter(.decoding, at: t) }
         requests[id] = r
-        if gap == nil, let ttft = r.ttft { samples.ttfts.append(ttft) }
-        guard let gap, let previous else { return }
-        samples.appendITL(gap)
-        if let median, r.gaps.count > 3, gap > median * config.stallFactor, gap - median >= config.minimumStall {
-            recordStall(r, gap: gap, median: median, from: previous, to: t)
+        guard let gap, previous != nil else { return }
+        if let median, r.gaps.count > 3, gap > median * config.stallFactor, gap - median >= config.minimumStall,
+           let stall = metrics.stall(request: id, tokenIndex: index) {
+            recordStall(stall, user: r.user, median: median)
         }
     }
 
-    /// Names the prefill chunks that ran on the request's instance during the gap: the usual cause
-    /// of a decode stall when prefill and decode share an instance.
-    private mutating func recordStall(_ r: RequestRecord, gap: Double, median: Double, from: Double, to: Double) {
-        var tokens: [RequestID: Int] = [:], order: [RequestID] = []
-        if let instance = r.instance, let status = instances[instance] {
-            for run in status.chunks(after: from, upTo: to, excluding: r.id) {
-                if tokens[run.chunk.request] == nil { order.append(run.chunk.request) }
-                tokens[run.chunk.request, default: 0] += run.chunk.tokens
-            }
-        }
-        stalls.append(StallRecord(request: r.id, user: r.user, instance: r.instance, time: to, gap: gap, medianGap: median,
-                                  causes: order.map { StallRecord.Cause(request: $0, tokens: tokens[$0]!) }))
+    /// Keeps the reducer's account of the gap: the prefill chunks that ran on the request's
+    /// instance meanwhile (the usual cause when prefill and decode share an instance).
+    private mutating func recordStall(_ stall: Stall, user: String, median: Double) {
+        stalls.append(StallRecord(stall: stall, user: user, medianGap: median))
         if stalls.count > Self.maxStalls { stalls.removeFirst() }
     }
 

@@ -89,9 +89,4 @@ public struct InstanceStatus: Sendable {
         currentStep = step.prefills.isEmpty ? nil : step
         if currentStep == nil { stepBegan = nil }
     }
-
-    /// Prefill chunks that started here in [after, upTo], other than `excluding`'s own.
-    func chunks(after: Double, upTo: Double, excluding request: RequestID) -> [ChunkRun] {
-        recentChunks.filter { $0.time >= after && $0.time <= upTo && $0.chunk.request != request }
-    }
 }

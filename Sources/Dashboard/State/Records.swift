@@ -19,7 +19,7 @@ public struct TransferRecord: Equatable, Sendable {
 
 /// A token that came late, and the prefill work that ran on its instance meanwhile.
 public struct StallRecord: Equatable, Sendable {
-    /// Prompt tokens of one other request prefilled during the gap.
+    /// Prompt tokens of one request prefilled during the gap.
     public struct Cause: Equatable, Sendable {
         public var request: RequestID
         public var tokens: Int
@@ -31,14 +31,16 @@ public struct StallRecord: Equatable, Sendable {
     public var time: Double
     public var gap: Double
     public var medianGap: Double
+    /// Largest overlap with the gap first; the request's own recompute counts too.
     public var causes: [Cause]
+    /// The reducer's line for it, the same the headless reports print.
+    public var summary: String
 
-    /// "#7 waited 1.8 s behind prefill of #12 (2,010 tokens)".
-    public var summary: String {
-        let waited = "#\(request) waited \(Format.seconds(gap))"
-        guard !causes.isEmpty else { return waited + " (no prefill ran on its instance meanwhile)" }
-        let list = causes.map { "#\($0.request) (\(Format.grouped($0.tokens)) tokens)" }.joined(separator: ", ")
-        return waited + " behind prefill of " + list
+    init(stall: Stall, user: String, medianGap: Double) {
+        request = stall.request; self.user = user; instance = stall.instance; time = stall.end; gap = stall.gap
+        self.medianGap = medianGap
+        causes = stall.causes.map { Cause(request: $0.request, tokens: $0.tokens) }
+        summary = stall.description
     }
 }
 

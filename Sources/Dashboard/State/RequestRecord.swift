@@ -42,8 +42,9 @@ public struct RequestRecord: Equatable, Sendable {
         guard generatedTokens > 1, let first = firstTokenTime, let last = lastTokenTime else { return nil }
         return (last - first) / Double(generatedTokens - 1)
     }
-    public var p99ITL: Double? { Percentile.of(gaps, 99) }
-    public var medianITL: Double? { Percentile.of(gaps, 50) }
+    /// Same HDR percentiles as the run summary's (`MetricsDistribution`), over the kept gaps.
+    public var p99ITL: Double? { MetricsDistribution(gaps).p99 }
+    public var medianITL: Double? { MetricsDistribution(gaps).median }
     public var e2el: Double? { finishTime.map { $0 - arrival } }
 
     /// Tokens this request holds or still needs in its stage: the prompt left to prefill while
@@ -71,21 +72,5 @@ public struct RequestRecord: Equatable, Sendable {
         gaps.append(gap)
         if gaps.count > Self.maxGaps { gaps.removeFirst(gaps.count - Self.maxGaps / 2) }
         return gap
-    }
-}
-
-/// Percentiles with linear interpolation between closest ranks (numpy's default, which vLLM's
-/// benchmark uses), so the numbers here match a vLLM report of the same samples.
-public enum Percentile {
-    public static func of(_ values: [Double], _ p: Double) -> Double? {
-        guard !values.isEmpty else { return nil }
-        return ofSorted(values.sorted(), p)
-    }
-
-    public static func ofSorted(_ sorted: [Double], _ p: Double) -> Double? {
-        guard !sorted.isEmpty else { return nil }
-        let rank = min(max(p, 0), 100) / 100 * Double(sorted.count - 1)
-        let lo = Int(rank.rounded(.down)), hi = min(sorted.count - 1, lo + 1)
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - Double(lo))
     }
 }

@@ -1,4 +1,5 @@
 import CNcurses
+import CPlatform
 import Foundation
 
 /// Why the live dashboard cannot start, worded for the person at the terminal.
@@ -18,8 +19,9 @@ public enum TerminalError: Error, CustomStringConvertible, Equatable {
 }
 
 /// The only code that talks to ncurses. It applies screen-buffer diffs, reads keys with a
-/// timeout, tracks the size, and restores the terminal on stop, on SIGINT/SIGTERM (through a flag
-/// the UI loop checks) and on a crash (a C handler writes a precomputed restore sequence).
+/// timeout, tracks the size, and restores the terminal on stop, on SIGINT/SIGTERM/SIGHUP (caught
+/// onto a pipe the UI loop polls, see `takeStopSignal`) and on a crash (a C handler writes a
+/// precomputed restore sequence).
 /// Every method must be called from the one UI thread: Debian's ncurses is not reentrant.
 public final class TerminalBackend {
     public let glyphs: GlyphSet
@@ -28,13 +30,15 @@ public final class TerminalBackend {
     private var previous: ScreenBuffer?
     private var pairs: [Int32: Int16] = [:]
     private var isStopped = false
+    /// Read end of the pipe the stop-signal handler writes to (-1 if it could not be made).
+    private var stopSignals: Int32 = -1
 
     /// Starts curses on stdin/stdout. Honours NO_COLOR; without a UTF-8 locale tries C.UTF-8,
     /// else draws ASCII glyphs.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard pds_is_tty(STDOUT_FILENO) != 0, pds_is_tty(STDIN_FILENO) != 0 else { throw TerminalError.notATerminal }
         glyphs = Self.setUpLocale() ? .unicode : .ascii
-        pds_save_termios()
+        pd_crash_restore_save_modes()
         guard let screen = pds_newterm() else { throw TerminalError.unusableTerminal(term: environment["TERM"] ?? "") }
         self.screen = screen
         set_term(screen)
@@ -46,8 +50,7 @@ public final class TerminalBackend {
         set_escdelay(25)   // Esc leaves the input line at once, not after ncurses' default second
         curs_set(0)
         Self.prepareCrashRestore()
-        pds_install_stop_handlers()
-        pds_install_crash_handlers()
+        stopSignals = pd_stop_signals_install()
     }
 
     deinit { stop() }
@@ -72,7 +75,7 @@ public final class TerminalBackend {
         for capability in ["rmcup", "cnorm", "sgr0"] {
             if let value = tigetstr(capability), Int(bitPattern: value) > 0 { sequence += String(cString: value) }
         }
-        pds_set_restore_sequence(sequence + "\r\n")
+        pd_crash_restore_install(sequence + "\r\n")
     }
 
     public var size: (width: Int, height: Int) {
@@ -134,10 +137,11 @@ public final class TerminalBackend {
         }
     }
 
-    private static func key(forCharacter value: UInt32) -> Key {
+    static func key(forCharacter value: UInt32) -> Key {
         switch value {
         case 10, 13: return .enter
         case 9: return .tab
+        case 3: return .interrupt   // Ctrl-C when the terminal passes it as a key (raw mode)
         case 27: return .escape
         case 8, 127: return .backspace
         default:
@@ -146,8 +150,12 @@ public final class TerminalBackend {
         }
     }
 
-    /// True once after SIGINT, SIGTERM or SIGHUP arrived.
-    public func takeStopSignal() -> Bool { pds_take_stop_signal() != 0 }
+    /// The SIGINT, SIGTERM or SIGHUP that arrived since the last call, or nil. Does not wait.
+    public func takeStopSignal() -> Int32? {
+        guard stopSignals >= 0 else { return nil }
+        let signal = pd_stop_signals_wait(stopSignals, 0)
+        return signal > 0 ? signal : nil
+    }
 
     /// Ends curses and restores the terminal; safe to call twice.
     public func stop() {
@@ -157,7 +165,12 @@ public final class TerminalBackend {
         endwin()
         if let screen { delscreen(screen) }
         screen = nil
-        pds_remove_crash_handlers()
+        pd_crash_restore_remove()
+        if stopSignals >= 0 {
+            pd_stop_signals_remove()
+            close(stopSignals)
+            stopSignals = -1
+        }
     }
 
     /// A colour pair for the style's colours (0 = terminal default). Pairs are made on first use;

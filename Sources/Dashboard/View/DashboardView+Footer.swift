@@ -4,15 +4,26 @@ extension DashboardView {
     /// Percentiles (vLLM's names, milliseconds) and SLO attainment; one line on wide screens.
     static func renderSummary(_ state: DashboardState, into buffer: inout ScreenBuffer, rect: Rect) {
         guard !rect.isEmpty else { return }
-        let metrics = state.metricSummaries.map { m in
+        let report = state.metricsReport
+        let summaries = DashboardState.summaries(of: report)
+        // The ITL line also shows p99.9 and max: a rare huge stall hides below p99.
+        let metrics = summaries.map { m in
             "\(m.name) " + [m.mean, m.median, m.p99].map(Format.millis).joined(separator: "/")
+                + (m.name == "itl" ? " p99.9 \(Format.millis(m.p999)) max \(Format.millis(m.max))" : "")
         }.joined(separator: "  ")
-        var slo = "SLO ttft≤\(Format.millis(state.config.ttftSLO)) tpot≤\(Format.millis(state.config.tpotSLO)) ms: "
-        slo += state.sloAttainment.map { "\(Int(($0 * 100).rounded()))% of \(state.completedCount)" } ?? "-"
-        slo += "  preemptions \(state.preemptionCount)"
-        let lines = rect.height >= 2 ? ["ms mean/p50/p99  " + metrics, slo]
-            : rect.width >= 130 ? ["ms mean/p50/p99  " + metrics + "  " + slo]
-            : [metrics + "  SLO " + (state.sloAttainment.map { "\(Int(($0 * 100).rounded()))%" } ?? "-")]
+        let window = state.config.metricsWindow.map { "last \(Int($0)) s" } ?? "all"
+        var slo: String
+        if let goodput = report.goodput, goodput.sloAttainment.isFinite {
+            let percent = Int((goodput.sloAttainment * 100).rounded())
+            slo = "SLO \(goodput.slo): \(percent)% of \(report.requests.count) (\(window))"
+        } else {
+            slo = report.goodput == nil ? "SLO - (--goodput \"ttft:MS tpot:MS\")" : "SLO -"
+        }
+        slo += "  rejected \(report.rejected)  preemptions \(state.preemptionCount)"
+        let short = report.goodput.map { $0.sloAttainment.isFinite ? "\(Int(($0.sloAttainment * 100).rounded()))%" : "-" } ?? "-"
+        let lines = rect.height >= 2 ? ["ms mean/p50/p99 (\(window))  " + metrics, slo]
+            : rect.width >= 160 ? ["ms mean/p50/p99 (\(window))  " + metrics + "  " + slo]
+            : [metrics + "  SLO " + short]
         for (i, line) in lines.prefix(rect.height).enumerated() {
             buffer.put(line.truncated(toWidth: rect.width, ellipsis: buffer.glyphs.ellipsis), x: rect.x, y: rect.y + i,
                        style: i == 0 ? .plain : .bold, maxWidth: rect.width)

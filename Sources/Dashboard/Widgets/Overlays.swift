@@ -34,6 +34,8 @@ public struct HelpOverlay {
         ("p", "pause the display"),
         ("Up/Down, Tab", "select a user"),
         ("r", "start / stop recording a trace"),
+        ("x", "cancel the selected user's request"),
+        ("c", "restart under the next policy (same load)"),
         ("?", "show / hide this help"),
         ("q, Ctrl-C", "quit"),
     ]

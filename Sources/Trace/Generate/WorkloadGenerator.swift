@@ -13,6 +13,19 @@ public enum WorkloadKind: String, CaseIterable, Sendable {
     case mixed
 }
 
+/// Prompts for an instruct model: chat users ask real questions and long prompts are generated
+/// documents with a question, each rendered as a user turn of the model's chat template.
+public struct ChatPrompting {
+    /// One user message as the model's prompt text (nil when the template fails on it).
+    public var render: (String) -> String?
+    /// Tokens of a text in the model's tokenizer (sizes the documents).
+    public var countTokens: (String) -> Int
+
+    public init(render: @escaping (String) -> String?, countTokens: @escaping (String) -> Int) {
+        self.render = render; self.countTokens = countTokens
+    }
+}
+
 /// Seeded, deterministic workload generators: the same arguments give the same requests.
 public enum WorkloadGenerator {
     /// Gap between long prompts in a storm, drawn uniformly from this range (seconds).
@@ -34,10 +47,13 @@ public enum WorkloadGenerator {
 
     /// Requests sorted by arrival, all arriving in [0, duration), each fitting the context
     /// (prompt + max_tokens ≤ contextLength). Invalid settings (see `problem`) give no requests.
-    public static func make(kind: WorkloadKind, rate: Double, duration: Double, seed: UInt64, contextLength: Int) -> [RequestSpec] {
+    /// With `chat`, the text of chat and long prompts comes from the question and document
+    /// generators in the model's template; arrivals, users and lengths are the same draws as without.
+    public static func make(kind: WorkloadKind, rate: Double, duration: Double, seed: UInt64, contextLength: Int,
+                            chat prompting: ChatPrompting? = nil) -> [RequestSpec] {
         guard problem(rate: rate, duration: duration, contextLength: contextLength) == nil else { return [] }
         var random = SeededRandom(seed: seed)
-        let requests: [RequestSpec]
+        var requests: [RequestSpec]
         switch kind {
         case .steady:
             requests = chat(rate: rate, duration: duration, context: contextLength, random: &random)
@@ -48,16 +64,50 @@ public enum WorkloadGenerator {
         case .mixed:
             requests = mixed(rate: rate, duration: duration, context: contextLength, random: &random)
         }
+        if let prompting { requests = chatPrompts(requests, chat: prompting, seed: seed) }
         return Workload.sortedByArrival(requests)
     }
 
     /// The same requests as a workload whose header records how to regenerate it.
     public static func makeWorkload(kind: WorkloadKind, rate: Double, duration: Double, seed: UInt64,
-                                    contextLength: Int, description: String? = nil) -> Workload {
-        let generator = ["kind": kind.rawValue, "rate": JSONWriter.format(rate), "duration_s": JSONWriter.format(duration),
+                                    contextLength: Int, description: String? = nil,
+                                    chat: ChatPrompting? = nil, model: ModelIdentity? = nil) -> Workload {
+        var generator = ["kind": kind.rawValue, "rate": JSONWriter.format(rate), "duration_s": JSONWriter.format(duration),
                          "seed": String(seed), "context_length": String(contextLength)]
-        return Workload(header: WorkloadHeader(description: description, generator: generator),
-                        requests: make(kind: kind, rate: rate, duration: duration, seed: seed, contextLength: contextLength))
+        if chat != nil { generator["prompts"] = "chat" }
+        return Workload(header: WorkloadHeader(description: description, generator: generator, model: model),
+                        requests: make(kind: kind, rate: rate, duration: duration, seed: seed, contextLength: contextLength, chat: chat))
+    }
+
+    /// Story starters become questions; long synthetic prompts of the storm become documents of
+    /// about the same length, never longer (a document that cannot fit stays synthetic).
+    /// Mixed traffic keeps its synthetic prompts: their shared prefixes are what it exercises.
+    private static func chatPrompts(_ requests: [RequestSpec], chat: ChatPrompting, seed: UInt64) -> [RequestSpec] {
+        var questions = QuestionGenerator(seed: seed)
+        var documents = 0
+        return requests.map { spec in
+            var spec = spec
+            switch spec.prompt {
+            case .text:
+                if let text = chat.render(questions.next()) { spec.prompt = .text(text) }
+            case .synthetic(let count, let keys, _) where keys.isEmpty && PromptLibrary.longPromptUsers.contains(spec.user):
+                documents += 1
+                // No longer than the synthetic prompt it replaces (which fits the context with its
+                // reply): a document overshooting its target by an entry is made again, shorter.
+                var target = max(32, count - 150)
+                for _ in 0..<4 {
+                    let document = DocumentGenerator.make(seed: seed &* 7_919 &+ UInt64(documents), targetTokens: target,
+                                                          countTokens: chat.countTokens)
+                    guard let text = chat.render(document.prompt) else { break }
+                    let tokens = chat.countTokens(text)
+                    if tokens <= count { spec.prompt = .text(text); break }
+                    target = max(16, target - (tokens - count) - 50)
+                }
+            default:
+                break
+            }
+            return spec
+        }
     }
 
     /// Poisson arrival times in [0, duration), rounded to milliseconds so files stay readable.

@@ -23,7 +23,7 @@ public struct ContentHash {
         while true {
             let chunk = handle.readData(ofLength: 1 << 20)
             if chunk.isEmpty { break }
-            hash.update(chunk)
+            chunk.withUnsafeBytes { hash.update(raw: $0) }
         }
         return "sha256:" + hash.finalize()
     }
@@ -34,10 +34,22 @@ public struct ContentHash {
         return hash.finalize()
     }
 
+    /// Whole blocks straight from the buffer: model files are ~100 MB, hashed when a recording
+    /// starts, so this path avoids copying byte by byte.
+    public mutating func update(raw: UnsafeRawBufferPointer) {
+        var offset = 0
+        while !pending.isEmpty && offset < raw.count {
+            pending.append(raw[offset]); offset += 1
+            if pending.count == 64 { pending.withUnsafeBytes { compress($0, at: 0) }; pending.removeAll(keepingCapacity: true) }
+        }
+        while raw.count - offset >= 64 { compress(raw, at: offset); offset += 64 }
+        pending.append(contentsOf: raw[offset...])
+    }
+
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         for byte in bytes {
             pending.append(byte)
-            if pending.count == 64 { compress(pending); pending.removeAll(keepingCapacity: true) }
+            if pending.count == 64 { pending.withUnsafeBytes { compress($0, at: 0) }; pending.removeAll(keepingCapacity: true) }
         }
     }
 
@@ -47,7 +59,7 @@ public struct ContentHash {
         pending.append(0x80)
         while pending.count % 64 != 56 { pending.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { pending.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        for start in stride(from: 0, to: pending.count, by: 64) { compress(Array(pending[start..<start + 64])) }
+        pending.withUnsafeBytes { raw in for start in stride(from: 0, to: raw.count, by: 64) { compress(raw, at: start) } }
         pending = []
         return state.map { word in
             let hex = String(word, radix: 16)
@@ -66,12 +78,17 @@ public struct ContentHash {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    private mutating func compress(_ block: [UInt8]) {
+    /// One 64-byte block starting at `start`.
+    private mutating func compress(_ raw: UnsafeRawBufferPointer, at start: Int) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { compress(raw, at: start, schedule: $0) }
+    }
+
+    private mutating func compress(_ raw: UnsafeRawBufferPointer, at start: Int, schedule w: UnsafeMutableBufferPointer<UInt32>) {
         processedBlocks += 1
         func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-        var w = [UInt32](repeating: 0, count: 64)
         for i in 0..<16 {
-            w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+            let p = start + 4 * i
+            w[i] = UInt32(raw[p]) << 24 | UInt32(raw[p + 1]) << 16 | UInt32(raw[p + 2]) << 8 | UInt32(raw[p + 3])
         }
         for i in 16..<64 {
             let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)

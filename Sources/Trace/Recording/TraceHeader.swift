@@ -14,6 +14,23 @@ public struct ModelIdentity: Equatable, Sendable {
     public init(name: String, contentHash: String, contextLength: Int, path: String? = nil) {
         self.name = name; self.contentHash = contentHash; self.contextLength = contextLength; self.path = path
     }
+
+    /// `{"name", "hash", "context_length", "path"?}`, as trace and workload headers write it.
+    func encode() -> JSONObject {
+        var model = JSONObject()
+        model["name"] = .string(name)
+        model["hash"] = .string(contentHash)
+        model["context_length"] = .int(contextLength)
+        if let path { model["path"] = .string(path) }
+        return model
+    }
+
+    static func decode(_ object: JSONObject) throws -> ModelIdentity {
+        var m = FieldReader(object: object)
+        return ModelIdentity(name: try m.requiredString("name"), contentHash: try m.requiredString("hash"),
+                             contextLength: try m.requiredInt("context_length", in: 1...100_000_000),
+                             path: try m.string("path"))
+    }
 }
 
 /// The first line of a session trace: what produced the events that follow, so a trace can be
@@ -42,11 +59,7 @@ public struct TraceHeader: Equatable, Sendable {
     }
 
     func encode() -> JSONObject {
-        var model = JSONObject()
-        model["name"] = .string(self.model.name)
-        model["hash"] = .string(self.model.contentHash)
-        model["context_length"] = .int(self.model.contextLength)
-        if let path = self.model.path { model["path"] = .string(path) }
+        let model = self.model.encode()
         var settings = JSONObject()
         for key in self.settings.keys.sorted() { settings[key] = .string(self.settings[key]!) }
         var o = JSONObject()
@@ -70,10 +83,7 @@ public struct TraceHeader: Equatable, Sendable {
         }
         let (version, note) = try FormatVersion.check(&fields, supported: currentVersion, formatName: formatName)
         guard let modelObject = try fields.object("model") else { throw LineProblem("missing required field 'model'") }
-        var m = FieldReader(object: modelObject)
-        let model = ModelIdentity(name: try m.requiredString("name"), contentHash: try m.requiredString("hash"),
-                                  contextLength: try m.requiredInt("context_length", in: 1...100_000_000),
-                                  path: try m.string("path"))
+        let model = try ModelIdentity.decode(modelObject)
         var settings: [String: String] = [:]
         for (key, value) in try fields.object("settings")?.pairs ?? [] {
             if case .string(let s) = value { settings[key] = s } else { settings[key] = JSONWriter.serialize(value) }

@@ -25,9 +25,14 @@ public final class TraceWriter: EngineEventSink, @unchecked Sendable {
     private var pending: [EngineEvent] = []
     private var isDrainScheduled = false
 
+    /// Engine time at which the recording started: written event times count from it, so a
+    /// recording started mid-session begins at 0 like one started with the engine.
+    public let timeOrigin: Double
+
     /// Creates (or replaces) the file and writes the header line before returning.
-    public init(path: String, header: TraceHeader) throws {
+    public init(path: String, header: TraceHeader, timeOrigin: Double = 0) throws {
         self.path = path
+        self.timeOrigin = timeOrigin
         guard let file = fopen(path, "w") else {
             throw FileFormatError(path: path, line: nil, message: "cannot create the trace file: \(String(cString: strerror(errno)))")
         }
@@ -67,7 +72,8 @@ public final class TraceWriter: EngineEventSink, @unchecked Sendable {
         pendingLock.unlock()
         guard let file, !batch.isEmpty else { return }
         var text = ""
-        for event in batch {
+        for var event in batch {
+            event.time -= timeOrigin
             JSONWriter.write(.object(EventCoding.encode(event)), into: &text)
             text += "\n"
             lastTime = max(lastTime, event.time)

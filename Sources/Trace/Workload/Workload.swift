@@ -59,9 +59,13 @@ public struct WorkloadHeader: Equatable, Sendable {
     /// The settings that generated it (kind, rate, seed, ...), so it can be regenerated; empty
     /// for hand-written or imported files.
     public var generator: [String: String]
+    /// The model whose chat template and tokenizer shaped the prompts (`pdscope workload --model`),
+    /// or that a recorded session ran on; nil for model-independent workloads.
+    public var model: ModelIdentity?
 
-    public init(version: FormatVersion = WorkloadHeader.currentVersion, description: String? = nil, generator: [String: String] = [:]) {
-        self.version = version; self.description = description; self.generator = generator
+    public init(version: FormatVersion = WorkloadHeader.currentVersion, description: String? = nil, generator: [String: String] = [:],
+                model: ModelIdentity? = nil) {
+        self.version = version; self.description = description; self.generator = generator; self.model = model
     }
 }
 
@@ -92,7 +96,7 @@ public struct Workload: Equatable, Sendable {
         var notes: [String] = []
         if trace.isTruncated { notes.append("the recording was cut short; replaying the requests it holds") }
         let description = "requests recorded in a \(trace.header.policy) session"
-        self.init(header: WorkloadHeader(description: description), requests: requests, notes: notes)
+        self.init(header: WorkloadHeader(description: description, model: trace.header.model), requests: requests, notes: notes)
     }
 
     /// Stable sort by arrival: requests that arrive together keep their file order.

@@ -99,7 +99,8 @@ public enum WorkloadFile {
         for (key, value) in try fields.object("generator")?.pairs ?? [] {
             if case .string(let s) = value { generator[key] = s } else { generator[key] = JSONWriter.serialize(value) }
         }
-        return WorkloadHeader(version: version, description: description, generator: generator)
+        let model = try fields.object("model").map(ModelIdentity.decode)
+        return WorkloadHeader(version: version, description: description, generator: generator, model: model)
     }
 
     /// The file's text: header line, then one line per request, each ending in a newline.
@@ -113,6 +114,7 @@ public enum WorkloadFile {
             for key in workload.header.generator.keys.sorted() { generator[key] = .string(workload.header.generator[key]!) }
             header["generator"] = .object(generator)
         }
+        if let model = workload.header.model { header["model"] = .object(model.encode()) }
         var out = JSONWriter.serialize(.object(header)) + "\n"
         for spec in workload.requests {
             JSONWriter.write(.object(RequestSpecCoding.encode(spec)), into: &out)

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "CAffinity.h"
+#include "CPlatform.h"
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>

@@ -1,0 +1,34 @@
+import Foundation
+import Kernels
+import Model
+import XCTest
+@testable import Engine
+
+/// The engine stops a SmolLM2 request at <|im_end|> (an end-of-turn token, not only EOS) and
+/// streams the same answer `generate` gives. Skipped without the cached model.
+final class SmolLM2StopTests: XCTestCase {
+    func testEngineStopsAtEndOfTurnWithTheAnswer() throws {
+        let env = ProcessInfo.processInfo.environment
+        let dir = env["PDSCOPE_MODEL_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 + "/pdscope/models" }
+            ?? NSHomeDirectory() + "/.cache/pdscope/models"
+        let path = dir + "/SmolLM2-135M-Instruct.Q4_1.gguf"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw XCTSkip("SmolLM2 is not in the model cache (\(path)); run .ci/setup to fetch it")
+        }
+        let model = try LlamaModel(path: path, maxContextLength: 256)
+        let runner = LlamaRunner(model: model, placement: InstancePlacement(instance: InstanceID(0), role: .both, cores: [],
+                                                                           maxChunkTokens: nil, maxBatch: 1))
+        XCTAssertTrue(runner.isEndOfGeneration(2) && runner.isEndOfGeneration(0) && !runner.isEndOfGeneration(1))
+        XCTAssertNil(runner.bosToken, "SmolLM2 adds no BOS")
+
+        let engine = try Engine(config: makeConfig(.colocatedFCFS), runnerFactory: LlamaRunner.factory(model: model))
+        let recorder = EventRecorder()
+        engine.addSink(recorder)
+        let prompt = "<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n"
+        let ids = engine.run(workload: [RequestSpec(user: "u", prompt: .text(prompt), maxTokens: 40)])
+        engine.shutdown()
+        XCTAssertEqual(recorder.ends()[ids[0]], "stop")
+        XCTAssertEqual(recorder.text(ids[0]), "The capital of France is Paris.")
+    }
+}
