@@ -5,7 +5,7 @@
 # TTFT of each, and the TTFT the HTTP path adds (serve's client-side TTFT minus the engine's own
 # TTFT in the same run, read from /metrics).
 #
-#   Benchmarks/serve-bench.sh [--model M.gguf] [--streams 16] [--max-tokens 64] [--prompt-words 100] [--rounds 3]
+#   Benchmarks/serve-bench.sh [--model M.gguf] [--streams 16] [--max-tokens 64] [--prompt-words 100] [--rounds 3]   (--model synthetic: the embedded model)
 #
 # Uses the test venv (.venv-ci, made by .ci/setup) for the client; builds release.
 set -euo pipefail
