@@ -52,11 +52,10 @@ enum ModelLoader {
                 throw CLIError("model \(entry.name): \(path) has \(size) bytes, expected \(entry.size) (a partial download?); \(entry.fetchHint) replaces it")
             }
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: argument) else {
             throw CLIError("\(argument): no such file (--model takes a GGUF file or a name: \(ModelCatalog.names.joined(separator: ", ")))")
         }
-        guard !isDirectory.boolValue else { throw CLIError("\(argument): is a directory, not a GGUF file") }
+        try FileChecks.requireRegularFile(argument)   // a FIFO or a device would hang or mislead the reader
         return .file(path: argument, catalog: ModelCatalog.entry(forFileAt: argument), isDefault: false)
     }
 

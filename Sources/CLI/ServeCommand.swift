@@ -94,7 +94,6 @@ struct ServeCommand: ParsableCommand {
         return settings
     }
 
-    /// The file name without `.gguf` (what users of vLLM expect to type), or a fixed id for the embedded model.
     /// A catalog model's name (`smollm2`), else the file's name without `.gguf`, else
     /// "pdscope-synthetic" for the embedded model.
     static func defaultName(_ loaded: LoadedModel) -> String {

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Dashboard
 import Engine
 import Foundation
@@ -15,32 +14,28 @@ enum ServeDashboard {
             throw CLIError("serve --dashboard needs a terminal; run `pdscope serve` without --dashboard for a headless server")
         }
         let config = try command.engineOptions.makeConfig()
-        let choice = try ModelLoader.resolve(command.modelOptions.model)
-        if let limit = command.modelOptions.maxModelLen, limit < 1 { throw CLIError("--max-model-len must be at least 1, got \(limit)") }
         let slos = try command.engineOptions.makeSLOs()
+        let choice = try ModelLoader.resolve(command.modelOptions.model)
         let logPath = command.logFile ?? "pdscope-serve.log"
         let log = try ServeLog(path: logPath)
         let terminal: TerminalBackend
         do { terminal = try TerminalBackend() } catch { throw CLIError("\(error)") }
         let loaded: DashboardStartup.Outcome<DashboardSession>
-        do { loaded = try DashboardStartup.run(.loading, on: terminal, { try build(command, choice: choice, config: config) }) } catch {
-            terminal.stop()
-            throw error
-        }
-        guard case let .done(built) = loaded else {
-            terminal.stop()
-            if case let .cancelled(exit) = loaded, exit.exitStatus != 0 { throw ExitCode(exit.exitStatus) }
-            return
-        }
+        do {
+            loaded = try DashboardStartup.run(.loading, on: terminal) {
+                try DashboardSession.load(choice: choice, maxModelLength: command.modelOptions.maxModelLen, config: config, loadRate: nil)
+            }
+        } catch { terminal.stop(); throw error }
+        guard case let .done(built) = loaded else { terminal.stop(); return }
         let model = built.model.model, engine = built.engine
+
         let identity = ModelIdentityPromise(built.model)
         let recorder = DashboardRecorder(engineNow: { engine.snapshot().time }) { [command] start in
             DashboardRecorder.header(identity: try identity.get(), options: command.engineOptions, config: engine.config, startTime: start)
         }
-        // No `rebuild`: the server is bound to this engine, so `c` (another policy) is off here.
+        // No `rebuild`: the server holds this engine, so `c` cannot switch policies here.
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: built.settings, prompts: built.prompts)
-        let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: slos),
-                                             settings: built.settings)
+        let controller = DashboardController(engine: live, config: built.describe(engine, slos: slos), settings: built.settings)
         live.addSink(controller.eventSink)
         live.addSink(recorder)
         let name = command.servedModelName ?? ServeCommand.defaultName(built.model)
@@ -57,8 +52,8 @@ enum ServeDashboard {
         let finished = DispatchSemaphore(value: 0)
         Task {
             do {
-                try await APIServer.run(settings: command.serveSettings(name: name, modelRoot: built.model.path ?? model.name),
-                                        served: served, log: { log.write($0) },
+                try await APIServer.run(settings: command.serveSettings(name: name, modelRoot: built.model.path ?? model.name), served: served,
+                                        log: { log.write($0) },
                                         onListening: { host, port in
                                             log.write("listening on http://\(host):\(port)")
                                             address.set("http://\(host):\(port)")
@@ -75,37 +70,14 @@ enum ServeDashboard {
         }
         controller.options.statusMessage = (status + live.takeNewWarnings()).joined(separator: " · ")
 
-        let exit = DashboardApp(controller: controller).run(on: terminal)
-        stop.stop()
-        let recordingLine: String?
-        switch try DashboardStartup.run(.stopping, on: terminal, { () -> String? in finished.wait(); return live.shutdown() }) {
-        case .done(let line): recordingLine = line
-        case .cancelled(let second):
-            terminal.stop()
-            printError("pdscope: stopped at once (second signal); the recording was not closed")
-            Foundation.exit(second.exitStatus)
-        }
+        _ = DashboardApp(controller: controller).run(on: terminal)   // serve exits 0 however it was stopped
         terminal.stop()
+        stop.stop()
+        finished.wait()
+        let recordingLine = live.shutdown()
         log.close()
-        for note in built.notes { printError("pdscope: \(note)") }
         if let recordingLine { printError("pdscope: \(recordingLine)") }
         printError("pdscope serve: stopped (request log in \(logPath))")
-        if exit.exitStatus != 0 { throw ExitCode(exit.exitStatus) }
-    }
-
-    /// Runs on the loader thread while the first frame shows (as the dashboard's own start does).
-    private static func build(_ command: ServeCommand, choice: ModelLoader.Choice, config: EngineConfig) throws -> DashboardSession {
-        let loaded = try ModelLoader.load(choice, maxModelLength: command.modelOptions.maxModelLen)
-        var config = config
-        var notes = loaded.notes
-        if let note = KVSizing.apply(&config, model: loaded.model) { notes.append(note) }
-        let engine: Engine
-        do { engine = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: loaded.model)) } catch { throw CLIError("\(error)") }
-        let isChat = ChatWiring.renderer(for: loaded.model) != nil
-        let settings = LiveDashboardEngine.settings(contextLength: loaded.model.config.contextLength, initialLoadRate: nil, isChat: isChat)
-        let (prompts, promptNote) = DashboardPrompts.make(model: loaded.model, maxTokens: settings.maxTokens)
-        if let promptNote { notes.append(promptNote) }
-        return DashboardSession(model: loaded, engine: engine, startDate: Date(), settings: settings, prompts: prompts, notes: notes)
     }
 }
 
