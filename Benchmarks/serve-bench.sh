@@ -3,9 +3,9 @@
 # ignore_eos) run in-process by `pdscope replay` and through `pdscope serve` by a small Python
 # streaming client (openai-python), each ROUNDS times, alternating. Prints output tok/s and mean
 # TTFT of each, and the TTFT the HTTP path adds (serve's client-side TTFT minus the engine's own
-# TTFT in the same run, read from /metrics).
+# TTFT for the same requests, read from /metrics; the client warms up first).
 #
-#   Benchmarks/serve-bench.sh [--model M.gguf] [--streams 16] [--max-tokens 64] [--prompt-words 100] [--rounds 3]
+#   Benchmarks/serve-bench.sh [--model M.gguf] [--streams 16] [--max-tokens 64] [--prompt-words 100] [--rounds 3]   (--model synthetic: the embedded model)
 #
 # Uses the test venv (.venv-ci, made by .ci/setup) for the client; builds release.
 set -euo pipefail
@@ -50,17 +50,8 @@ for round in $(seq "$rounds"); do
     for _ in $(seq 600); do grep -q "listening on" "$work/serve.log" && break; sleep 0.1; done
     url="$(grep -o 'http://[0-9.:]*' "$work/serve.log" | head -1)"
     client="$("$python" "$here/serve_bench_client.py" "$url" "$work/workload.jsonl")"
-    engine_ttft="$(curl -s "$url/metrics" | "$python" -c '
-import sys
-from prometheus_client.parser import text_string_to_metric_families
-s = c = 0.0
-for f in text_string_to_metric_families(sys.stdin.read()):
-    for x in f.samples:
-        if x.name == "vllm:time_to_first_token_seconds_sum": s += x.value
-        if x.name == "vllm:time_to_first_token_seconds_count": c += x.value
-print(1000 * s / c)')"
     kill -TERM "$server"; wait "$server" || true; server=""
-    "$python" -c 'import json,sys; r=json.loads(sys.argv[1]); r["kind"]="serve"; r["engine_ttft_ms"]=float(sys.argv[2]); print(json.dumps(r))' "$client" "$engine_ttft" >> "$results"
+    "$python" -c 'import json,sys; r=json.loads(sys.argv[1]); r["kind"]="serve"; print(json.dumps(r))' "$client" >> "$results"
 done
 
 "$python" - "$results" "$streams" "$max_tokens" "$words" <<'PY'
