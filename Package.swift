@@ -58,6 +58,6 @@ let package = Package(
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: swift5),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Model"], swiftSettings: swift5),
         .testTarget(name: "AttachTests", dependencies: ["Attach", "Dashboard"], exclude: ["Fixtures"], swiftSettings: swift5),
-        .testTarget(name: "CLITests", dependencies: ["CLI"], swiftSettings: swift5),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "Attach"], swiftSettings: swift5),
     ]
 )

@@ -33,7 +33,9 @@ public struct InstanceTracker {
         o.kvUsage = r.kvUsage
         o.kvBlocksTotal = r.kvBlocksTotal
         if let total = r.kvBlocksTotal, let usage = r.kvUsage { o.kvBlocksUsed = Int((usage * Double(total)).rounded()) }
-        if let used = r.kvTokensUsed, let total = r.kvTokensTotal { o.kvBlocksUsed = Self.int(used); o.kvBlocksTotal = Self.int(total) }
+        if let used = r.kvTokensUsed, let total = r.kvTokensTotal {
+            o.kvBlocksUsed = Self.int(used); o.kvBlocksTotal = Self.int(total); o.kvUnit = "tokens"
+        }
         o.preemptions = r.preemptions.map(Self.int)
         o.transferFailures = r.transferFailures.map(Self.int)
         o.estimates = []

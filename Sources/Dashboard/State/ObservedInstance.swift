@@ -37,6 +37,8 @@ public struct ObservedInstance: Equatable, Sendable {
     /// 0…1.
     public var kvUsage: Double?
     public var kvBlocksUsed: Int?, kvBlocksTotal: Int?
+    /// What `kvBlocksUsed` counts: "blocks" (vLLM), "tokens" (SGLang), "slots" (llama.cpp).
+    public var kvUnit = "blocks"
     public var promptTokensPerSecond: Double?, generationTokensPerSecond: Double?
     public var preemptions: Int?
     /// 0…1 over the window.
