@@ -65,7 +65,7 @@ extension DashboardView {
             let id = status.description.id
             guard let o = state.observed[id], o.isUp else { continue }
             let stages = [ObservedInstance.Count("running", o.running ?? 0), ObservedInstance.Count("waiting", o.waiting ?? 0)]
-                + o.waitingReasons.map { .init("waiting " + $0.name, $0.count) } + o.queues
+                + o.waitingReasons.map { ObservedInstance.Count("waiting " + $0.name, $0.count) } + o.queues
             for stage in stages {
                 let style: Style? = stage.count == 0 ? .dim : nil
                 rows.append([.text("i\(id)", style), .text(stage.name, style), .text("\(stage.count)", style)])
