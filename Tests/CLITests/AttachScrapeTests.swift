@@ -68,7 +68,7 @@ final class AttachScrapeTests: XCTestCase {
         _ = server.terminate()
     }
 
-    func testDownServerShowsItsErrorAndComesBack() throws {
+    func testDownServerShowsItsErrorAndIsRetried() throws {
         let port = try unusedLoopbackPort()
         let scraper = Scraper(targets: [AttachTarget.parse("127.0.0.1:\(port)")!], interval: 0.1)
         scraper.start()
