@@ -43,8 +43,12 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], swiftSettings: swift5),
         // `attach`: scrapes real servers (vLLM, SGLang, llama.cpp, pdscope serve) into the dashboard's
-        // records; no engine internals (only the Dashboard's ObservedInstance), HTTP by FoundationNetworking.
-        .target(name: "Attach", dependencies: ["Dashboard"], swiftSettings: swift5),
+        // records; no engine internals (only the Dashboard's ObservedInstance). Scrapes with FoundationNetworking;
+        // the --listen proxy serves with Hummingbird (already built for `serve`).
+        .target(name: "Attach", dependencies: [
+            "Dashboard",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], swiftSettings: swift5),
         .target(name: "CLI", dependencies: [
             "Kernels", "Model", "Engine", "Trace", "Dashboard", "Server", "Attach", "CPlatform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -28,16 +28,24 @@ struct AttachCommand: ParsableCommand {
         A server that does not answer is shown DOWN with its error and retried with backoff (up to 30 s); \
         a /metrics page that cannot be parsed is a one-line error on its panel.
 
+        --listen HOST:PORT makes attach an OpenAI-compatible endpoint (/v1/completions, /v1/chat/completions, \
+        /v1/models) in front of the servers: every request is timed per SSE chunk (TTFT at the first chunk \
+        with choices, one ITL per later chunk, as `vllm bench serve`), users come from the `user` field and \
+        fill the users band. With --prefill and --decode servers it routes P-first with vLLM's disaggregated \
+        proxy protocol (a non-streaming max_tokens 1 request with kv_transfer_params {"do_remote_decode": true} \
+        to the least-loaded prefill server, then the request with the kv_transfer_params it returned to the \
+        least-loaded decode server, streamed back); otherwise it forwards to the least-loaded server as is. \
+        Upstream failures reach the client as OpenAI-shaped 502 errors with the upstream's message.
+
         Keys: p pause, ? help, q quit. --once prints the panels' text once (no terminal needed).
-        Not built yet: --listen (the per-user OpenAI-compatible proxy, P-first with vLLM's kv_transfer_params) \
-        and --record; both are refused with a message.
+        Not built yet: --record (refused with a message).
         """)
 
     @Argument(help: ArgumentHelp("Base URLs of servers (role as reported).", valueName: "URL"))
     var urls: [String] = []
     @Option(help: ArgumentHelp("A prefill instance's base URL (repeatable).", valueName: "URL")) var prefill: [String] = []
     @Option(help: ArgumentHelp("A decode instance's base URL (repeatable).", valueName: "URL")) var decode: [String] = []
-    @Option(help: ArgumentHelp("Serve an OpenAI-compatible proxy here for per-user TTFT/ITL (not built yet).", valueName: "HOST:PORT"))
+    @Option(help: ArgumentHelp("Serve an OpenAI-compatible proxy here that times every user's TTFT/ITL.", valueName: "HOST:PORT"))
     var listen: String?
     @Option(help: ArgumentHelp("Seconds between scrapes of each server.", valueName: "SECONDS")) var interval: Double = 1
     @Option(help: ArgumentHelp("Seconds of history behind rates and percentile estimates.", valueName: "SECONDS")) var window: Double = 30
@@ -67,8 +75,9 @@ struct AttachCommand: ParsableCommand {
     }
 
     func run() throws {
-        if listen != nil { throw CLIError("--listen (the per-user proxy) is not built yet; attach scrapes /metrics only") }
-        if record != nil { throw CLIError("--record is not built yet; attach scrapes /metrics only") }
+        if record != nil { throw CLIError("--record is not built yet for attach") }
+        let address = try listen.map(Self.parseListen)
+        if once && address != nil { throw CLIError("--once and --listen do not go together") }
         let scraper = Scraper(targets: try targets(), interval: interval, window: window)
         if once { return try printOnce(scraper) }
         guard isatty(STDOUT_FILENO) != 0, isatty(STDIN_FILENO) != 0 else {
@@ -92,10 +101,35 @@ struct AttachCommand: ParsableCommand {
         let terminal: TerminalBackend
         do { terminal = try TerminalBackend() } catch { throw CLIError("\(error)") }
         scraper.start()
+        var proxyTask: Task<Void, Never>?
+        let failure = ProxyFailure()
+        if let address {
+            let inbox = controller.inbox
+            let proxy = AttachProxy(scraper: scraper) { event in
+                for e in AttachUserEvents.events(event) { inbox.receive(e) }
+            }
+            proxyTask = Task.detached {
+                do { try await proxy.run(host: address.host, port: address.port, onListening: { _ in }) }
+                catch { failure.set("--listen \(address.host):\(address.port): \(error)") }
+            }
+            controller.options.statusMessage = "proxy on http://\(address.host):\(address.port) (OpenAI API; users from the `user` field) · "
+                + (controller.options.statusMessage ?? "")
+        }
         let exit = DashboardApp(controller: controller).run(on: terminal)
+        proxyTask?.cancel()
         scraper.stop()
         terminal.stop()
+        if let message = failure.message { printError("pdscope: \(message)") }
         if exit.exitStatus != 0 { throw ExitCode(exit.exitStatus) }
+    }
+
+    /// "HOST:PORT" of --listen.
+    static func parseListen(_ text: String) throws -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port),
+              colon > text.startIndex else {
+            throw CLIError("--listen wants HOST:PORT (e.g. 127.0.0.1:9000), got '\(text)'")
+        }
+        return (String(text[..<colon]), port)
     }
 
     /// Two scrapes of every server, then the panels as text.
@@ -113,7 +147,7 @@ struct AttachCommand: ParsableCommand {
     }
 }
 
-/// The dashboard's engine side when attached: only a clock; prompts need the proxy (not built yet).
+/// The dashboard's engine side when attached: only a clock (typed prompts are not sent; use a client on --listen).
 final class AttachDashboardSource: DashboardEngine {
     let scraper: Scraper
     init(scraper: Scraper) { self.scraper = scraper }
@@ -121,4 +155,11 @@ final class AttachDashboardSource: DashboardEngine {
     func submit(_ spec: RequestSpec) {}
     func setLoadGenerator(rate: Double?) {}
     func setRecording(_ isOn: Bool) throws -> String { throw CLIError("recording is not built yet for attach") }
+}
+
+/// An error of the proxy's task, kept for the status line.
+final class ProxyFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var message: String?
+    func set(_ text: String) { lock.withLock { message = text } }
 }
