@@ -71,7 +71,9 @@ public final class AttachProxy: @unchecked Sendable {
         return router
     }
 
-    private func emit(_ id: Int, _ kind: ProxyEvent.Kind) { onEvent(ProxyEvent(request: id, time: scraper.now, kind: kind)) }
+    private func emit(_ id: Int, _ kind: ProxyEvent.Kind, at time: Double? = nil) {
+        onEvent(ProxyEvent(request: id, time: time ?? scraper.now, kind: kind))
+    }
 
     /// The least-loaded up server among `roles` (nil = any), by running + waiting; else the first such.
     func pick(roles: [String]?) -> Int? {
@@ -115,7 +117,7 @@ public final class AttachProxy: @unchecked Sendable {
         }
         emit(id, .routed(instance: decode, role: scraper.targets[decode].role ?? "both"))
         guard let body = try? JSONSerialization.data(withJSONObject: request) else { return Self.error(400, "unencodable request") }
-        let upstream = UpstreamStream(url: scraper.targets[decode].url.appendingPathComponent(path), body: body, timeout: 600)
+        let upstream = UpstreamStream(url: scraper.targets[decode].url.appendingPathComponent(path), body: body, timeout: 600, clock: { [scraper] in scraper.now })
         let parts = PartsIterator(upstream.parts.makeAsyncIterator())
         var status = 0
         do {
@@ -123,39 +125,38 @@ public final class AttachProxy: @unchecked Sendable {
         } catch { return fail(id, 0, Data("\(error)".utf8), server: decode) }
         guard status == 200 else {
             var data = Data()
-            while case .bytes(let chunk)? = try? await parts.next() { data.append(chunk) }
+            while case .bytes(let chunk, _)? = try? await parts.next() { data.append(chunk) }
             return fail(id, status, data, server: decode)
         }
         let isStream = original["stream"] as? Bool ?? false
-        let emitEvent = { [self] (kind: ProxyEvent.Kind) in emit(id, kind) }
-        let clock = { [scraper] in scraper.now }
+        let emitEvent = { [self] (kind: ProxyEvent.Kind, time: Double?) in emit(id, kind, at: time) }
         let headers: HTTPFields = [.contentType: isStream ? "text/event-stream" : "application/json", .cacheControl: "no-cache"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var timer = SSEChunkTimer(start: start)
             var whole = Data()
             do {
                 while let part = try await parts.next() {
-                    guard case .bytes(let chunk) = part else { continue }
+                    guard case .bytes(let chunk, let arrived) = part else { continue }
                     if isStream {
                         let before = timer.chunks
-                        let pieces = timer.feed(chunk, at: clock())
-                        for (i, piece) in pieces.enumerated() { emitEvent(.token(index: before + i, text: piece)) }
+                        let pieces = timer.feed(chunk, at: arrived)
+                        for (i, piece) in pieces.enumerated() { emitEvent(.token(index: before + i, text: piece), arrived) }
                     } else { whole.append(chunk) }
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }
                 if isStream {
-                    emitEvent(.finished(reason: timer.finishReason ?? "stop", promptTokens: timer.usage?.prompt, outputTokens: timer.usage?.completion ?? timer.chunks))
+                    emitEvent(.finished(reason: timer.finishReason ?? "stop", promptTokens: timer.usage?.prompt, outputTokens: timer.usage?.completion ?? timer.chunks), nil)
                 } else {
                     let answer = (try? JSONSerialization.jsonObject(with: whole)) as? [String: Any]
                     let usage = answer?["usage"] as? [String: Any]
                     let choice = (answer?["choices"] as? [[String: Any]])?.first
                     let text = (choice?["text"] as? String) ?? ((choice?["message"] as? [String: Any])?["content"] as? String) ?? ""
-                    emitEvent(.token(index: 0, text: text))
+                    emitEvent(.token(index: 0, text: text), nil)
                     emitEvent(.finished(reason: choice?["finish_reason"] as? String ?? "stop", promptTokens: usage?["prompt_tokens"] as? Int,
-                                        outputTokens: usage?["completion_tokens"] as? Int ?? 1))
+                                        outputTokens: usage?["completion_tokens"] as? Int ?? 1), nil)
                 }
             } catch {
-                emitEvent(.failed("\(error)"))
+                emitEvent(.failed("\(error)"), nil)
             }
             try await writer.finish(nil)
         })
@@ -163,12 +164,12 @@ public final class AttachProxy: @unchecked Sendable {
 
     private func post(_ target: Int, _ path: String, _ json: [String: Any]) async throws -> (Int, Data) {
         let body = try JSONSerialization.data(withJSONObject: json)
-        let upstream = UpstreamStream(url: scraper.targets[target].url.appendingPathComponent(path), body: body, timeout: 600)
+        let upstream = UpstreamStream(url: scraper.targets[target].url.appendingPathComponent(path), body: body, timeout: 600, clock: { [scraper] in scraper.now })
         var status = 0, data = Data()
         for try await part in upstream.parts {
             switch part {
             case .status(let s): status = s
-            case .bytes(let chunk): data.append(chunk)
+            case .bytes(let chunk, _): data.append(chunk)
             }
         }
         return (status, data)

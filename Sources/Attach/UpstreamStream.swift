@@ -6,13 +6,17 @@ import FoundationNetworking
 /// One POST to an upstream server whose response arrives piece by piece: first its status and
 /// headers, then the body in the splits the network gives (URLSession's data delegate).
 final class UpstreamStream: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    enum Part: Sendable { case status(Int), bytes(Data) }
+    /// Body bytes carry the time they arrived (the proxy's clock), not the time they were read:
+    /// the reader may lag behind the network while it writes to the client.
+    enum Part: Sendable { case status(Int), bytes(Data, Double) }
 
     let parts: AsyncThrowingStream<Part, Error>
     private let continuation: AsyncThrowingStream<Part, Error>.Continuation
     private var session: URLSession?
+    private let clock: @Sendable () -> Double
 
-    init(url: URL, body: Data, timeout: Double) {
+    init(url: URL, body: Data, timeout: Double, clock: @escaping @Sendable () -> Double) {
+        self.clock = clock
         (parts, continuation) = AsyncThrowingStream<Part, Error>.makeStream()
         super.init()
         let configuration = URLSessionConfiguration.ephemeral
@@ -33,7 +37,7 @@ final class UpstreamStream: NSObject, URLSessionDataDelegate, @unchecked Sendabl
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        continuation.yield(.bytes(data))
+        continuation.yield(.bytes(data, clock()))
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {

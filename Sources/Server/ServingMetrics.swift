@@ -25,7 +25,7 @@ public final class ServingMetrics: EngineEventSink, @unchecked Sendable {
             if let blocks = kvBlocks[instance.id] {
                 let info = labels + [("num_gpu_blocks", String(blocks)), ("block_size", blockSize.map(String.init) ?? "None")]
                 registry.makeGauge(descriptor: .init(metricName: "vllm:cache_config_info", unitName: "",
-                                                     helpText: "Information of the LLMEngine CacheConfig."), labels: info).set(to: 1)
+                                                     helpText: "Information of the LLMEngine CacheConfig"), labels: info).set(to: 1)
             }
         }
     }
