@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(name: "pdscope", dependencies: ["CLI"], swiftSettings: swift5),
 
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swift5),
-        .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swift5),
+        .testTarget(name: "ModelTests", dependencies: ["Model"], exclude: ["Goldens"], swiftSettings: swift5),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: swift5),
         .testTarget(name: "TraceTests", dependencies: ["Trace"], swiftSettings: swift5),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: swift5),

@@ -13,15 +13,15 @@ struct BenchModelCommand: ParsableCommand {
         discussion: "Median of --runs runs, threads pinned to --cores. Compare with llama.cpp on the same file: Benchmarks/compare-llama-cpp.sh MODEL.gguf.")
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "Compute threads.") var threads: Int = 1
+    @Option(parsing: .unconditional, help: "Compute threads.") var threads: Int = 1
     @Option(help: ArgumentHelp("CPUs to pin the threads to (e.g. 1 or 0-1); default: the first N.", valueName: "LIST")) var cores: String?
-    @Option(help: "Runs per measurement (the median is reported).") var runs: Int = 3
+    @Option(parsing: .unconditional, help: "Runs per measurement (the median is reported).") var runs: Int = 3
     @Option(help: ArgumentHelp("wall, or cpu: the calling thread's CPU time (one thread only; steadier on a busy machine).", valueName: "wall|cpu")) var clock: String = "wall"
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        try FlagBounds.threads(threads)
+        try FlagBounds.count(runs, flag: "--runs", in: 1...1000, why: "the median settles long before")
         guard let c = KernelBenchmark.Clock(name: clock) else { throw ValidationError("--clock must be wall or cpu, got '\(clock)'") }
         guard c == .wall || threads == 1 else { throw ValidationError("--clock cpu counts one thread's CPU time, so it needs --threads 1") }
     }
@@ -51,7 +51,6 @@ struct BenchModelCommand: ParsableCommand {
             let tokens = prompt(n)
             let times = (0..<runs).map { _ in seconds { _ = session.context.prefill(tokens: tokens, startPosition: 0, blockTable: session.blockTable, kv: session.arena) } }
             prefill[String(n)] = Double(n) / median(times)
-            if !json { printError(String(format: "prefill %4d tokens: %8.1f tok/s", n, Double(n) / median(times))) }
         }
         let decodeSteps = min(128, ctx - 17)
         let start = prompt(16)

@@ -31,10 +31,10 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup(title: "Engine options (--policy is replaced by each of --policies)") var engineOptions: EngineOptions
     @OptionGroup(title: "Import options (Mooncake and Azure files)") var importFlags: ImportFlags
 
-    @Option(help: ArgumentHelp("Play arrivals this many times faster.", valueName: "X"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Play arrivals this many times faster.", valueName: "X"))
     var speed: Double = 1
 
-    @Option(help: ArgumentHelp("Run only the first N requests.", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Run only the first N requests.", valueName: "N"))
     var limit: Int?
 
     @Flag(help: "Print JSON: {\"runs\": [one run per policy]}.")
@@ -42,7 +42,7 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         _ = try Self.parsePolicies(policies)
-        guard speed.isFinite, speed > 0 else { throw ValidationError("--speed must be a positive number, got \(speed)") }
+        try FlagBounds.speed(speed)
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 

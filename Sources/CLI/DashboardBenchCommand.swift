@@ -23,7 +23,10 @@ struct DashboardBenchCommand: ParsableCommand {
     @Option(help: "Off-screen frame size, WxH.") var size: String = "200x60"
 
     func validate() throws {
-        guard fps >= 1, requests >= 1, maxTokens >= 1, runs >= 1 else { throw ValidationError("--fps, --requests, --max-tokens and --runs must be at least 1") }
+        try FlagBounds.count(fps, flag: "--fps", in: 1...60, why: "the dashboard's frame rates")
+        try FlagBounds.count(requests, flag: "--requests", in: 1...4096, why: "they all arrive at once")
+        try FlagBounds.count(maxTokens, flag: "--max-tokens", in: 1...100_000, why: "tokens per request")
+        try FlagBounds.count(runs, flag: "--runs", in: 1...100, why: "alternating pairs; the median settles long before")
         guard parsedSize != nil else { throw ValidationError("--size must look like 200x60") }
     }
 

@@ -20,19 +20,24 @@ struct DashboardCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var engineOptions: EngineOptions
-    @Option(help: "Frames per second (1–60; + and - change it live).") var fps: Int = 20
+    @Option(parsing: .unconditional, help: "Frames per second (1–60; + and - change it live).") var fps: Int = 20
     @Option(help: ArgumentHelp("Record the session's trace to this file from the start.", valueName: "FILE.jsonl"))
     var record: String?
     @Option(help: ArgumentHelp("Re-submit a workload's or recorded trace's requests at their arrival offsets.", valueName: "FILE.jsonl"))
     var replay: String?
-    @Option(help: "Replay speed factor (2 = twice as fast).") var speed: Double = 1
-    @Option(name: .customLong("load-rate"), help: ArgumentHelp("Start with the load generator on at this many requests/s.", valueName: "R"))
+    @Option(parsing: .unconditional, help: "Replay speed factor (2 = twice as fast).") var speed: Double = 1
+    @Option(name: .customLong("load-rate"), parsing: .unconditional, help: ArgumentHelp("Start with the load generator on at this many requests/s.", valueName: "R"))
     var loadRate: Double?
 
     func validate() throws {
         guard (1...60).contains(fps) else { throw ValidationError("--fps must be between 1 and 60") }
-        guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be positive") }
-        if let rate = loadRate { guard rate > 0, rate.isFinite else { throw ValidationError("--load-rate must be positive") } }
+        try FlagBounds.speed(speed)
+        if let rate = loadRate {
+            let range = DashboardSettings().loadRateRange
+            guard rate.isFinite, range.contains(rate) else {
+                throw ValidationError("--load-rate \(rate): between \(range.lowerBound) and \(Int(range.upperBound)) requests/s (the range [ and ] step through)")
+            }
+        }
     }
 
     func run() throws {
@@ -44,17 +49,20 @@ struct DashboardCommand: ParsableCommand {
         // A recorded session replays under its recorded settings unless flags say otherwise.
         var recorded: [String: String] = [:]
         var workload: Workload?
-        var recordedModel: ModelIdentity?
+        var isTrace = false
         if let path = replay {
+            try FileChecks.requireRegularFile(path)
             if let trace = try? TraceReader.read(path: path) {
                 recorded = trace.header.settings
                 recorded["policy"] = trace.header.policy
-                recordedModel = trace.header.model
                 workload = Workload(trace: trace)
+                isTrace = true
             } else {
                 do { workload = try WorkloadFile.read(path: path) } catch { throw CLIError("\(error)") }
             }
         }
+        // The model a trace ran on or a chat workload was made for, to compare with this one.
+        let replayedModel = workload?.header.model
         let config = try engineOptions.makeConfig(recorded: recorded)
         // Before the terminal is taken: a bad --model or --max-model-len is a plain one-line error.
         let choice = try ModelLoader.resolve(modelOptions.model)
@@ -64,7 +72,9 @@ struct DashboardCommand: ParsableCommand {
         do { terminal = try TerminalBackend() } catch { throw CLIError("\(error)") }
 
         let loaded: DashboardStartup.Outcome<DashboardSession>
-        do { loaded = try DashboardStartup.run(.loading, on: terminal, { try buildEngine(choice: choice, config: config) }) } catch {
+        do { loaded = try DashboardStartup.run(.loading, on: terminal, {
+            try DashboardSession.load(choice: choice, maxModelLength: modelOptions.maxModelLen, config: config, loadRate: loadRate)
+        }) } catch {
             terminal.stop()   // the error is printed on the restored terminal
             throw error
         }
@@ -86,9 +96,9 @@ struct DashboardCommand: ParsableCommand {
         liveRef = live
         live.rebuild = { config in
             let next = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: model))
-            return (next, LiveDashboardEngine.dashboardConfig(engine: next, model: model, slos: slos))
+            return (next, built.describe(next, slos: slos))
         }
-        let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: slos),
+        let controller = DashboardController(engine: live, config: built.describe(engine, slos: slos),
                                              settings: settings)
         live.addSink(controller.eventSink)
         live.addSink(recorder)
@@ -109,8 +119,8 @@ struct DashboardCommand: ParsableCommand {
             live.startReplay(workload.requests, speed: speed)
             status.append("replaying \(workload.requests.count) requests from \(replay!)" + (speed == 1 ? "" : " at \(speed)×"))
         }
-        if let recordedModel,
-           let note = try? ModelMismatch.note(recorded: recordedModel, current: identity.get()) {
+        if let recordedModel = replayedModel,
+           let note = try? ModelMismatch.note(recorded: recordedModel, current: identity.get(), verb: isTrace ? "recorded on" : "made for") {
             status.append(note)
         }
         let warnings = live.takeNewWarnings()
@@ -140,31 +150,4 @@ struct DashboardCommand: ParsableCommand {
         // Ctrl-C, SIGTERM and SIGHUP end it like `q`, with the shell's status for the signal.
         if exit.exitStatus != 0 { throw ExitCode(exit.exitStatus) }
     }
-
-    /// Runs on the loader thread while the first frame shows: the model, the default KV pool
-    /// size, the engine and the prompt maker.
-    private func buildEngine(choice: ModelLoader.Choice, config: EngineConfig) throws -> DashboardSession {
-        let loaded = try ModelLoader.load(choice, maxModelLength: modelOptions.maxModelLen)
-        var config = config
-        var notes = loaded.notes
-        if let note = KVSizing.apply(&config, model: loaded.model) { notes.append(note) }
-        let engine: Engine
-        do { engine = try Engine(config: config, runnerFactory: LlamaRunner.factory(model: loaded.model)) } catch { throw CLIError("\(error)") }
-        let isChat = ChatWiring.renderer(for: loaded.model) != nil
-        let settings = LiveDashboardEngine.settings(contextLength: loaded.model.config.contextLength, initialLoadRate: loadRate, isChat: isChat)
-        let (prompts, promptNote) = DashboardPrompts.make(model: loaded.model, maxTokens: settings.maxTokens)
-        if let promptNote { notes.append(promptNote) }
-        return DashboardSession(model: loaded, engine: engine, startDate: Date(), settings: settings, prompts: prompts, notes: notes)
-    }
-}
-
-/// What the loader thread hands the dashboard.
-struct DashboardSession {
-    var model: LoadedModel
-    var engine: Engine
-    var startDate: Date
-    var settings: DashboardSettings
-    var prompts: DashboardPrompts?
-    /// Lines for the status bar (and stderr after exit): which model, context, KV pool size.
-    var notes: [String]
 }

@@ -30,12 +30,13 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
         current?.receive(event)
     }
 
-    /// Starts writing to `path` (default: pdscope-YYYYMMDD-HHMMSS.jsonl in the working directory).
-    /// Returns the file's path.
+    /// Starts writing to `path` (default: pdscope-YYYYMMDD-HHMMSS.jsonl in `recordings/` of a
+    /// pdscope checkout, which .gitignore covers, else in the working directory). Returns the path.
     @discardableResult
     func start(path: String? = nil) throws -> String {
         if let open = lock.withLock({ writer }) { return open.path }
-        let target = path ?? Self.defaultFileName(at: Date())
+        let target: String
+        do { target = try path ?? Self.defaultPath(at: Date()) } catch { throw CLIError("\(error)") }
         let newWriter: TraceWriter
         // The recording's times start now: its first arrival is not preceded by the session so far.
         let origin = engineNow()
@@ -55,6 +56,33 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
         closing.close()
         if let problem = closing.writeError { return "\(closing.path): \(problem)" }
         return "recorded \(closing.writtenEventCount) events to \(closing.path)"
+    }
+
+    /// Where `r` records when no --record file was given. Inside a pdscope checkout, recordings go
+    /// to its `recordings/` folder (ignored by git) instead of littering the repository root.
+    static func defaultPath(at date: Date, from directory: String = FileManager.default.currentDirectoryPath) throws -> String {
+        let name = defaultFileName(at: date)
+        guard let root = checkoutRoot(from: directory) else { return name }
+        let folder = URL(fileURLWithPath: root).appendingPathComponent("recordings")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let standardized = URL(fileURLWithPath: directory).standardizedFileURL.path
+        return root == standardized ? "recordings/" + name : folder.appendingPathComponent(name).path
+    }
+
+    /// The nearest directory at or above `directory` holding a git checkout of pdscope itself.
+    static func checkoutRoot(from directory: String) -> String? {
+        var url = URL(fileURLWithPath: directory).standardizedFileURL
+        while true {
+            let git = url.appendingPathComponent(".git").path
+            let manifest = url.appendingPathComponent("Package.swift").path
+            if FileManager.default.fileExists(atPath: git),
+               let text = try? String(contentsOfFile: manifest, encoding: .utf8), text.contains("name: \"pdscope\"") {
+                return url.path
+            }
+            let parent = url.deletingLastPathComponent()
+            if parent.path == url.path { return nil }
+            url = parent
+        }
     }
 
     static func defaultFileName(at date: Date) -> String {

@@ -24,7 +24,7 @@ struct ExportCommand: ParsableCommand {
     var chrome: String
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: file) else { throw CLIError("\(file): no such file") }
+        try FileChecks.requireRegularFile(file)
         let trace: RecordedTrace
         do { trace = try TraceReader.read(path: file) } catch { throw CLIError("\(error)") }
         trace.notes.forEach { printError("note: \($0)") }

@@ -46,9 +46,12 @@ struct HeadlineCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard duration.isFinite, duration > 0 else { throw ValidationError("--duration must be a positive number of seconds") }
-        guard rate.isFinite, rate > 0 else { throw ValidationError("--rate must be a positive number of requests per second") }
-        guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be between 1 and 100") }
+        guard duration.isFinite, duration > 0 else { throw ValidationError("--duration must be a positive number of seconds, got \(duration)") }
+        guard rate.isFinite, rate > 0 else { throw ValidationError("--rate must be a positive number of requests per second, got \(rate)") }
+        guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be between 1 and 100, got \(repeats)") }
+        guard duration * rate <= 100_000 else {
+            throw ValidationError("--duration \(duration) × --rate \(rate): at most 100,000 chat requests (each policy runs the whole storm)")
+        }
     }
 
     func run() throws {

@@ -39,7 +39,7 @@ struct ImportArguments: ParsableArguments {
 
     /// Imports with `importer`, writes the workload, returns the summary lines.
     func run(format: String, importer: (String, ImportOptions) throws -> ImportResult) throws -> [String] {
-        guard FileManager.default.fileExists(atPath: file) else { throw CLIError("\(file): no such file") }
+        try FileChecks.requireRegularFile(file)
         let options = try flags.makeOptions(contextLength: context, limit: limit)
         let result: ImportResult
         do { result = try importer(file, options) } catch { throw CLIError("\(error)") }

@@ -4,19 +4,19 @@ import Trace
 /// The flags that fit a public GPU-scale trace onto a small CPU model: shared by `import` and by
 /// `replay`/`compare` when they read a Mooncake or Azure file directly.
 struct ImportFlags: ParsableArguments {
-    @Option(name: .customLong("length-scale"), help: ArgumentHelp("Multiply prompt lengths (and Mooncake's 512-token prefix blocks) by this.", valueName: "X"))
+    @Option(name: .customLong("length-scale"), parsing: .unconditional, help: ArgumentHelp("Multiply prompt lengths (and Mooncake's 512-token prefix blocks) by this.", valueName: "X"))
     var lengthScale: Double = 1
 
-    @Option(name: .customLong("output-scale"), help: ArgumentHelp("Multiply output lengths by this.", valueName: "X"))
+    @Option(name: .customLong("output-scale"), parsing: .unconditional, help: ArgumentHelp("Multiply output lengths by this.", valueName: "X"))
     var outputScale: Double = 1
 
-    @Option(name: .customLong("time-scale"), help: ArgumentHelp("Multiply arrival offsets by this (0.5 = twice as fast).", valueName: "X"))
+    @Option(name: .customLong("time-scale"), parsing: .unconditional, help: ArgumentHelp("Multiply arrival offsets by this (0.5 = twice as fast).", valueName: "X"))
     var timeScale: Double = 1
 
-    @Option(help: ArgumentHelp("Start this many seconds into the original trace.", valueName: "S"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Start this many seconds into the original trace.", valueName: "S"))
     var start: Double = 0
 
-    @Option(help: ArgumentHelp("Import this many seconds of the original trace (default: to the end).", valueName: "S"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Import this many seconds of the original trace (default: to the end).", valueName: "S"))
     var duration: Double?
 
     /// The import options for a model of `contextLength` tokens; `limit` is shared with the

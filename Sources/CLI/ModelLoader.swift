@@ -52,11 +52,11 @@ enum ModelLoader {
                 throw CLIError("model \(entry.name): \(path) has \(size) bytes, expected \(entry.size) (a partial download?); \(entry.fetchHint) replaces it")
             }
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
-            throw CLIError("\(argument): no such file (--model takes a GGUF file or a name: \(ModelCatalog.names.joined(separator: ", ")))")
+        // The wording every command uses for files (FileChecks), with a hint when nothing is there.
+        if let problem = RegularFile.problem(at: argument) {
+            let hint = problem == "no such file" ? " (--model takes a GGUF file or a name: \(ModelCatalog.names.joined(separator: ", ")))" : ""
+            throw CLIError("\(argument): \(problem)\(hint)")
         }
-        guard !isDirectory.boolValue else { throw CLIError("\(argument): is a directory, not a GGUF file") }
         return .file(path: argument, catalog: ModelCatalog.entry(forFileAt: argument), isDefault: false)
     }
 

@@ -18,7 +18,13 @@ public struct PDScope: ParsableCommand {
         caps the context served (default: the model's, at most 4096).
 
         Engine options (--policy, --route, --kv-transfer, cores, KV sizes, ...) are listed in \
-        `pdscope help dashboard`, `pdscope help replay` and `pdscope help compare`.
+        `pdscope help dashboard`, `pdscope help replay` and `pdscope help compare`. \
+        `pdscope serve` runs the engine behind an OpenAI-compatible HTTP server with vLLM's \
+        Prometheus metrics (`pdscope help serve`).
+
+        Exit status (every command): 0 success; 1 an error you can fix (a bad flag or value, a \
+        missing, unreadable or malformed file), explained in one line on stderr; 130, 143 or 129 \
+        when stopped by Ctrl-C, SIGTERM or SIGHUP (128 + the signal).
         """,
         version: pdscopeVersion,
         subcommands: [
@@ -37,7 +43,7 @@ public struct PDScope: ParsableCommand {
 /// Version string written into traces and `--version`.
 public let pdscopeVersion = "0.1.0"
 
-/// A failure the user caused or can fix: printed as one line on stderr, exit status 1.
+/// A failure the user caused or can fix: printed as one line on stderr, exit status 1 (see ExitStatus.swift).
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ message: String) { description = message }

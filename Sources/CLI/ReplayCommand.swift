@@ -31,20 +31,20 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup(title: "Engine options") var engineOptions: EngineOptions
     @OptionGroup(title: "Import options (Mooncake and Azure files)") var importFlags: ImportFlags
 
-    @Option(help: ArgumentHelp("Play arrivals this many times faster (2 = twice as fast).", valueName: "X"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Play arrivals this many times faster (2 = twice as fast).", valueName: "X"))
     var speed: Double = 1
 
-    @Option(help: ArgumentHelp("Replay only the first N requests.", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Replay only the first N requests.", valueName: "N"))
     var limit: Int?
 
-    @Option(help: ArgumentHelp("Record the session to this trace file (JSON Lines).", valueName: "OUT.jsonl"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Record the session to this trace file (JSON Lines).", valueName: "OUT.jsonl"))
     var record: String?
 
     @Flag(help: "Print the summary as JSON: {\"runs\": [one run]} with vLLM bench-serve key names.")
     var json = false
 
     func validate() throws {
-        guard speed.isFinite, speed > 0 else { throw ValidationError("--speed must be a positive number, got \(speed)") }
+        try FlagBounds.speed(speed)
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 

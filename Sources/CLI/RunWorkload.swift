@@ -51,7 +51,7 @@ struct RunWorkload {
         engine.start()
         let origin = clock.now()
         submitter.start(origin: origin)
-        let meter = RunProgress(mode: progress, total: ordered.count)
+        let meter = RunProgress(mode: progress, total: ordered.count, lastArrival: (ordered.last?.arrivalOffset ?? 0) / speed)
 
         // Poll rather than block in waitUntilIdle, so that the progress line moves and an
         // interrupt is noticed; a snapshot is a short copy under the engine lock.
@@ -59,7 +59,7 @@ struct RunWorkload {
         while true {
             let snapshot = engine.snapshot()
             let submittedAll = submitter.isDone
-            meter.update(done: snapshot.ended, tokens: counter.count, elapsed: clock.now() - origin)
+            meter.update(done: snapshot.ended, submitted: submitter.submittedCount, tokens: counter.count, elapsed: clock.now() - origin)
             if submittedAll && snapshot.ended >= submitter.submittedCount { break }
             if interrupt?.isSet == true { wasInterrupted = true; break }
             Thread.sleep(forTimeInterval: 0.05)

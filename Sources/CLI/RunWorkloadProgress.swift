@@ -1,8 +1,10 @@
 import ArgumentParser
 import CPlatform
+import Engine
 import Foundation
 
-/// The progress line of a headless run on stderr: `[12/40 requests] 85.3 tok/s  14.2 s`.
+/// The progress line of a headless run on stderr:
+/// `[582/99,783 requests] 339.2 tok/s  115.3 s  ETA 4 h 51 min · overloaded: arrivals outpace completions (64,583 queued)`.
 /// Rewritten in place (carriage return) when stderr is a terminal; silent otherwise, so logs and
 /// pipes get only the summary.
 final class RunProgress {
@@ -14,25 +16,89 @@ final class RunProgress {
         static var automatic: Mode { isatty(STDERR_FILENO) == 1 ? .terminal : .off }
     }
 
+    /// One observation of the run.
+    struct Sample: Equatable {
+        var elapsed: Double
+        var submitted: Int
+        var done: Int
+    }
+
+    /// Seconds of history the rates are measured over.
+    static let window = 10.0
+
     private let mode: Mode
     private let total: Int
+    /// When the last request arrives (seconds from the start, after `--speed`).
+    private let lastArrival: Double
     private var lastDraw = -Double.infinity
     private var drewAnything = false
+    private var samples: [Sample] = []
     /// Label in front of the counts (the policy, in `compare`).
     var label: String
 
-    init(mode: Mode, total: Int, label: String = "") {
-        self.mode = mode; self.total = total; self.label = label
+    init(mode: Mode, total: Int, lastArrival: Double = 0, label: String = "") {
+        self.mode = mode; self.total = total; self.lastArrival = lastArrival; self.label = label
     }
 
-    func update(done: Int, tokens: Int, elapsed: Double) {
+    func update(done: Int, submitted: Int, tokens: Int, elapsed: Double) {
         guard case .terminal = mode, elapsed - lastDraw >= 0.2 else { return }
         lastDraw = elapsed
-        let rate = elapsed > 0 ? Double(tokens) / elapsed : 0
-        let prefix = label.isEmpty ? "" : label + " "
-        let line = String(format: "%@[%d/%d requests] %.1f tok/s  %.1f s", prefix, done, total, rate, elapsed)
+        samples.append(Sample(elapsed: elapsed, submitted: submitted, done: done))
+        samples.removeAll { $0.elapsed < elapsed - Self.window }
+        var line = Self.line(label: label, total: total, lastArrival: lastArrival, tokens: tokens, samples: samples)
+        if let width = Self.terminalWidth(), line.count >= width { line = String(line.prefix(width - 1)) }
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
         drewAnything = true
+    }
+
+    /// The line for the newest of `samples` (oldest first, spanning at most `window` seconds).
+    static func line(label: String, total: Int, lastArrival: Double, tokens: Int, samples: [Sample]) -> String {
+        guard let now = samples.last else { return "" }
+        let rate = now.elapsed > 0 ? Double(tokens) / now.elapsed : 0
+        let prefix = label.isEmpty ? "" : label + " "
+        var line = prefix + "[\(EngineLimits.grouped(now.done))/\(EngineLimits.grouped(total)) requests] "
+            + String(format: "%.1f tok/s  %.1f s", rate, now.elapsed)
+        if now.done < total {
+            line += "  ETA " + (eta(total: total, lastArrival: lastArrival, samples: samples).map(duration) ?? "unknown")
+        }
+        if isOverloaded(samples) {
+            line += " · overloaded: arrivals outpace completions (\(EngineLimits.grouped(now.submitted - now.done)) queued)"
+        }
+        return line
+    }
+
+    /// Seconds until every request is done at the recent completion rate, and no sooner than the
+    /// last arrival; nil while nothing completes.
+    static func eta(total: Int, lastArrival: Double, samples: [Sample]) -> Double? {
+        guard let first = samples.first, let now = samples.last else { return nil }
+        let span = now.elapsed - first.elapsed
+        // The window's rate once it is long enough to mean something, else the whole run's.
+        let rate = span >= 2 ? Double(now.done - first.done) / span : (now.elapsed > 0 ? Double(now.done) / now.elapsed : 0)
+        guard rate > 0 else { return nil }
+        return max(Double(total - now.done) / rate, lastArrival - now.elapsed)
+    }
+
+    /// Over the window: more requests arrived than completed, and the backlog grew by a margin
+    /// (not just the few in flight).
+    static func isOverloaded(_ samples: [Sample]) -> Bool {
+        guard let first = samples.first, let now = samples.last, now.elapsed - first.elapsed >= 3 else { return false }
+        let arrived = now.submitted - first.submitted, completed = now.done - first.done
+        let growth = (now.submitted - now.done) - (first.submitted - first.done)
+        return Double(arrived) > 1.2 * Double(completed) && growth >= 5
+    }
+
+    /// 17,460 s → "4 h 51 min"; 75 s → "1 min 15 s".
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s >= 3600 { return "\(s / 3600) h \(s % 3600 / 60) min" }
+        if s >= 60 { return "\(s / 60) min \(s % 60) s" }
+        return "\(s) s"
+    }
+
+    private static func terminalWidth() -> Int? {
+        var size = winsize()
+        guard ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
     }
 
     /// Clears the line so the summary starts on a clean one.

@@ -2,20 +2,15 @@ import Foundation
 import Model
 import Server
 
-/// Chat messages → prompt text for `serve`. Until the model layer renders a GGUF's own
-/// `tokenizer.chat_template`, this follows the template's family: ChatML (`<|im_start|>`, used by
-/// SmolLM2) when the file's template uses it, else plain "role: text" lines for models without one.
+/// Chat messages → prompt text for `serve`: the model's own chat template (the GGUF's
+/// `tokenizer.chat_template`, rendered by the model layer), or plain "role: text" lines for a
+/// model without one (the synthetic models).
 enum ServeChat {
     static func renderer(for model: LlamaModel) -> ChatRenderer {
-        let template = model.file.string("tokenizer.chat_template") ?? ""
-        if template.contains("<|im_start|>") { return chatML }
-        return plain
-    }
-
-    static let chatML: ChatRenderer = { turns in
-        var text = ""
-        for turn in turns { text += "<|im_start|>\(turn.role)\n\(turn.content)<|im_end|>\n" }
-        return text + "<|im_start|>assistant\n"
+        guard let template = model.chatTemplate else { return plain }
+        return { turns in
+            try template.render(turns.map { ChatMessage(role: $0.role, content: $0.content) }, addGenerationPrompt: true)
+        }
     }
 
     static let plain: ChatRenderer = { turns in

@@ -31,8 +31,10 @@ struct ServeCommand: ParsableCommand {
     var record: String?
     @Option(name: .customLong("api-key"), help: ArgumentHelp("Require `Authorization: Bearer KEY` on /v1 requests.", valueName: "KEY"))
     var apiKey: String?
-    @Option(name: .customLong("log-file"), help: ArgumentHelp("Write the per-request log here instead of stderr.", valueName: "FILE"))
+    @Option(name: .customLong("log-file"), help: ArgumentHelp("Write the per-request log here instead of stderr (with --dashboard: default pdscope-serve.log).", valueName: "FILE"))
     var logFile: String?
+    @Flag(help: "Run the live dashboard in this terminal too: API clients appear as users beside keyboard input (L, S, g still work).")
+    var dashboard = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
@@ -42,6 +44,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        if dashboard { return try ServeDashboard.run(self) }
         let log = try ServeLog(path: logFile)
         var config = try engineOptions.makeConfig()
         let loaded = try modelOptions.loadWithSource()
@@ -61,10 +64,7 @@ struct ServeCommand: ParsableCommand {
         for warning in engine.warnings { printError("pdscope: warning: \(warning)") }
         engine.start()
 
-        var settings = ServeSettings(servedModelName: name, modelRoot: loaded.path ?? model.name, version: pdscopeVersion)
-        settings.host = host
-        settings.port = port
-        settings.apiKey = apiKey
+        let settings = serveSettings(name: name, modelRoot: loaded.path ?? model.name)
         let outcome = ServeOutcome()
         let finished = DispatchSemaphore(value: 0)
         Task {
@@ -86,7 +86,14 @@ struct ServeCommand: ParsableCommand {
         printError("pdscope serve: stopped")
     }
 
-    /// The file name without `.gguf` (what users of vLLM expect to type), or a fixed id for the embedded model.
+    func serveSettings(name: String, modelRoot: String) -> ServeSettings {
+        var settings = ServeSettings(servedModelName: name, modelRoot: modelRoot, version: pdscopeVersion)
+        settings.host = host
+        settings.port = port
+        settings.apiKey = apiKey
+        return settings
+    }
+
     /// A catalog model's name (`smollm2`), else the file's name without `.gguf`, else
     /// "pdscope-synthetic" for the embedded model.
     static func defaultName(_ loaded: LoadedModel) -> String {

@@ -41,9 +41,7 @@ extension ModelOptions {
     /// `--model` names resolve to the cache as for every command (the default too).
     func loadTokenizer() throws -> Tokenizer {
         guard case .file(let path, _, _) = try ModelLoader.resolve(model) else { return try load(quiet: true).tokenizer }
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw CLIError("--model \(path): no such file") }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw CLIError("--model \(path): not a regular file") }
+        try FileChecks.requireRegularFile(path)
         do { return try Tokenizer(gguf: GGUFFile(path: path)) } catch { throw CLIError("\(error)") }
     }
 }

@@ -35,26 +35,33 @@ struct WorkloadCommand: ParsableCommand {
     @Option(help: ArgumentHelp("steady, long-prompt-storm or mixed.", valueName: "KIND"))
     var kind: WorkloadKind
 
-    @Option(help: ArgumentHelp("Chat requests per second (default: the shipped file's, 1 or 2).", valueName: "R"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Chat requests per second (default: the shipped file's, 1 or 2).", valueName: "R"))
     var rate: Double?
 
-    @Option(help: ArgumentHelp("Seconds of arrivals (default: the shipped file's, 60 or 120).", valueName: "S"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds of arrivals (default: the shipped file's, 60 or 120).", valueName: "S"))
     var duration: Double?
 
-    @Option(help: ArgumentHelp("Random seed (default: the shipped file's).", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random seed (default: the shipped file's).", valueName: "N"))
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("The model's context length in tokens: long prompts are sized to fit it (default: --model's served context, else the embedded model's \(ShippedWorkload.contextLength)).", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The model's context length in tokens: long prompts are sized to fit it (default: --model's served context, else the embedded model's \(ShippedWorkload.contextLength)).", valueName: "N"))
     var context: Int?
 
     @Option(help: ArgumentHelp("Make chat prompts for this model (name or GGUF file): questions and documents in its chat template; the header names the model.", valueName: "NAME|FILE"))
     var model: String?
 
-    @Option(name: .customLong("max-model-len"), help: ArgumentHelp("With --model: the context it serves (as for the other commands).", valueName: "N"))
+    @Option(name: .customLong("max-model-len"), parsing: .unconditional, help: ArgumentHelp("With --model: the context it serves (as for the other commands).", valueName: "N"))
     var maxModelLen: Int?
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Output file.", valueName: "FILE"))
     var output: String
+
+    func validate() throws {
+        if let context {
+            try FlagBounds.count(context, flag: "--context", in: 64...1_048_576,
+                                 why: "long prompts are sized to it, and no model here runs a longer context")
+        }
+    }
 
     func run() throws {
         var chat: (ChatPrompting, ModelIdentity)?

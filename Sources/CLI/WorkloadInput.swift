@@ -44,7 +44,7 @@ enum WorkloadInput {
     /// recorded session ran on another model).
     static func loadModelAndWorkload(path: String, model options: ModelOptions, flags: ImportFlags,
                                      limit: Int?) throws -> (LoadedModel, Loaded) {
-        guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
+        try FileChecks.requireRegularFile(path)
         let model = try options.loadWithSource()
         model.notes.forEach { printError("pdscope: \($0)") }
         var loaded = try load(path: path, contextLength: model.model.config.contextLength, flags: flags, limit: limit)
@@ -59,7 +59,7 @@ enum WorkloadInput {
 
     /// Reads and, for public traces, imports `path`; `--limit` applies to every kind (first N requests).
     static func load(path: String, contextLength: Int, flags: ImportFlags, limit: Int?) throws -> Loaded {
-        guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
+        try FileChecks.requireRegularFile(path)
         if let limit, limit < 1 { throw CLIError("--limit must be at least 1, got \(limit)") }
         do {
             let bytes = try JSONLines.readBytes(path: path)

@@ -37,3 +37,19 @@ int pd_available_cpu_count(void) {
     return 1;
 #endif
 }
+
+int pd_available_cpus(int *cpus, int max) {
+#ifdef __linux__
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return -1;
+    int n = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && n < max; cpu++) {
+        if (CPU_ISSET(cpu, &set)) cpus[n++] = cpu;
+    }
+    return n;
+#else
+    (void)cpus; (void)max;
+    return -1;
+#endif
+}

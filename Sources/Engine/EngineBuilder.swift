@@ -49,31 +49,35 @@ enum EngineBuilder {
         var warnings: [String] = []
         let available = pinning ? Int(pd_available_cpu_count()) : nil
         let layout = placements(for: config, availableCPUs: available, warnings: &warnings)
-        var instances: [Instance] = []
-        var kvLayout: KVLayout?
-        var blockCount = 0
-        for (index, (role, cores)) in layout.enumerated() {
-            let placement = InstancePlacement(
-                instance: index, role: role, cores: pinning ? cores : [],
-                maxChunkTokens: config.policy == .colocatedFCFS ? nil : config.maxBatchedTokens,
-                maxBatch: config.maxRunning)
-            let runner = try runnerFactory(placement)
-            if kvLayout == nil {
-                let shape = runner.kvLayout(blockSize: config.blockSize)
-                kvLayout = shape
-                blockCount = config.kvCapacity.blockCount(
-                    layout: KVLayoutInfo(blockSize: shape.blockSize, blockBytes: shape.blockBytes),
-                    contextLength: runner.contextLength, maxRunning: config.maxRunning)
-                guard blockCount >= 1 else {
-                    throw EngineConfigError(messages: ["--kv-memory is smaller than one KV block (\(shape.blockBytes) bytes)"])
-                }
-            }
-            instances.append(Instance(id: index, role: role, cores: cores, blockCount: blockCount,
-                                      layout: kvLayout!, runner: runner))
+        // The first runner gives the KV block's shape; every pool's size is checked against the
+        // machine's memory before any pool is allocated or any other runner is built.
+        let placements = layout.enumerated().map { index, entry in
+            InstancePlacement(instance: index, role: entry.0, cores: pinning ? entry.1 : [],
+                              maxChunkTokens: config.policy == .colocatedFCFS ? nil : config.maxBatchedTokens,
+                              maxBatch: config.maxRunning)
+        }
+        var runners = [try runnerFactory(placements[0])]
+        let kvLayout = runners[0].kvLayout(blockSize: config.blockSize)
+        let blockCount = config.kvCapacity.blockCount(
+            layout: KVLayoutInfo(blockSize: kvLayout.blockSize, blockBytes: kvLayout.blockBytes),
+            contextLength: runners[0].contextLength, maxRunning: config.maxRunning)
+        guard blockCount >= 1 else {
+            throw EngineConfigError(messages: ["--kv-memory is smaller than one KV block (\(kvLayout.blockBytes) bytes)"])
         }
         let storeBlocks = config.policy == .disaggregated && config.kvTransfer == .pool
             ? (config.kvStoreBlocks ?? 4 * blockCount) : nil
-        return EngineCore(config: config, clock: clock, instances: instances, layout: kvLayout!,
+        if let problem = EngineLimits.memoryError(config, instanceCount: placements.count, poolBlocks: blockCount,
+                                                  storeBlocks: storeBlocks, blockBytes: kvLayout.blockBytes,
+                                                  contextLength: runners[0].contextLength,
+                                                  memory: config.memoryLimit ?? EngineLimits.machineMemory) {
+            throw EngineConfigError(messages: [problem])
+        }
+        for placement in placements.dropFirst() { runners.append(try runnerFactory(placement)) }
+        let instances = zip(placements, runners).map { placement, runner in
+            Instance(id: placement.instance, role: placement.role, cores: layout[placement.instance].1,
+                     blockCount: blockCount, layout: kvLayout, runner: runner)
+        }
+        return EngineCore(config: config, clock: clock, instances: instances, layout: kvLayout,
                           storeBlocks: storeBlocks, warnings: warnings)
     }
 }

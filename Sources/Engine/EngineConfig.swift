@@ -75,6 +75,8 @@ public struct EngineConfig: Equatable, Sendable {
     public var localPrefillMax: Int? = nil
     /// Pin instance threads to their cores (off in simulations and on machines that refuse).
     public var pinThreads = true
+    /// Memory the KV pools are checked against (nil = this machine's, see `EngineLimits`).
+    public var memoryLimit: Int? = nil
 
     public init() {}
 
@@ -84,22 +86,22 @@ public struct EngineConfig: Equatable, Sendable {
     /// Problems with the settings themselves, as one-line messages (empty when valid).
     public func validationErrors() -> [String] {
         var errors: [String] = []
-        if blockSize < 1 { errors.append("--block-size must be at least 1") }
-        if maxBatchedTokens < 1 { errors.append("--max-batched-tokens must be at least 1") }
-        if maxRunning < 1 { errors.append("--max-running must be at least 1") }
-        if prefillInstances < 1 { errors.append("--prefill-instances must be at least 1") }
-        if decodeInstances < 1 { errors.append("--decode-instances must be at least 1") }
-        if colocatedInstances < 1 { errors.append("--colocated-instances must be at least 1") }
+        if blockSize < 1 { errors.append("--block-size must be at least 1, got \(blockSize)") }
+        if maxBatchedTokens < 1 { errors.append("--max-batched-tokens must be at least 1, got \(maxBatchedTokens)") }
+        if maxRunning < 1 { errors.append("--max-running must be at least 1, got \(maxRunning)") }
+        if prefillInstances < 1 { errors.append("--prefill-instances must be at least 1, got \(prefillInstances)") }
+        if decodeInstances < 1 { errors.append("--decode-instances must be at least 1, got \(decodeInstances)") }
+        if colocatedInstances < 1 { errors.append("--colocated-instances must be at least 1, got \(colocatedInstances)") }
         if prefillCores.isEmpty || decodeCores.isEmpty { errors.append("core sets must not be empty") }
         switch kvCapacity {
-        case .blocks(let n) where n < 1: errors.append("--kv-blocks must be at least 1")
+        case .blocks(let n) where n < 1: errors.append("--kv-blocks must be at least 1, got \(n)")
         case .bytes(let n) where n < 1: errors.append("--kv-memory must be positive")
         default: break
         }
-        if let store = kvStoreBlocks, store < 1 { errors.append("--kv-store-blocks must be at least 1") }
-        if let gbps = kvLinkGbps, !(gbps > 0) { errors.append("--kv-link-gbps must be positive") }
-        if let local = localPrefillMax, local < 0 { errors.append("--local-prefill-max must not be negative") }
-        return errors
+        if let store = kvStoreBlocks, store < 1 { errors.append("--kv-store-blocks must be at least 1, got \(store)") }
+        if let gbps = kvLinkGbps, !(gbps > 0) || !gbps.isFinite { errors.append("--kv-link-gbps must be a positive number, got \(gbps)") }
+        if let local = localPrefillMax, local < 0 { errors.append("--local-prefill-max must not be negative, got \(local)") }
+        return errors + EngineLimits.boundErrors(self)
     }
 }
 

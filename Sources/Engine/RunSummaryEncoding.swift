@@ -48,6 +48,7 @@ extension RunSummary {
                 ("time_s", .number(r.kvTransfers.totalSeconds)),
             ])),
             ("kv_cache", .array(r.kvCache.map(Self.cache))),
+            ("rejection_reasons", .array(rejectionReasons.map { .object([("reason", .string($0.reason)), ("count", .int($0.count))]) })),
             ("requests", .array(r.requests.map(Self.request))),
         ]
         return .object(pairs)

@@ -18,6 +18,7 @@ extension RunSummary {
         if let model = info.model { row("Model", model) }
         row("Successful requests", String(r.completed))
         row("Rejected requests", String(r.rejected))
+        lines += rejectionLines
         if r.aborted > 0 { row("Aborted requests", String(r.aborted)) }
         if r.unfinished > 0 { row("Unfinished requests", String(r.unfinished)) }
         row("Benchmark duration (s)", Self.fixed(r.durationSeconds, 2))

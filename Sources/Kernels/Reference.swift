@@ -102,16 +102,17 @@ public enum Reference {
     }
 
     /// llama.cpp's normal RoPE (type 0): rotate adjacent pairs (2i, 2i+1) of each head by
-    /// angle position · base^(−2i/ropeDim); dimensions at or past ropeDim are left alone.
+    /// angle position · base^(−2i/ropeDim); dimensions at or past ropeDim are left alone. The angle
+    /// is computed as ggml's rope cache does: θ = position, then θ ·= base^(−2/ropeDim) per pair.
     public static func rope(_ v: UnsafeMutablePointer<Float>, headCount: Int, headDim: Int, ropeDim: Int, position: Int, freqBase: Float) {
+        let thetaScale = powf(freqBase, -2 / Float(ropeDim))
         for h in 0..<headCount {
             let head = v + h * headDim
             var i = 0
+            var theta = Float(position)
             while i < min(ropeDim, headDim) {
-                // llama2.c's arithmetic: freq = 1 / base^(i/ropeDim), angle = pos · freq (float).
-                let freq = 1 / powf(freqBase, Float(i) / Float(ropeDim))
-                let theta = Float(position) * freq
                 let c = cosf(theta), s = sinf(theta)
+                theta *= thetaScale
                 let a = head[i], b = head[i + 1]
                 head[i] = a * c - b * s
                 head[i + 1] = a * s + b * c

@@ -13,12 +13,13 @@ final class GGUFStorage: @unchecked Sendable {
 
     /// Maps `path` read-only. Errors name the path as the user gave it.
     init(mapping path: String, name: String) throws {
-        let fd = open(path, O_RDONLY)
+        // Non-blocking so that a FIFO is refused below instead of blocking the open forever.
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { throw GGUFError("\(name): cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw GGUFError("\(name): cannot stat: \(String(cString: strerror(errno)))") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw GGUFError("\(name): not a regular file") }
+        if let kind = RegularFile.kind(of: info.st_mode) { throw GGUFError("\(name): not a regular file (\(kind))") }
         let size = Int(info.st_size)
         if size == 0 {
             // mmap refuses zero bytes; the parser reports the empty file as truncated.

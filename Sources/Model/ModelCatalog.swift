@@ -18,6 +18,9 @@ public struct CatalogModel: Sendable, Equatable {
     /// The commands that put it into the cache.
     public var fetchHint: String
 
+    /// The file name without `.gguf`, e.g. "SmolLM2-135M-Instruct.Q4_1".
+    public var displayName: String { fileName.hasSuffix(".gguf") ? String(fileName.dropLast(5)) : fileName }
+
     public init(name: String, fileName: String, sha256: String, size: Int, summary: String, source: String, fetchHint: String) {
         self.name = name; self.fileName = fileName; self.sha256 = sha256; self.size = size
         self.summary = summary; self.source = source; self.fetchHint = fetchHint

@@ -27,14 +27,21 @@ extension SyntheticWeights {
                 }
                 qs[col % 32] = value == 0 ? 0 : (value > 0 ? 127 : -127)
             case .q4_1:
-                // Decode the block, set the element, quantize it again (ggml's Q4_1 quantizer).
+                // As Q4_0 with an explicit minimum m = −8·d, so nibble 8 is exactly zero.
                 let block = rowStart + (col / 32) * 20
-                var values = [Float](repeating: 0, count: 32)
-                values.withUnsafeMutableBufferPointer { v in
-                    QuantizeReference.decodeRow(UnsafeRawPointer(block), count: 32, as: .q4_1, into: v.baseAddress!)
-                    v[col % 32] = value
-                    QuantizeReference.quantizeRowQ4_1(v.baseAddress!, count: 32, into: block)
+                let qs = (block + 4).assumingMemoryBound(to: UInt8.self)
+                if value != 0 {
+                    let old = float(fromHalfBits: UInt16(littleEndian: block.load(as: UInt16.self)))
+                    let oldMin = float(fromHalfBits: UInt16(littleEndian: block.load(fromByteOffset: 2, as: UInt16.self)))
+                    let d = float(fromHalfBits: halfBits(from: -value / 8))
+                    for j in 0..<32 {
+                        let v = Float(nibble(qs, j)) * old + oldMin
+                        setNibble(qs, j, UInt8(max(1, min(15, (v / d).rounded() + 8))))
+                    }
+                    block.storeBytes(of: halfBits(from: d).littleEndian, as: UInt16.self)
+                    block.storeBytes(of: halfBits(from: -8 * d).littleEndian, toByteOffset: 2, as: UInt16.self)
                 }
+                setNibble(qs, col % 32, value == 0 ? 8 : 0)
             case .q4_0:
                 let block = rowStart + (col / 32) * 18
                 let qs = (block + 2).assumingMemoryBound(to: UInt8.self)

@@ -11,9 +11,12 @@ import ServiceLifecycle
 public enum APIServer {
     /// `log` gets one line per request; `onListening` the address once the socket is bound
     /// (port 0 picks a free port).
+    /// `stop` (optional) stops it from outside, as a signal would; with `handlesSignals` false
+    /// SIGINT and SIGTERM are left to someone else (the dashboard, which then calls `stop`).
     public static func run(settings: ServeSettings, served: ServedEngine,
                            log: @escaping @Sendable (String) -> Void,
-                           onListening: @escaping @Sendable (String, Int) -> Void) async throws {
+                           onListening: @escaping @Sendable (String, Int) -> Void,
+                           stop: ServerStopHandle? = nil, handlesSignals: Bool = true) async throws {
         var logger = Logger(label: "pdscope.serve")
         logger.logLevel = .error
         let router = makeRouter(settings: settings, served: served, log: log)
@@ -26,8 +29,10 @@ public enum APIServer {
             },
             logger: logger)
         let drain = DrainService(served: served)
-        let group = ServiceGroup(configuration: .init(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint],
+        let group = ServiceGroup(configuration: .init(services: [app, drain],
+                                                      gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
                                                       logger: logger))
+        stop?.set { await group.triggerGracefulShutdown() }
         try await group.run()
     }
 
@@ -71,6 +76,26 @@ public enum APIServer {
         let e2e = String(format: "%.3fs", s.seconds)
         let finish = ResponseShape.finishReason(s.finish)
         return "POST \(path) 200 #\(s.requestID) user=\(s.user) prompt=\(s.promptTokens) completion=\(s.completionTokens) finish=\(finish) ttft=\(ttft) e2e=\(e2e)\(s.streamed ? " stream" : "")"
+    }
+}
+
+/// Stops a running server from another thread (as SIGTERM would); a stop before the server runs
+/// takes effect as soon as it does.
+public final class ServerStopHandle: @unchecked Sendable {
+    private let lock = NSLock()
+    private var action: (@Sendable () async -> Void)?
+    private var requested = false
+
+    public init() {}
+
+    public func stop() {
+        let action = lock.withLock { () -> (@Sendable () async -> Void)? in requested = true; return self.action }
+        if let action { Task { await action() } }
+    }
+
+    func set(_ newAction: @escaping @Sendable () async -> Void) {
+        let already = lock.withLock { () -> Bool in action = newAction; return requested }
+        if already { Task { await newAction() } }
     }
 }
 

@@ -1,2 +1,2 @@
 import CLI
-PDScope.main()
+PDScope.runMain()

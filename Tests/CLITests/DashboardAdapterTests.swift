@@ -109,6 +109,26 @@ final class DashboardAdapterTests: XCTestCase {
         XCTAssertNil(live.shutdown(), "nothing left to close")
     }
 
+    /// Inside a pdscope checkout, `r` records into its `recordings/` folder, which .gitignore
+    /// covers (the files used to land untracked in the repository root).
+    func testRecordingsInsideACheckoutGoToTheIgnoredRecordingsFolder() throws {
+        let root = directory.appendingPathComponent("checkout")
+        let sub = root.appendingPathComponent("Traces")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent(".git"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        try Data("let package = Package(\n    name: \"pdscope\",\n)".utf8).write(to: root.appendingPathComponent("Package.swift"))
+        let date = Date(timeIntervalSince1970: 0)
+        let name = DashboardRecorder.defaultFileName(at: date)
+        XCTAssertEqual(try DashboardRecorder.defaultPath(at: date, from: root.path), "recordings/" + name)
+        XCTAssertEqual(try DashboardRecorder.defaultPath(at: date, from: sub.path), root.appendingPathComponent("recordings/" + name).standardizedFileURL.path)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("recordings").path))
+        XCTAssertEqual(try DashboardRecorder.defaultPath(at: date, from: directory.path), name, "outside a checkout: the working directory")
+        // The real repository ignores that folder.
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let ignore = try String(contentsOf: repository.appendingPathComponent(".gitignore"), encoding: .utf8)
+        XCTAssertTrue(ignore.split(separator: "\n").contains("/recordings/"), ignore)
+    }
+
     func testRecordingStartedMidSessionStartsItsTimesAtTheStartOfRecording() throws {
         let (model, engine) = try makeEngine()
         let recorder = makeRecorder(model: model, engine: engine, options: try EngineOptions.parse([]))

@@ -51,7 +51,7 @@ final class GenerateTokenizeCommandTests: HeadlessTestCase {
             XCTAssertTrue(PDScope.message(for: error).contains("--max-tokens must be at least 1"), PDScope.message(for: error))
         }
         XCTAssertThrowsError(try parse(["generate", "--model", tiny, "--prompt", "a", "--prompt-file", "b"], as: GenerateCommand.self))
-        for (path, needle) in [(directory + "missing.txt", "no such file"), (directory, "not a regular file")] {
+        for (path, needle) in [(directory + "missing.txt", "no such file"), (directory, "not a regular file (a directory)")] {
             XCTAssertThrowsError(try parse(["tokenize", "--model", tiny, "--file", path], as: TokenizeCommand.self).output()) { error in
                 XCTAssertEqual("\(error)", "--file \(path): \(needle)")
             }

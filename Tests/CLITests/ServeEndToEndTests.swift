@@ -158,7 +158,7 @@ final class ServeEndToEndTests: XCTestCase {
         let trace = NSTemporaryDirectory() + "pdscope-serve-\(UUID().uuidString).jsonl"
         defer { try? FileManager.default.removeItem(atPath: trace) }
         // The embedded model: slow enough per token that the stream is still open at the signal.
-        let server = try ServeProcess(arguments: ["--record", trace])
+        let server = try ServeProcess(arguments: ["--model", "synthetic", "--record", trace])
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let body = #"{"prompt": "Once", "max_tokens": 1000, "stream": true, "ignore_eos": true}"#

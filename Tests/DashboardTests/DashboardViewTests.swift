@@ -36,10 +36,11 @@ final class DashboardViewTests: XCTestCase {
         XCTAssertEqual(lines[1], "15.0 tok/s │ run 2 · wait 1 · done 0 · rej 0 │ 20 fps".padded(toWidth: 80))
         XCTAssertEqual(lines[2], "┌ i0 prefill · KV 14% ─────────────────┐┌ i1 decode · KV 3% ───────────────────┐")
         XCTAssertEqual(lines[4], "│prefill of #2 chunk 1/2               ││idle                                  │")
-        XCTAssertEqual(lines[8], "│stage             n  oldest  tokens ││#1 i0→i1 2.0 ms 0.03 GB/s 64.0 KiB 2 bl…│")
-        XCTAssertEqual(lines[9], "│prefill waiting   1  502 ms     120 ││#1 waited 400.0 ms behind prefill of    │")
-        XCTAssertEqual(lines[10], "│prefilling        1  400 ms      80 ││  #2 (80 tokens)                        │")
-        XCTAssertEqual(lines[18], "│alice      decoding            40     8    60.0    400 ▁▁▁▁▁█    66.0     400 │")
+        XCTAssertEqual(lines[8], "│stage               n  oldest   tokens││#1 i0→i1 2.0 ms 0.03 GB/s 64.0 KiB 2 …│")
+        XCTAssertEqual(lines[9], "│prefill waiting     1  502 ms      120││#1 waited 400.0 ms behind prefill of  │")
+        XCTAssertEqual(lines[10], "│prefilling          1  400 ms       80││  #2 (80 tokens)                      │")
+        XCTAssertEqual(lines[13], "│decode waiting      0       -        0││                                      │")
+        XCTAssertEqual(lines[19], "│alice      decoding            40     8    60.0    400 ▁▁▁▁▁█    66.0     400 │")
         XCTAssertEqual(lines[20], "│alice ▸ Once upon a time there there there there there there 世界             │")
         // No request has finished: like the run summary, the percentiles cover completed requests only.
         XCTAssertEqual(lines[22], "ttft -/-/-  tpot -/-/-  itl -/-/- p99.9 - max -  e2el -/-/-  SLO -".padded(toWidth: 80))
@@ -55,8 +56,9 @@ final class DashboardViewTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.contains("WAITING_FOR_REMOTE_KVS / prealloc_queue") }, "vLLM/SGLang names on wide screens")
         XCTAssertTrue(lines.contains { $0.contains("┌ alice ▸ #1 ─") }, "streaming text gets its own panel")
         XCTAssertTrue(lines.contains { $0.contains("│用户       prefilling          80     0") }, "CJK user name padded by width")
-        XCTAssertTrue(lines.contains { $0.hasPrefix("ms mean/p50/p99 (all)  ttft -/-/-") && $0.contains("itl -/-/- p99.9 - max -")
-                && $0.contains("SLO - (--goodput") && $0.contains("rejected 0") }, "one line; no default SLO")
+        // Tall enough for two summary lines: the SLO line has its own and is never cut.
+        let summary = try! XCTUnwrap(lines.firstIndex { $0.hasPrefix("ms mean/p50/p99 (all)  ttft -/-/-") && $0.contains("itl -/-/- p99.9 - max -") })
+        XCTAssertTrue(lines[summary + 1].hasPrefix("SLO - (--goodput") && lines[summary + 1].contains("rejected 0"), "no default SLO: \(lines[summary + 1])")
         XCTAssertTrue(lines[58].hasPrefix("> press i to type a prompt"))
         assertAligned(buffer)
     }

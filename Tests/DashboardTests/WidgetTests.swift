@@ -23,6 +23,14 @@ final class WidgetTests: XCTestCase {
         XCTAssertEqual(lines, ["▂▄█"], "scaled to the maximum of the visible window")
     }
 
+    /// A steady 5.6 ms ITL used to draw as a row of near-full bars, reading like a stall everywhere.
+    func testFlatLineLooksFlatAndLow() {
+        let flat = render(width: 8, height: 1) { Sparkline(values: Array(repeating: 0.0056, count: 8)).render(into: &$0, rect: $0.area) }
+        XCTAssertEqual(flat, ["▄▄▄▄▄▄▄▄"], "a flat line sits at half height")
+        let jitter = render(width: 6, height: 1) { Sparkline(values: [0.0056, 0.0057, 0.0055, 0.0056, 0.0058, 0.0056]).render(into: &$0, rect: $0.area) }
+        XCTAssertEqual(Set(jitter[0]).count, 1, "2 % jitter is not drawn as a trend: \(jitter)")
+    }
+
     func testSparklineASCII() {
         let lines = render(width: 9, height: 1, glyphs: .ascii) { Sparkline(values: [0, 1, 2, 3, 4, 5, 6, 7, 8]).render(into: &$0, rect: $0.area) }
         XCTAssertEqual(lines, [" .:-=+*#@"])

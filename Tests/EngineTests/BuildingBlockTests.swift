@@ -54,15 +54,48 @@ final class BuildingBlockTests: XCTestCase {
         XCTAssertEqual(placed.map(\.1), [[0], [1], [2], [3]])
         XCTAssertEqual(warnings, [])
         config.colocatedInstances = 0
-        XCTAssertEqual(config.validationErrors(), ["--colocated-instances must be at least 1"])
+        XCTAssertEqual(config.validationErrors(), ["--colocated-instances must be at least 1, got 0"])
     }
 
     func testInvalidConfigThrows() {
         var config = EngineConfig()
         config.maxRunning = 0
         XCTAssertThrowsError(try EngineSimulation(config: config, clock: ManualClock()) { _ in FakeModelRunner(clock: nil) }) {
-            XCTAssertEqual("\($0)", "--max-running must be at least 1")
+            XCTAssertEqual("\($0)", "--max-running must be at least 1, got 0")
         }
+    }
+
+    /// KV pools larger than the machine's memory are refused before any runner but the first is
+    /// built and before any pool is allocated, naming the flag and the most that fits.
+    func testKVPoolsBeyondTheMemoryLimitAreRefusedBeforeAllocating() {
+        var config = EngineConfig()
+        config.kvCapacity = .blocks(1_000_000)
+        config.memoryLimit = 64 << 20
+        var runnersBuilt = 0
+        XCTAssertThrowsError(try EngineSimulation(config: config, clock: ManualClock()) { _ in
+            runnersBuilt += 1
+            return FakeModelRunner(clock: nil)
+        }) {
+            let message = "\($0)"
+            XCTAssertTrue(message.hasPrefix("--kv-blocks 1000000: 2 KV pools × 1,000,000 blocks"), message)
+            XCTAssertTrue(message.contains("more than the 48 MiB allowed (75 % of this machine's 64 MiB)"), message)
+            XCTAssertTrue(message.hasSuffix("blocks per pool fit"), message)
+        }
+        XCTAssertEqual(runnersBuilt, 1)
+        // What the message says fits, does.
+        config.memoryLimit = 1 << 30
+        config.kvCapacity = .blocks(16)
+        XCTAssertNoThrow(try EngineSimulation(config: config, clock: ManualClock()) { _ in FakeModelRunner(clock: nil) })
+    }
+
+    func testUpperBoundsNameTheFlagTheLimitAndWhy() {
+        var config = EngineConfig()
+        config.maxRunning = 5000
+        config.decodeInstances = 100
+        XCTAssertEqual(config.validationErrors(), [
+            "--max-running 5000: at most 1,024 sequences per instance (each step's scratch memory and scheduling work grow with it)",
+            "--decode-instances 100: at most 64 instances (each is a pinned thread with its own KV pool and scratch memory)",
+        ])
     }
 
     func testBlockPool() {

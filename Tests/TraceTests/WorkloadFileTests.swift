@@ -77,7 +77,7 @@ final class WorkloadFileTests: XCTestCase {
             try WorkloadFile.parse(#"{"format": "chrome-trace", "version": "1.0"}"# + "\n" + self.good, path: "w.jsonl")
         }
         assertFileError("/nonexistent/w.jsonl: no such file") { try WorkloadFile.read(path: "/nonexistent/w.jsonl") }
-        assertFileError("/tmp: is a directory, not a file") { try WorkloadFile.read(path: "/tmp") }
+        assertFileError("/tmp: not a regular file (a directory)") { try WorkloadFile.read(path: "/tmp") }
     }
 
     func testVersionHandling() throws {

@@ -9,6 +9,9 @@ int pd_pin_current_thread(const int *cpus, int count);
 int pd_current_cpu(void);
 /// Number of CPUs this process may run on.
 int pd_available_cpu_count(void);
+/// The ids of the CPUs this process may run on, ascending, at most `max` of them; returns how
+/// many were written, or -1 when unknown (not Linux).
+int pd_available_cpus(int *cpus, int max);
 
 /// Catches SIGINT, SIGTERM and SIGHUP: each arrival becomes its signal number on a pipe.
 /// Returns the pipe's (non-blocking) read end, -1 on failure. Idempotent while installed.

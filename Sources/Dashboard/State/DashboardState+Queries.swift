@@ -47,7 +47,7 @@ extension DashboardState {
 
     public var runningCount: Int { requests.values.reduce(0) { $0 + ($1.stage.isRunning ? 1 : 0) } }
     public var waitingCount: Int {
-        requests.values.reduce(0) { $0 + ($1.stage == .waiting || $1.stage == .preempted ? 1 : 0) }
+        requests.values.reduce(0) { $0 + ([.waiting, .decodeWaiting, .preempted].contains($1.stage) ? 1 : 0) }
     }
 
     /// The latest request of each user, in order of the users' first appearance.

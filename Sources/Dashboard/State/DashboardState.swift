@@ -66,7 +66,8 @@ public struct DashboardState {
             guard var r = requests[id] else { return }
             r.instance = instance
             if r.stage != .preempted {
-                r.enter(r.prefilledTokens >= r.promptTokens && r.promptTokens > 0 ? .decoding : .waiting, at: t)
+                // Prefilled: its KV is here, and it waits for a place in a decode batch.
+                r.enter(r.prefilledTokens >= r.promptTokens && r.promptTokens > 0 ? .decodeWaiting : .waiting, at: t)
             }
             requests[id] = r
         case let .stepStarted(instance, step, decodes, prefills):

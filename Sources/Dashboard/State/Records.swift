@@ -57,6 +57,16 @@ public enum Format {
         return n < 0 ? "-" + out : out
     }
 
+    /// Grouped below `fullBelow`, else compact so a narrow column never cuts it: 123,456 → "123k",
+    /// 12,345,678 → "12.3M".
+    public static func compact(_ n: Int, fullBelow: Int) -> String {
+        guard abs(n) >= fullBelow else { return grouped(n) }
+        let v = Double(n)
+        if abs(v) < 1e6 { return "\(Int((v / 1e3).rounded()))k" }
+        if abs(v) < 1e9 { return (abs(v) < 1e8 ? fixed(v / 1e6, 1) : "\(Int((v / 1e6).rounded()))") + "M" }
+        return fixed(v / 1e9, 1) + "G"
+    }
+
     /// Seconds as a short human duration: "850 ms", "1.8 s", "2m05s".
     public static func seconds(_ s: Double) -> String {
         guard s.isFinite else { return "-" }

@@ -1,10 +1,12 @@
 /// Where a request is in its life, with the names vLLM and SGLang use for the same queue, so a
 /// reader who knows either server recognises it.
 public enum RequestStage: Int, CaseIterable, Comparable, Sendable {
-    case waiting, prefilling, waitingForRemoteKV, transferring, decoding, preempted, finished, rejected
+    /// `decodeWaiting`: prefilled (and its KV moved), waiting for a slot in a decode batch
+    /// (`--max-running`); `decoding` counts only sequences in their instance's decode batch.
+    case waiting, prefilling, waitingForRemoteKV, transferring, decodeWaiting, decoding, preempted, finished, rejected
 
     /// The stages that are queues on screen (everything not yet over).
-    public static let queueStages: [RequestStage] = [.waiting, .prefilling, .waitingForRemoteKV, .transferring, .decoding, .preempted]
+    public static let queueStages: [RequestStage] = [.waiting, .prefilling, .waitingForRemoteKV, .transferring, .decodeWaiting, .decoding, .preempted]
 
     public static func < (a: RequestStage, b: RequestStage) -> Bool { a.rawValue < b.rawValue }
 
@@ -19,6 +21,7 @@ public enum RequestStage: Int, CaseIterable, Comparable, Sendable {
         case .prefilling: return "prefilling"
         case .waitingForRemoteKV: return "wait remote KV"
         case .transferring: return "transferring"
+        case .decodeWaiting: return "decode waiting"
         case .decoding: return "decoding"
         case .preempted: return "preempted"
         case .finished: return "finished"
@@ -29,7 +32,7 @@ public enum RequestStage: Int, CaseIterable, Comparable, Sendable {
     /// vLLM v1's `RequestStatus` name.
     public var vllmName: String {
         switch self {
-        case .waiting: return "WAITING"
+        case .waiting, .decodeWaiting: return "WAITING"
         case .prefilling, .decoding: return "RUNNING"
         case .waitingForRemoteKV, .transferring: return "WAITING_FOR_REMOTE_KVS"
         case .preempted: return "PREEMPTED"
@@ -45,6 +48,7 @@ public enum RequestStage: Int, CaseIterable, Comparable, Sendable {
         case .prefilling: return "running_batch"
         case .waitingForRemoteKV: return "prealloc_queue"
         case .transferring: return "transfer_queue"
+        case .decodeWaiting: return "waiting_queue"
         case .decoding: return "running_batch"
         case .preempted: return "retracted"
         case .finished, .rejected: return "-"

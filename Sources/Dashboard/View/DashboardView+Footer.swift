@@ -22,8 +22,9 @@ extension DashboardView {
         }
         slo += "  rejected \(report.rejected)  preemptions \(state.preemptionCount)"
         let short = report.goodput.map { $0.sloAttainment.isFinite ? "\(Int(($0.sloAttainment * 100).rounded()))%" : "-" } ?? "-"
+        let combined = "ms mean/p50/p99 (\(window))  " + metrics + "  " + slo
         let lines = rect.height >= 2 ? ["ms mean/p50/p99 (\(window))  " + metrics, slo]
-            : rect.width >= 160 ? ["ms mean/p50/p99 (\(window))  " + metrics + "  " + slo]
+            : combined.terminalWidth <= rect.width ? [combined]   // only when it fits: never cut the SLO
             : [metrics + "  SLO " + short]
         for (i, line) in lines.prefix(rect.height).enumerated() {
             buffer.put(line.truncated(toWidth: rect.width, ellipsis: buffer.glyphs.ellipsis), x: rect.x, y: rect.y + i,

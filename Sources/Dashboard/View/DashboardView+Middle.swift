@@ -5,21 +5,23 @@ extension DashboardView {
     static func renderMiddle(_ state: DashboardState, into buffer: inout ScreenBuffer, rect: Rect) {
         if !state.observed.isEmpty { renderObservedMiddle(state, into: &buffer, rect: rect); return }
         let showNames = rect.width >= 140
-        let (left, right) = rect.splitLeft(showNames ? 80 : 38)
+        let (left, right) = rect.splitLeft(showNames ? 80 : 40)
         renderQueues(state, into: &buffer, rect: left, showNames: showNames)
         renderTransfersAndStalls(state, into: &buffer, rect: right)
     }
 
     static func renderQueues(_ state: DashboardState, into buffer: inout ScreenBuffer, rect: Rect, showNames: Bool) {
         let inner = Box(title: "queues").render(into: &buffer, rect: rect)
-        var columns = [TableColumn("stage", width: 15), TableColumn("n", width: 3, isRightAligned: true),
-                       TableColumn("oldest", width: 7, isRightAligned: true), TableColumn("tokens", width: 7, isRightAligned: true)]
-        if showNames { columns.append(TableColumn("vLLM / SGLang", width: max(0, inner.width - 36))) }
+        // Counts below 10,000 and tokens below a million in full, larger ones compact (24k, 12.3M):
+        // never cut to "24…".
+        var columns = [TableColumn("stage", width: 15), TableColumn("n", width: 5, isRightAligned: true),
+                       TableColumn("oldest", width: 7, isRightAligned: true), TableColumn("tokens", width: 8, isRightAligned: true)]
+        if showNames { columns.append(TableColumn("vLLM / SGLang", width: max(0, inner.width - 39))) }
         let queues = state.queues
         let rows: [[TableCell]] = queues.map { q in
             let style: Style? = q.count == 0 ? .dim : (q.stage == .preempted ? Style(foreground: Palette.red) : nil)
-            return [.text(q.stage.label, style), .text("\(q.count)", style),
-                    .text(q.oldestAge.map(Format.seconds) ?? "-", style), .text(Format.grouped(q.tokens), style),
+            return [.text(q.stage.label, style), .text(Format.compact(q.count, fullBelow: 10_000), style),
+                    .text(q.oldestAge.map(Format.seconds) ?? "-", style), .text(Format.compact(q.tokens, fullBelow: 1_000_000), style),
                     .text(q.stage.vllmName + " / " + q.stage.sglangName, .dim)]
         }
         // With room for all six stages plus a header row, draw the header; otherwise stages only.

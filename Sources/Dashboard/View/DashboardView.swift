@@ -27,7 +27,7 @@ public enum DashboardView {
     /// Heights of each band for a given screen, from the layout rules below.
     struct Layout: Equatable {
         var header = 2, instances = 0, panelRows = 1, panelsPerRow = 1, mapRows = 1
-        var middle = 8, users = 5, summary = 2, footer = 2
+        var middle = 9, users = 5, summary = 2, footer = 2
     }
 
     /// Splits the height between bands. Fixed bands first (header, footer, summary), then minimums
@@ -36,7 +36,7 @@ public enum DashboardView {
     static func layout(width: Int, height: Int, panelCount: Int, largestPool: Int) -> Layout {
         var l = Layout()
         // Short screens: one summary line, and the key hints share the input line.
-        l.summary = width >= 130 || height < 30 ? 1 : 2
+        l.summary = height < 30 ? 1 : 2
         l.footer = height < 28 ? 1 : 2
         l.panelsPerRow = min(max(1, panelCount), max(1, width / 24))
         l.panelRows = (max(1, panelCount) + l.panelsPerRow - 1) / l.panelsPerRow

@@ -22,7 +22,7 @@ public struct TooSmallScreen {
     }
 }
 
-/// The `?` overlay: a centred box listing the keys.
+/// The `?` overlay: a centred box listing the keys, then a legend of the sparkline and block map.
 public struct HelpOverlay {
     public static let entries: [(key: String, action: String)] = [
         ("i / Enter", "type a prompt (@user text sets the user)"),
@@ -40,11 +40,19 @@ public struct HelpOverlay {
         ("q, Ctrl-C", "quit"),
     ]
 
+    /// What the two drawings mean, below the keys.
+    public static let legend: [(key: String, action: String)] = [
+        ("itl trend", "a user's token gaps, newest right: a tall bar is a stall"),
+        ("", "(scaled to the largest gap shown, at least 2× the median)"),
+        ("KV block map", "█ a block held by a request (one colour per request) · free"),
+    ]
+
     public init() {}
 
     public func render(into buffer: inout ScreenBuffer, area: Rect) {
-        let keyWidth = Self.entries.map { $0.key.terminalWidth }.max() ?? 0
-        let lines = Self.entries.map { $0.key.padded(toWidth: keyWidth) + "  " + $0.action }
+        let all = Self.entries + [("", "")] + Self.legend
+        let keyWidth = all.map { $0.key.terminalWidth }.max() ?? 0
+        let lines = all.map { $0.key.isEmpty && $0.action.isEmpty ? "" : $0.key.padded(toWidth: keyWidth) + "  " + $0.action }
         let width = min(area.width, (lines.map(\.terminalWidth).max() ?? 0) + 4)
         let height = min(area.height, lines.count + 2)
         let rect = Rect(x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2,

@@ -1,5 +1,7 @@
 /// A one-row bar chart of recent values (e.g. the last inter-token gaps of a user). Bars are scaled
-/// to the largest value in view, so one stall stands out as a full bar among low ones.
+/// to the largest value in view, so one stall stands out as a full bar among low ones, but never
+/// to less than twice the median: a flat line draws as flat half-height bars, not as a wall of
+/// full ones that reads like a stall everywhere.
 public struct Sparkline {
     public var values: [Double]
     /// Scale maximum; nil = the largest visible value.
@@ -15,7 +17,7 @@ public struct Sparkline {
         guard !rect.isEmpty else { return }
         let bars = buffer.glyphs.sparkBars
         let shown = values.suffix(rect.width)
-        let top = maximum ?? shown.max() ?? 0
+        let top = maximum ?? max(shown.max() ?? 0, Self.headroom * Self.median(shown))
         var line = ""
         for v in shown {
             guard v > 0, top > 0, v.isFinite else { line.append(bars[0]); continue }
@@ -24,5 +26,13 @@ public struct Sparkline {
             line.append(bars[level])
         }
         buffer.put(line, x: rect.x, y: rect.y, style: style, maxWidth: rect.width)
+    }
+
+    /// The scale's floor as a multiple of the median value in view.
+    static let headroom = 2.0
+
+    static func median<C: Collection>(_ values: C) -> Double where C.Element == Double {
+        let sorted = values.filter(\.isFinite).sorted()
+        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// One line of a text file, numbered from 1, without its line terminator.
 public struct NumberedLine {
@@ -15,13 +16,9 @@ public struct NumberedLine {
 public enum JSONLines {
     /// The file's bytes, or a one-line error naming the file and the system's reason.
     public static func readBytes(path: String) throws -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw FileFormatError(path: path, line: nil, message: "no such file")
-        }
-        if isDirectory.boolValue { throw FileFormatError(path: path, line: nil, message: "is a directory, not a file") }
+        if let problem = RegularFile.problem(at: path) { throw FileFormatError(path: path, line: nil, message: problem) }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileFormatError(path: path, line: nil, message: "cannot be read (permissions?)")
+            throw FileFormatError(path: path, line: nil, message: "cannot be read")
         }
         return [UInt8](data)
     }
