@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // pdscope: live view of how an LLM server schedules prefill and decode.
 // Layers (each depends only on the ones above it):
-//   Kernels ← Model ← Engine ← {Trace, Dashboard, Server} ← CLI ← pdscope (executable)
+//   Kernels ← Model ← Engine ← {Trace, Dashboard, Server} ← CLI ← pdscope (executable); Dashboard ← Attach ← CLI
 // C side targets: CKernels (SIMD kernels with runtime CPU dispatch), CPlatform (affinity, signals),
 // CNcurses (system library, imported by exactly one Dashboard file).
 import PackageDescription
@@ -42,8 +42,15 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], swiftSettings: swift5),
+        // `attach`: scrapes real servers (vLLM, SGLang, llama.cpp, pdscope serve) into the dashboard's
+        // records; no engine internals (only the Dashboard's ObservedInstance). Scrapes with FoundationNetworking;
+        // the --listen proxy serves with Hummingbird (already built for `serve`).
+        .target(name: "Attach", dependencies: [
+            "Dashboard",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], swiftSettings: swift5),
         .target(name: "CLI", dependencies: [
-            "Kernels", "Model", "Engine", "Trace", "Dashboard", "Server", "CPlatform",
+            "Kernels", "Model", "Engine", "Trace", "Dashboard", "Server", "Attach", "CPlatform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swift5),
         .executableTarget(name: "pdscope", dependencies: ["CLI"], swiftSettings: swift5),
@@ -54,6 +61,7 @@ let package = Package(
         .testTarget(name: "TraceTests", dependencies: ["Trace"], swiftSettings: swift5),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: swift5),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Model"], swiftSettings: swift5),
-        .testTarget(name: "CLITests", dependencies: ["CLI"], swiftSettings: swift5),
+        .testTarget(name: "AttachTests", dependencies: ["Attach", "Dashboard"], exclude: ["Fixtures"], swiftSettings: swift5),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "Attach"], swiftSettings: swift5),
     ]
 )

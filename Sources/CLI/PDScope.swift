@@ -33,7 +33,7 @@ public struct PDScope: ParsableCommand {
             SynthCommand.self,
             BenchModelCommand.self, BenchKernelsCommand.self,
             WorkloadCommand.self, ReplayCommand.self, CompareCommand.self, ImportCommand.self, ExportCommand.self,
-            ServeCommand.self, HeadlineCommand.self, DashboardBenchCommand.self,
+            ServeCommand.self, AttachCommand.self, HeadlineCommand.self, DashboardBenchCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self
     )

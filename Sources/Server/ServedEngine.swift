@@ -25,7 +25,9 @@ public final class ServedEngine: @unchecked Sendable {
         contextLength = engine.contextLength
         let snapshot = engine.snapshot()
         origin = clock.now() - snapshot.time
-        metrics = ServingMetrics(modelName: servedModelName, instances: snapshot.instances.map { ($0.id, $0.role) })
+        metrics = ServingMetrics(modelName: servedModelName, instances: snapshot.instances.map { ($0.id, $0.role) },
+                                 kvBlocks: Dictionary(snapshot.instances.map { ($0.id, $0.kvBlocks) }, uniquingKeysWith: { a, _ in a }),
+                                 blockSize: engine.config.blockSize)
         engine.addSink(streams)
         engine.addSink(metrics)
     }

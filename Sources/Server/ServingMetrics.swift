@@ -15,10 +15,18 @@ public final class ServingMetrics: EngineEventSink, @unchecked Sendable {
     private var requests: [RequestID: RequestTimes] = [:]
     private var transferStarts: [Int: Double] = [:]
 
-    public init(modelName: String, instances: [(id: InstanceID, role: InstanceRole)]) {
+    /// `kvBlocks` and `blockSize` go into `vllm:cache_config_info` (`num_gpu_blocks`, `block_size`),
+    /// where vLLM publishes its pool size, so a scraper can turn the usage fraction into blocks.
+    public init(modelName: String, instances: [(id: InstanceID, role: InstanceRole)], kvBlocks: [InstanceID: Int] = [:],
+                blockSize: Int? = nil) {
         for instance in instances {
             let labels = [("model_name", modelName), ("engine", String(instance.id)), ("role", instance.role.rawValue)]
             series[instance.id] = InstanceSeries(registry: registry, labels: labels)
+            if let blocks = kvBlocks[instance.id] {
+                let info = labels + [("num_gpu_blocks", String(blocks)), ("block_size", blockSize.map(String.init) ?? "None")]
+                registry.makeGauge(descriptor: .init(metricName: "vllm:cache_config_info", unitName: "",
+                                                     helpText: "Information of the LLMEngine CacheConfig"), labels: info).set(to: 1)
+            }
         }
     }
 

@@ -80,6 +80,11 @@ final class ServedEngineTests: XCTestCase {
         XCTAssertEqual(value("vllm:num_requests_running", engine: "1"), 0)
         XCTAssertEqual(value("vllm:kv_cache_usage_perc", engine: "0"), 0)
         XCTAssertEqual(value("vllm:time_to_first_token_seconds_bucket", engine: "0", extra: ",le=\"+Inf\""), 4)
+        // The pool size where vLLM publishes it, so `attach` can show KV usage in blocks.
+        let info = text.split(separator: "\n").filter { $0.hasPrefix("vllm:cache_config_info{") }
+        XCTAssertEqual(info.count, 2, "one per instance")
+        let blocks = served.engine.snapshot().instances.map { "num_gpu_blocks=\"\($0.kvBlocks)\"" }
+        for (line, expected) in zip(info.sorted(), blocks) { XCTAssertTrue(line.contains(expected), "\(line) lacks \(expected)") }
     }
 
     /// Every family we expose has the name, type and help text of real vLLM output
@@ -95,7 +100,7 @@ final class ServedEngineTests: XCTestCase {
         let ours = served.metrics.exposition(snapshot: served.engine.snapshot())
         let vllmLines = Set(vllm.split(separator: "\n").map(String.init))
         let typeLines = ours.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
-        XCTAssertEqual(typeLines.count, 16)
+        XCTAssertEqual(typeLines.count, 17, "16 families and vllm:cache_config_info")
         for line in typeLines { XCTAssertTrue(vllmLines.contains(String(line)), "vLLM has no '\(line)'") }
         for line in ours.split(separator: "\n") where line.hasPrefix("# HELP ") && !line.contains("nixl") {
             XCTAssertTrue(vllmLines.contains(String(line)), "vLLM's help differs: '\(line)'")

@@ -20,6 +20,8 @@ public final class DashboardController {
     private var submittedCount = 0
     private var injectedCount = 0
     public private(set) var droppedEventCount = 0
+    /// Instances seen from outside (`pdscope attach`), asked once per frame; nil for the in-process engine.
+    public var observedSource: (() -> [InstanceID: ObservedInstance])?
 
     public init(engine: DashboardEngine, config: DashboardConfig, settings: DashboardSettings = DashboardSettings()) {
         self.engine = engine; self.settings = settings
@@ -39,6 +41,7 @@ public final class DashboardController {
         for event in batch.events { state.apply(event) }
         state.advance(to: engine.now)
         for (id, cores) in engine.observedCores() { state.setObservedCores(cores, for: id) }
+        if let source = observedSource { for (id, o) in source() { state.observe(o, as: id) } }
         if options.selectedUser == nil { options.selectedUser = state.users.first }
         return batch.events.count
     }

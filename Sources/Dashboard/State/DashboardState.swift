@@ -22,6 +22,8 @@ public struct DashboardState {
     public private(set) var stalls: [StallRecord] = []
     public private(set) var finishedCount = 0, rejectedCount = 0, preemptionCount = 0
     public private(set) var lastRejectReason: String?
+    /// Instances seen from outside (attach); empty when the in-process engine feeds the dashboard.
+    public private(set) var observed: [InstanceID: ObservedInstance] = [:]
     /// The engine layer's one metrics reducer, fed every event: the percentile and SLO lines and
     /// the stall causes come from it, so they match the headless summary.
     public let metrics = MetricsCollector()
@@ -36,6 +38,9 @@ public struct DashboardState {
 
     /// Moves the clock forward (never back) so ages and rates grow between events.
     public mutating func advance(to time: Double) { now = max(now, time) }
+
+    /// Replaces what is known of an instance seen from outside.
+    public mutating func observe(_ instance: ObservedInstance, as id: InstanceID) { observed[id] = instance }
 
     /// Updates the cores an instance's thread was observed on.
     public mutating func setObservedCores(_ cores: [Int], for instance: InstanceID) {

@@ -4,6 +4,7 @@ extension DashboardView {
     /// Percentiles (vLLM's names, milliseconds) and SLO attainment; one line on wide screens.
     static func renderSummary(_ state: DashboardState, into buffer: inout ScreenBuffer, rect: Rect) {
         guard !rect.isEmpty else { return }
+        if !state.observed.isEmpty && state.users.isEmpty { renderObservedSummary(state, into: &buffer, rect: rect); return }
         let report = state.metricsReport
         let summaries = DashboardState.summaries(of: report)
         // The ITL line also shows p99.9 and max: a rare huge stall hides below p99.

@@ -5,6 +5,12 @@ extension DashboardView {
     /// (tokens/s, request counts, recording, load generator, fps, pause).
     static func renderHeader(_ state: DashboardState, _ options: DashboardViewOptions, into buffer: inout ScreenBuffer, rect: Rect) {
         let c = state.config, sep = separator(buffer)
+        if !state.observed.isEmpty {
+            let (first, second) = observedHeader(state, separator: sep)
+            buffer.put(first, x: rect.x, y: rect.y, style: .bold, maxWidth: rect.width)
+            buffer.put(second, x: rect.x, y: rect.y + 1, style: .bold, maxWidth: rect.width)
+            return
+        }
         // Field labels go first when the line is too long, so every value stays on screen.
         func line(labelled: Bool) -> String {
             let label = { (name: String) in labelled ? name + " " : "" }

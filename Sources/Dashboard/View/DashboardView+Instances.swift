@@ -7,6 +7,10 @@ extension DashboardView {
         var panels: [(title: String, lines: [(String, Style)], location: KVLocation)] = []
         for status in state.orderedInstances {
             let d = status.description
+            if let o = state.observed[d.id] {   // seen from outside: text lines, no block map
+                panels.append((title: observedTitle(d.id, o), lines: observedLines(o, now: state.now), location: .instance(d.id)))
+                continue
+            }
             let usage = state.blockUsage(at: .instance(d.id))
             var cores = "cores " + d.cores.map(String.init).joined(separator: ",")
             if let seen = status.observedCores { cores += seen == d.cores ? " (seen)" : " (seen " + seen.map(String.init).joined(separator: ",") + ")" }
@@ -35,6 +39,7 @@ extension DashboardView {
                     buffer.put(line.0.truncated(toWidth: inner.width, ellipsis: buffer.glyphs.ellipsis),
                                x: inner.x, y: inner.y + i, style: line.1, maxWidth: inner.width)
                 }
+                guard state.observed.isEmpty else { continue }
                 let mapRect = Rect(x: inner.x, y: inner.y + panel.lines.count, width: inner.width, height: inner.height - panel.lines.count)
                 BlockMap(owners: state.blockOwners[panel.location] ?? [], isLabelled: !options.isColorEnabled)
                     .render(into: &buffer, rect: mapRect)

@@ -3,6 +3,7 @@ import Engine
 extension DashboardView {
     /// Queues by stage on the left; recent KV transfers and stall attributions on the right.
     static func renderMiddle(_ state: DashboardState, into buffer: inout ScreenBuffer, rect: Rect) {
+        if !state.observed.isEmpty { renderObservedMiddle(state, into: &buffer, rect: rect); return }
         let showNames = rect.width >= 140
         let (left, right) = rect.splitLeft(showNames ? 80 : 40)
         renderQueues(state, into: &buffer, rect: left, showNames: showNames)

@@ -68,7 +68,8 @@ public enum DashboardView {
         }
         let panelCount = state.config.instances.count + (state.config.poolBlocks[.store] == nil ? 0 : 1)
         let l = layout(width: buffer.width, height: buffer.height, panelCount: panelCount,
-                       largestPool: state.config.poolBlocks.values.max() ?? 0)
+                       // Attached panels have text instead of block maps: give them the map rows.
+                       largestPool: state.observed.isEmpty ? state.config.poolBlocks.values.max() ?? 0 : 1 << 20)
         var rest = buffer.area
         let header: Rect, instances: Rect, middle: Rect, users: Rect, summary: Rect, footer: Rect
         (header, rest) = rest.splitTop(l.header)

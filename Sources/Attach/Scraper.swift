@@ -1,0 +1,116 @@
+import Dashboard
+import Foundation
+
+/// One server to watch: its base URL and the role attach was told (`--prefill`, `--decode`), if any.
+public struct AttachTarget: Equatable, Sendable {
+    public var url: URL
+    public var role: String?
+
+    public init(url: URL, role: String? = nil) { self.url = url; self.role = role }
+
+    /// "http://host:port" or "host:port" (http assumed); nil for anything else.
+    public static func parse(_ text: String, role: String? = nil) -> AttachTarget? {
+        let withScheme = text.contains("://") ? text : "http://" + text
+        guard let url = URL(string: withScheme), let scheme = url.scheme, ["http", "https"].contains(scheme),
+              url.host != nil else { return nil }
+        return AttachTarget(url: url, role: role)
+    }
+}
+
+/// Scrapes every target's /metrics each `interval` on its own task, and keeps each one's latest
+/// `ObservedInstance`. A server that fails is shown with its error and retried with exponential
+/// backoff (up to `maxBackoff`); its identity is asked again when it comes back.
+public final class Scraper: @unchecked Sendable {
+    public let targets: [AttachTarget]
+    public let interval: Double
+    public static let maxBackoff = 30.0
+    private let http: HTTPGet
+    private let window: Double
+    private let started = DispatchTime.now().uptimeNanoseconds
+    private let lock = NSLock()
+    private var latest: [ObservedInstance]
+    private var scrapeCounts: [Int]
+    private var tasks: [Task<Void, Never>] = []
+
+    public init(targets: [AttachTarget], interval: Double = 1, window: Double = 30) {
+        self.targets = targets; self.interval = max(0.05, interval); self.window = window
+        http = HTTPGet(timeout: max(2, min(10, interval * 3)))
+        latest = targets.map { ObservedInstance(url: $0.url.absoluteString, role: $0.role ?? "both") }
+        scrapeCounts = Array(repeating: 0, count: targets.count)
+    }
+
+    /// Seconds since the scraper was made: the clock `lastSeen` and the dashboard use.
+    public var now: Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+
+    /// The latest view of every target, in the order given.
+    public func snapshot() -> [ObservedInstance] { lock.withLock { latest } }
+
+    /// How many scrapes (good or failed) each target has had: tests wait on it.
+    public func scrapes() -> [Int] { lock.withLock { scrapeCounts } }
+
+    public func start() {
+        for index in targets.indices {
+            tasks.append(Task.detached { [self] in await self.watch(index) })
+        }
+    }
+
+    public func stop() {
+        for task in tasks { task.cancel() }
+        tasks.removeAll()
+    }
+
+    /// Scrapes once now (for `--once` style use and tests); returns the new view.
+    public func scrapeOnce(_ index: Int, tracker: inout InstanceTracker, identity: inout ServerIdentity?) async -> ObservedInstance {
+        let target = targets[index]
+        var base = lock.withLock { latest[index] }
+        do {
+            let text = try await http.text(target.url, "metrics")
+            let reading = try EngineInterpreter.read(PrometheusText.parse(text))
+            if identity == nil { identity = await ServerIdentity.fetch(target.url, using: http) }
+            base.engine = (identity?.ownedBy == "pdscope" ? EngineKind.pdscope : reading.engine).rawValue
+            base.version = identity?.version
+            base.model = identity?.model ?? reading.modelName
+            base.role = target.role ?? Self.role(reported: reading.roles)
+            base.error = nil
+            tracker.add(reading, at: now)
+            var observed = tracker.observed(base)
+            if reading.engine == .llamacpp { await addSlots(target.url, to: &observed) }
+            return observed
+        } catch {
+            base.error = Self.oneLine("\(error)")
+            if error is HTTPGet.Failure { identity = nil; tracker.reset() }
+            return base
+        }
+    }
+
+    /// What the server's role labels say: one role as is, SGLang's `unified` as both, several joined.
+    static func role(reported roles: [String]) -> String {
+        let named = roles.map { $0 == "unified" ? "both" : $0 }
+        let order = ["prefill", "decode", "both"]
+        let unique = Array(Set(named)).sorted { (order.firstIndex(of: $0) ?? 9, $0) < (order.firstIndex(of: $1) ?? 9, $1) }
+        return unique.isEmpty ? "both" : unique.joined(separator: "+")
+    }
+
+    /// llama.cpp: busy slots out of all, from `GET /slots` (off unless the server runs with --slots).
+    private func addSlots(_ url: URL, to observed: inout ObservedInstance) async {
+        guard let slots = await http.json(url, "slots") as? [[String: Any]] else { return }
+        observed.kvBlocksTotal = slots.count
+        observed.kvBlocksUsed = slots.filter { ($0["is_processing"] as? Bool) == true }.count
+        observed.kvUnit = "slots"
+    }
+
+    private func watch(_ index: Int) async {
+        var tracker = InstanceTracker(window: window)
+        var identity: ServerIdentity?
+        var failures = 0
+        while !Task.isCancelled {
+            let observed = await scrapeOnce(index, tracker: &tracker, identity: &identity)
+            lock.withLock { latest[index] = observed; scrapeCounts[index] += 1 }
+            failures = observed.error == nil ? 0 : failures + 1
+            let delay = failures == 0 ? interval : min(Self.maxBackoff, interval * pow(2, Double(min(failures, 10))))
+            try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+        }
+    }
+
+    static func oneLine(_ s: String) -> String { HTTPGet.oneLine(s) }
+}

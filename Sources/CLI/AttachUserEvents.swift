@@ -1,0 +1,28 @@
+import Attach
+import Engine
+
+/// The proxy's view of a request as the dashboard's engine events, so user rows, TTFT/ITL and the
+/// summary line come from the same reducer as for the in-process engine.
+enum AttachUserEvents {
+    static func events(_ e: ProxyEvent) -> [EngineEvent] {
+        let id = RequestID(e.request)
+        func event(_ kind: EngineEvent.Kind) -> EngineEvent { EngineEvent(time: e.time, kind: kind) }
+        switch e.kind {
+        case let .arrived(user, prompt, maxTokens):
+            return [event(.arrived(request: id, spec: RequestSpec(arrivalOffset: e.time, user: user, prompt: .text(prompt), maxTokens: maxTokens),
+                                   promptTokens: 0))]
+        case let .routed(instance, role):
+            return [event(.routed(request: id, instance: instance, role: InstanceRole(rawValue: role) ?? .both, reason: "least load")),
+                    event(.queued(request: id, instance: instance))]
+        case .prefilled:
+            return []
+        case let .token(index, text):
+            return [event(.tokenEmitted(request: id, index: index, token: -1, text: text))]
+        case let .finished(reason, _, outputTokens):
+            let finish: FinishReason = reason == "length" ? .length : reason == "abort" ? .aborted : .stop
+            return [event(.finished(request: id, reason: finish, outputTokens: outputTokens))]
+        case let .failed(message):
+            return [event(.rejected(request: id, reason: message))]
+        }
+    }
+}
