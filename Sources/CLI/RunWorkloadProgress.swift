@@ -127,9 +127,12 @@ final class InterruptFlag: @unchecked Sendable {
 /// Ctrl-C was lost).
 final class InterruptCatcher {
     let flag = InterruptFlag()
+    /// The pipe's read end (-1 when the handlers could not be installed).
+    private let fd: Int32
 
     init() {
         let fd = pd_stop_signals_install()
+        self.fd = fd
         guard fd >= 0 else { return }
         let flag = self.flag
         let thread = Thread {
@@ -160,6 +163,16 @@ final class InterruptCatcher {
 
     /// Restores the previous handlers.
     func stop() { pd_stop_signals_remove() }
+
+    /// A second signal that arrived while the run was stopping, but before the reader thread took
+    /// it off the pipe, still forces the exit: checked once more before the summary is printed.
+    func exitIfSignalledAgain() {
+        guard fd >= 0, flag.isSet else { return }
+        let signal = pd_stop_signals_wait(fd, 0)
+        guard signal > 0 else { return }
+        printError("\npdscope: \(Self.name(of: signal)) again: stopping now, without the summary")
+        _exit(128 + signal)
+    }
 }
 
 extension InterruptCatcher {
@@ -169,6 +182,7 @@ extension InterruptCatcher {
         let catcher = InterruptCatcher()
         defer { catcher.stop() }
         let (text, interrupted) = try output(.automatic, catcher.flag)
+        if interrupted { catcher.exitIfSignalledAgain() }
         print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
         if interrupted { throw ExitCode(catcher.flag.isSet ? catcher.flag.exitStatus : 130) }
     }
