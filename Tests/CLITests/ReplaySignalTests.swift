@@ -77,7 +77,9 @@ final class ReplaySignalTests: HeadlessTestCase {
     /// A second signal while stopping forces the exit at once, without the summary. SIGINT then
     /// SIGTERM: two different signals are both delivered (two SIGINTs sent together may merge).
     func testASecondSignalForcesTheExit() throws {
-        let child = try startReplay(queued: 200, record: directory + "forced.jsonl")
+        // 6,000 queued, so the orderly stop the first signal starts takes a while (about 0.7 s in a
+        // debug build): with 200 it could end before the second kill() was even sent.
+        let child = try startReplay(queued: 6000, record: directory + "forced.jsonl")
         child.signal(SIGINT)
         child.signal(SIGTERM)
         XCTAssertTrue(child.waitForExit(timeout: 5), "still running after two signals: \(child.standardError)")

@@ -52,8 +52,8 @@ final class ServeEndToEndTests: XCTestCase {
         // 32 concurrent streams: all end with a finish reason, nothing lost, tokens interleaved.
         let concurrent = try XCTUnwrap(r["concurrent"] as? [String: Any])
         XCTAssertEqual(concurrent["finishes"] as? [String], Array(repeating: "length", count: 32))
-        XCTAssertEqual(concurrent["chunks"] as? [Int], Array(repeating: 16, count: 32))
-        XCTAssertEqual(concurrent["completion_tokens"] as? [Int], Array(repeating: 16, count: 32))
+        XCTAssertEqual(concurrent["chunks"] as? [Int], Array(repeating: 64, count: 32))
+        XCTAssertEqual(concurrent["completion_tokens"] as? [Int], Array(repeating: 64, count: 32))
         XCTAssertGreaterThan(concurrent["overlapping"] as? Int ?? 0, 1, "streams ran at the same time")
 
         // A dropped client: aborted, KV freed.
