@@ -36,12 +36,19 @@ public enum QuantizeReference {
             let id: Float = d != 0 ? 1 / d : 0
             let block = dst + b * 18
             block.storeBytes(of: halfBits(from: d).littleEndian, as: UInt16.self)
-            let qs = (block + 2).assumingMemoryBound(to: UInt8.self)
-            for j in 0..<16 {
-                let x0 = x[j] * id + 8.5, x1 = x[j + 16] * id + 8.5
-                let q0 = min(15, Int8(truncatingIfNeeded: Int(x0))), q1 = min(15, Int8(truncatingIfNeeded: Int(x1)))
-                qs[j] = UInt8(truncatingIfNeeded: q0) | (UInt8(truncatingIfNeeded: q1) << 4)
-            }
+            storeNibbles(x, minus: 0, times: id, plus: 8.5, into: (block + 2).assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// The 4-bit codes of one 32-element block, ggml's way: q = min(15, trunc((x − minus)·times + plus)),
+    /// element j in the low nibble of byte j, element j+16 in its high nibble (Q4_0 and Q4_1 alike;
+    /// x − 0 is x, so Q4_0's codes are unchanged).
+    private static func storeNibbles(_ x: UnsafePointer<Float>, minus: Float, times: Float, plus: Float,
+                                     into qs: UnsafeMutablePointer<UInt8>) {
+        for j in 0..<16 {
+            let x0 = (x[j] - minus) * times + plus, x1 = (x[j + 16] - minus) * times + plus
+            let q0 = min(15, Int8(truncatingIfNeeded: Int(x0))), q1 = min(15, Int8(truncatingIfNeeded: Int(x1)))
+            qs[j] = UInt8(truncatingIfNeeded: q0) | (UInt8(truncatingIfNeeded: q1) << 4)
         }
     }
 
@@ -58,12 +65,7 @@ public enum QuantizeReference {
             let block = dst + b * 20
             block.storeBytes(of: halfBits(from: d).littleEndian, as: UInt16.self)
             block.storeBytes(of: halfBits(from: lo).littleEndian, toByteOffset: 2, as: UInt16.self)
-            let qs = (block + 4).assumingMemoryBound(to: UInt8.self)
-            for j in 0..<16 {
-                let x0 = (x[j] - lo) * id + 0.5, x1 = (x[j + 16] - lo) * id + 0.5
-                let q0 = min(15, Int8(truncatingIfNeeded: Int(x0))), q1 = min(15, Int8(truncatingIfNeeded: Int(x1)))
-                qs[j] = UInt8(truncatingIfNeeded: q0) | (UInt8(truncatingIfNeeded: q1) << 4)
-            }
+            storeNibbles(x, minus: lo, times: id, plus: 0.5, into: (block + 4).assumingMemoryBound(to: UInt8.self))
         }
     }
 
