@@ -75,7 +75,7 @@ public final class DashboardController {
         case .character("-"): stepFPS(up: false)
         case .character("p"):
             options.isPaused.toggle()
-            frozen = options.isPaused ? state : nil
+            frozen = options.isPaused ? state.frozen() : nil
         case .character("r"): toggleRecording()
         case .character("x"): abortSelected()
         case .character("c"): cyclePolicy()

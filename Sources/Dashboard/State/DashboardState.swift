@@ -27,7 +27,7 @@ public struct DashboardState {
     /// The engine layer's one metrics reducer, fed every event: the percentile and SLO lines and
     /// the stall causes come from it, so they match the headless summary.
     public let metrics = MetricsCollector()
-    let reportCache = ReportCache()
+    var reportCache = ReportCache()
     private var recentTokenTimes: [Double] = []
 
     public init(config: DashboardConfig) {
