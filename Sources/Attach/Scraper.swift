@@ -70,6 +70,7 @@ public final class Scraper: @unchecked Sendable {
             base.engine = (identity?.ownedBy == "pdscope" ? EngineKind.pdscope : reading.engine).rawValue
             base.version = identity?.version
             base.model = identity?.model ?? reading.modelName
+            base.contextLength = identity?.contextLength
             base.role = target.role ?? Self.role(reported: reading.roles)
             base.error = nil
             tracker.add(reading, at: now)
