@@ -86,6 +86,13 @@ final class AttachRecordTests: XCTestCase {
         XCTAssertEqual(replayed, ["alice": 5, "bob": 3, "carol": 4])
         let prompts = Dictionary(uniqueKeysWithValues: requests.map { ($0["user"] as? String ?? "?", $0["prompt_tokens"] as? Int ?? -1) })
         XCTAssertEqual(prompts, specs.mapValues(\.prompt))
+
+        // Under another policy, with the per-request table of recorded (real) vs replayed timings.
+        XCTAssertEqual(try runCommand(try BuiltProduct.pdscope(), ["replay", trace, "--model", model, "--policy", "chunked-prefill"],
+                                      stdout: &stdout, stderr: &stderr), 0, stderr)
+        XCTAssertTrue(stderr.contains("recorded under disaggregated; now under chunked-prefill"), stderr)
+        XCTAssertTrue(stdout.contains("Replay vs recording"), stdout)
+        XCTAssertTrue(stdout.contains("the recording keeps no output texts"), stdout)
         _ = p.terminate(); _ = d.terminate()
     }
 }
