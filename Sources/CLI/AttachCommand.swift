@@ -35,7 +35,10 @@ struct AttachCommand: ParsableCommand {
         proxy protocol (a non-streaming max_tokens 1 request with kv_transfer_params {"do_remote_decode": true} \
         to the least-loaded prefill server, then the request with the kv_transfer_params it returned to the \
         least-loaded decode server, streamed back); otherwise it forwards to the least-loaded server as is. \
-        Upstream failures reach the client as OpenAI-shaped 502 errors with the upstream's message.
+        Upstream failures reach the client as OpenAI-shaped 502 errors with the upstream's message. Streams \
+        are sent upstream with stream_options.include_usage for the prompt's token count (the usage chunk \
+        reaches only clients that asked for it). P-first rows split TTFT into prefill + handoff + first decode \
+        token (column p+handoff+d ms; the decode server pulls the KV in the last part).
 
         --record FILE.jsonl (with --listen) writes every proxied request that completes as a pdscope \
         trace, one block per request as it ends (flushed then), closed on q, Ctrl-C, SIGTERM or SIGINT; r in the \
@@ -43,7 +46,8 @@ struct AttachCommand: ParsableCommand {
         in-process engine under any policy (e.g. --policy chunked-prefill): each request arrives when it \
         did, for its user, with the upstream's prompt token count as synthetic tokens (its text when the \
         server reported no usage) and the real output token count as max_tokens with ignore_eos, so the \
-        replay decodes as many tokens as the real server did. Texts are not kept. Failed requests and \
+        replay decodes as many tokens as the real server did. Texts are not kept. Each server's scraped state is written as an `observed` \
+        line when it changes (replay reads over them). Failed requests and \
         requests still open at the end are left out (the closing line says how many). The header \
         replays P/D deployments as disaggregated and others as chunked-prefill (vLLM's and SGLang's \
         default scheduler); flags override.
