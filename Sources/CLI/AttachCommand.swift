@@ -14,7 +14,9 @@ struct AttachCommand: ParsableCommand {
         --interval: GET /metrics (identified by its vllm:, sglang: or llamacpp: series; pdscope serve prints \
         vLLM's names with a `role` label), and once GET /v1/models and /version (llama.cpp: /props, /slots) for \
         the model and version. Without --prefill/--decode a server shows the role it reports (SGLang's \
-        engine_type, pdscope serve's role) or `both`.
+        engine_type, pdscope serve's role) or `both`. A server whose series carry several `engine` labels \
+        (pdscope serve with prefill and decode instances, vLLM data parallelism) gets one panel per engine, \
+        titled URL engine=N, with that engine's role and numbers (the layout is fixed after the first scrape).
 
         Each instance's panel: engine, version, model and URL; requests running and waiting (vLLM's waiting \
         reasons); KV usage in % and blocks (vLLM: kv_cache_usage_perc × num_gpu_blocks of cache_config_info; \
@@ -108,24 +110,29 @@ struct AttachCommand: ParsableCommand {
         }
         let recorder = address == nil ? nil : AttachRecorder(scraper: scraper)
         let source = AttachDashboardSource(scraper: scraper, recorder: recorder)
+        // One panel per server, or per engine of a server that reports several: known after a first scrape.
+        scraper.start()
+        AttachHeadless.waitForFirstScrapes(scraper, timeout: 3)
+        let layout = scraper.panelLayout()
+        let firstViews = scraper.views(of: layout)
         let config = DashboardConfig(
             modelName: "attach", policy: "attach", route: "-",
-            instances: scraper.targets.enumerated().map { i, t in
-                InstanceDescription(id: i, role: InstanceRole(rawValue: t.role ?? "both") ?? .both, cores: [])
+            instances: layout.indices.map { i in
+                InstanceDescription(id: i, role: InstanceRole(rawValue: firstViews[i].role) ?? .both, cores: [])
             },
             poolBlocks: [:])
         let controller = DashboardController(engine: source, config: config)
         controller.observedSource = {
-            Dictionary(uniqueKeysWithValues: scraper.snapshot().enumerated().map { ($0.offset, $0.element) })
+            Dictionary(uniqueKeysWithValues: scraper.views(of: layout).enumerated().map { ($0.offset, $0.element) })
         }
+        // The proxy names servers by target; their requests show on the server's first panel.
+        let panelOfTarget = scraper.targets.indices.map { t in layout.firstIndex { $0.target == t } ?? t }
         controller.options.fps = fps
         controller.options.statusMessage = "attached to \(scraper.targets.count) server(s), scraping every "
             + Format.fixed(interval, interval < 1 ? 2 : 0) + " s · p pause · ? help · q quit"
         let terminal: TerminalBackend
-        do { terminal = try TerminalBackend() } catch { throw CLIError("\(error)") }
-        scraper.start()
+        do { terminal = try TerminalBackend() } catch { scraper.stop(); throw CLIError("\(error)") }
         if let path = record, let recorder {
-            AttachHeadless.waitForFirstScrapes(scraper)
             controller.options.statusMessage = "recording to \(try recorder.start(path: path)) · " + (controller.options.statusMessage ?? "")
             controller.options.isRecording = true
         }
@@ -136,7 +143,7 @@ struct AttachCommand: ParsableCommand {
             let notes = RequestNoteQueue()
             controller.requestNoteSource = { notes.drain() }
             let proxy = AttachProxy(scraper: scraper) { event in
-                for e in AttachUserEvents.events(event) { inbox.receive(e) }
+                for e in AttachUserEvents.events(event, panelOfTarget: panelOfTarget) { inbox.receive(e) }
                 if let note = AttachUserEvents.note(event) { notes.add(note) }
                 recorder?.receive(event)
             }
@@ -171,7 +178,7 @@ struct AttachCommand: ParsableCommand {
         let deadline = Date().addingTimeInterval(interval * 2 + 30)
         while scraper.scrapes().contains(where: { $0 < 2 }) && Date() < deadline { usleep(20_000) }
         scraper.stop()
-        let observed = scraper.snapshot()
+        let observed = scraper.views(of: scraper.panelLayout())
         for (i, o) in observed.enumerated() {
             print(DashboardView.observedTitle(i, o))
             for (line, _) in DashboardView.observedLines(o, now: scraper.now) { print("  " + line) }

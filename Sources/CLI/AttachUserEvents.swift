@@ -6,7 +6,8 @@ import Synchronization
 /// The proxy's view of a request as the dashboard's engine events, so user rows, TTFT/ITL and the
 /// summary line come from the same reducer as for the in-process engine.
 enum AttachUserEvents {
-    static func events(_ e: ProxyEvent) -> [EngineEvent] {
+    /// `panelOfTarget`: the dashboard instance of each attached server (its first panel).
+    static func events(_ e: ProxyEvent, panelOfTarget: [Int] = []) -> [EngineEvent] {
         let id = RequestID(e.request)
         func event(_ kind: EngineEvent.Kind) -> EngineEvent { EngineEvent(time: e.time, kind: kind) }
         switch e.kind {
@@ -14,7 +15,8 @@ enum AttachUserEvents {
             // The prompt's token count comes later, from the upstream's usage (a note).
             return [event(.arrived(request: id, spec: RequestSpec(arrivalOffset: e.time, user: user, prompt: .text(prompt), maxTokens: maxTokens),
                                    promptTokens: 0))]
-        case let .routed(instance, role):
+        case let .routed(target, role):
+            let instance = target < panelOfTarget.count ? panelOfTarget[target] : target
             return [event(.routed(request: id, instance: instance, role: InstanceRole(rawValue: role) ?? .both, reason: "least load")),
                     event(.queued(request: id, instance: instance))]
         case .prefilled:
