@@ -123,11 +123,14 @@ public final class AttachProxy: @unchecked Sendable {
             emit(id, .prefilled(instance: prefill, promptTokens: prefillPrompt))
             decode = decodeTarget
         } else {
-            guard let any = pick(roles: nil) else { return Self.error(502, "no server") }
+            guard let any = pick(roles: nil) else { emit(id, .failed("no server")); return Self.error(502, "no server") }
             decode = any
         }
         emit(id, .routed(instance: decode, role: scraper.targets[decode].role ?? "both"))
-        guard let body = try? JSONSerialization.data(withJSONObject: request) else { return Self.error(400, "unencodable request") }
+        guard let body = try? JSONSerialization.data(withJSONObject: request) else {
+            emit(id, .failed("unencodable request"))   // every arrived request ends, in the users band and in --record
+            return Self.error(400, "unencodable request")
+        }
         let upstream = UpstreamStream(url: scraper.targets[decode].url.appendingPathComponent(path), body: body, timeout: 600, clock: { [scraper] in scraper.now })
         let parts = PartsIterator(upstream.parts.makeAsyncIterator())
         var status = 0
