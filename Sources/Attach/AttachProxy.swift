@@ -142,7 +142,7 @@ public final class AttachProxy: @unchecked Sendable {
             while case .bytes(let chunk, _)? = try? await parts.next() { data.append(chunk) }
             return fail(id, status, data, server: decode)
         }
-        let emitEvent = { [self] (kind: ProxyEvent.Kind, time: Double?) in emit(id, kind, at: time) }
+        let emitEvent: @Sendable (ProxyEvent.Kind, Double?) -> Void = { [self] kind, time in emit(id, kind, at: time) }
         let headers: HTTPFields = [.contentType: isStream ? "text/event-stream" : "application/json", .cacheControl: "no-cache"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var timer = SSEChunkTimer(start: start)
