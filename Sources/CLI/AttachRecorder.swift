@@ -103,14 +103,16 @@ final class AttachRecorder: Sendable {
 
     /// The header of an attach recording. The engine settings describe the deployment's shape in
     /// pdscope's terms, so a plain `pdscope replay` runs it the way it ran: prefill and decode
-    /// servers → disaggregated (P-first, as the proxy routes); otherwise chunked-prefill (the
+    /// servers (or instances) → disaggregated (P-first, as the proxy routes); otherwise chunked-prefill (the
     /// default scheduler of vLLM V1 and SGLang). Other settings are pdscope's defaults; flags
     /// override any of them. `attach_servers` lists the real servers; the model is the served
     /// one, named by engine and model since its weights cannot be hashed from here.
     static func header(targets: [AttachTarget], observed: [ObservedInstance], startTime: Date) -> TraceHeader {
         let roles = targets.indices.map { i in targets[i].role ?? (i < observed.count ? observed[i].role : "both") }
         var config = EngineConfig()
-        config.policy = roles.contains("prefill") && roles.contains("decode") ? .disaggregated : .chunkedPrefill
+        // "prefill+decode" is one server running both kinds of instances (pdscope serve's default).
+        let kinds = Set(roles.flatMap { $0.split(separator: "+").map(String.init) })
+        config.policy = kinds.contains("prefill") && kinds.contains("decode") ? .disaggregated : .chunkedPrefill
         var settings = EngineSettings.encode(config)
         settings["attach_servers"] = zip(roles, targets).map { "\($0)=\($1.url.absoluteString)" }.joined(separator: " ")
         let served = observed.first { $0.model != nil }

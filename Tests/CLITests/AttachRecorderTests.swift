@@ -1,5 +1,6 @@
 @testable import Attach
 @testable import CLI
+import Dashboard
 import Engine
 import Foundation
 import Trace
@@ -43,5 +44,17 @@ final class AttachRecorderTests: XCTestCase {
         XCTAssertEqual(arrivals.first?.1.arrivalOffset, arrivals.first?.0, "the spec's arrival counts from the recording's start like t")
         XCTAssertGreaterThan(arrivals.first?.0 ?? 0, 0.9)
         XCTAssertEqual(try source.setRecording(false), "not recording")
+    }
+
+    func testTheHeaderNamesTheDeploymentsShape() {
+        func policy(_ roles: [String]) -> String {
+            let targets = roles.map { _ in AttachTarget.parse("127.0.0.1:9")! }
+            let observed = roles.map { ObservedInstance(url: "u", role: $0) }
+            return AttachRecorder.header(targets: targets, observed: observed, startTime: Date()).policy
+        }
+        XCTAssertEqual(policy(["prefill", "decode"]), "disaggregated")
+        XCTAssertEqual(policy(["prefill+decode"]), "disaggregated", "one serve running both kinds of instances")
+        XCTAssertEqual(policy(["both", "both"]), "chunked-prefill")
+        XCTAssertEqual(policy(["prefill"]), "chunked-prefill", "no decode server to hand off to")
     }
 }
