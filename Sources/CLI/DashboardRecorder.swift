@@ -23,11 +23,19 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
 
     var isRecording: Bool { lock.lock(); defer { lock.unlock() }; return writer != nil }
 
+    /// The engine time the recording in progress started at (its events' zero), nil when none is.
+    var timeOrigin: Double? { lock.withLock { writer?.timeOrigin } }
+
     func receive(_ event: EngineEvent) {
         lock.lock()
         let current = writer
         lock.unlock()
         current?.receive(event)
+    }
+
+    /// A line that is not an engine event (attach's scraped states), at engine time `time`.
+    func receive(line: JSONObject, at time: Double) {
+        lock.withLock { writer }?.receive(line: line, at: time)
     }
 
     /// Starts writing to `path` (default: pdscope-YYYYMMDD-HHMMSS.jsonl in `recordings/` of a

@@ -118,6 +118,15 @@ public struct DashboardState {
         }
     }
 
+    /// Adds what attach learned of a request outside the event stream (see `RequestNote`).
+    public mutating func apply(_ note: RequestNote) {
+        update(note.request) { r in
+            if let n = note.promptTokens { r.promptTokens = n }
+            if let t = note.prefillEnd { r.prefillEnd = t }
+            if let t = note.decodeStart { r.decodeStart = t }
+        }
+    }
+
     private mutating func update(_ id: RequestID, _ change: (inout RequestRecord) -> Void) {
         guard var r = requests[id] else { return }
         change(&r)

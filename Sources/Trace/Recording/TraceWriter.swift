@@ -22,7 +22,7 @@ public final class TraceWriter: EngineEventSink, @unchecked Sendable {
     private var firstError: String?
     // Shared with engine threads, under `pendingLock`.
     private let pendingLock = NSLock()
-    private var pending: [EngineEvent] = []
+    private var pending: [Pending] = []
     private var isDrainScheduled = false
 
     /// Engine time at which the recording started: written event times count from it, so a
@@ -49,9 +49,18 @@ public final class TraceWriter: EngineEventSink, @unchecked Sendable {
         if let file { fclose(file) }
     }
 
-    public func receive(_ event: EngineEvent) {
+    /// An engine event, or a line of another kind (attach's `observed`) with its engine time.
+    private enum Pending { case event(EngineEvent), line(JSONObject, time: Double) }
+
+    public func receive(_ event: EngineEvent) { enqueue(.event(event)) }
+
+    /// Writes `fields` as one line in order with the events, after `"t"` (engine `time`, counted
+    /// from `timeOrigin` like theirs). For kinds that are not engine events (see `EventCoding`).
+    public func receive(line fields: JSONObject, at time: Double) { enqueue(.line(fields, time: time)) }
+
+    private func enqueue(_ item: Pending) {
         pendingLock.lock()
-        pending.append(event)
+        pending.append(item)
         let needsDrain = !isDrainScheduled
         isDrainScheduled = true
         pendingLock.unlock()
@@ -72,11 +81,20 @@ public final class TraceWriter: EngineEventSink, @unchecked Sendable {
         pendingLock.unlock()
         guard let file, !batch.isEmpty else { return }
         var text = ""
-        for var event in batch {
-            event.time -= timeOrigin
-            JSONWriter.write(.object(EventCoding.encode(event)), into: &text)
+        for item in batch {
+            switch item {
+            case .event(var event):
+                event.time -= timeOrigin
+                JSONWriter.write(.object(EventCoding.encode(event)), into: &text)
+                lastTime = max(lastTime, event.time)
+            case let .line(fields, time):
+                var o = JSONObject()
+                o["t"] = .double(time - timeOrigin)
+                for (key, value) in fields.pairs where key != "t" { o[key] = value }
+                JSONWriter.write(.object(o), into: &text)
+                lastTime = max(lastTime, time - timeOrigin)
+            }
             text += "\n"
-            lastTime = max(lastTime, event.time)
         }
         eventCount += batch.count
         write(text, to: file)
