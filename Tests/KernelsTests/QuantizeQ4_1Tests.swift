@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Kernels
 
@@ -34,7 +35,7 @@ final class QuantizeQ4_1Tests: XCTestCase {
     }
 
     func testFastQ8_1MatchesReferenceOnRandomRows() {
-        var rng = SeededRandom(seed: 8)
+        var rng = TestRandom(seed: 8)
         for count in [32, 64, 576, 1536] {
             var x = rng.floats(count, scale: 3)
             for b in stride(from: 0, to: count, by: 64) {

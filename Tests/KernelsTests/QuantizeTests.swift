@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Kernels
 
@@ -43,7 +44,7 @@ final class QuantizeTests: XCTestCase {
     }
 
     func testFastQ8_0MatchesReferenceOnRandomRows() {
-        var rng = SeededRandom(seed: 7)
+        var rng = TestRandom(seed: 7)
         for count in [32, 64, 576, 1536] {
             var x = rng.floats(count, scale: 3)
             // Exact halves after scaling: a block whose amax is 127 has d = 1.

@@ -1,25 +1,6 @@
+import TestSupport
 import XCTest
 @testable import Kernels
-
-/// Deterministic random numbers (SplitMix64) so every failure reproduces.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in -scale..<scale, with an occasional 8× outlier like real activations.
-    mutating func floats(_ count: Int, scale: Float = 1) -> [Float] {
-        (0..<count).map { _ in
-            let v = Float.random(in: -scale..<scale, using: &self)
-            return Int.random(in: 0..<64, using: &self) == 0 ? v * 8 : v
-        }
-    }
-}
 
 /// A weight matrix encoded as `type`, owning its bytes.
 struct EncodedMatrix {
@@ -27,7 +8,7 @@ struct EncodedMatrix {
     var bytes: [UInt8]
     var decoded: [Float]
 
-    init(type: TensorType, rows: Int, cols: Int, rng: inout SeededRandom) {
+    init(type: TensorType, rows: Int, cols: Int, rng: inout TestRandom) {
         self.type = type; self.rows = rows; self.cols = cols
         let values = rng.floats(rows * cols, scale: 0.5)
         let rowBytes = type.byteCount(elements: cols)!
