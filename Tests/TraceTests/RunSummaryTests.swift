@@ -1,6 +1,8 @@
+import TestSupport
 import XCTest
 import Foundation
-@testable import Engine
+import Engine
+@testable import Trace
 
 /// The `--json` contract, the text table and the comparison ratios.
 final class RunSummaryTests: XCTestCase {
@@ -95,13 +97,13 @@ final class RunSummaryTests: XCTestCase {
     }
 
     func testJSONEscapingAndNumbers() {
-        let value = SummaryJSON.object([("text", .string("a\"b\\c\nd\u{1}é")), ("n", .number(.nan)),
-                                        ("x", .number(2.5)), ("i", .number(3)), ("e", .array([]))])
-        XCTAssertEqual(value.rendered(pretty: false), #"{"text":"a\"b\\c\nd\u0001é","n":null,"x":2.5,"i":3,"e":[]}"#)
-        XCTAssertEqual(SummaryJSON.number(0.1 + 0.2).rendered(), "0.3", "float noise trimmed")
-        XCTAssertEqual(SummaryJSON.number(1e-5).rendered(), "1e-05")
-        let cores = SummaryJSON.object([("cores", .array([.int(0), .int(1)])), ("rows", .array([.object([])]))])
-        XCTAssertEqual(cores.rendered(), "{\n  \"cores\": [0, 1],\n  \"rows\": [\n    {}\n  ]\n}")
+        let value = JSONValue.object([("text", .string("a\"b\\c\nd\u{1}é")), ("n", .rounded(.nan)),
+                                      ("x", .rounded(2.5)), ("i", .rounded(3)), ("e", .array([]))])
+        XCTAssertEqual(JSONDocument.render(value, pretty: false), #"{"text":"a\"b\\c\nd\u0001é","n":null,"x":2.5,"i":3,"e":[]}"#)
+        XCTAssertEqual(JSONDocument.render(.rounded(0.1 + 0.2)), "0.3", "float noise trimmed")
+        XCTAssertEqual(JSONDocument.render(.rounded(1e-5)), "1e-05")
+        let cores = JSONValue.object([("cores", .array([.int(0), .int(1)])), ("rows", .array([.object([])]))])
+        XCTAssertEqual(JSONDocument.render(cores), "{\n  \"cores\": [0, 1],\n  \"rows\": [\n    {}\n  ]\n}")
     }
 
     func testTextTableReadsLikeVLLMBenchServe() {
