@@ -49,3 +49,29 @@ extension XCTestCase {
         }
     }
 }
+
+/// An activation quantizer under test (Q8_0 or Q8_1): the reference and the fast kernel, each
+/// writing `blockBytes` per 32 values.
+struct RowQuantizer {
+    typealias Kernel = (UnsafePointer<Float>, Int, UnsafeMutableRawPointer) -> Void
+    let blockBytes: Int
+    let referenceKernel: Kernel
+    let fastKernel: Kernel
+
+    static var q8_0: RowQuantizer { RowQuantizer(blockBytes: 34, referenceKernel: QuantizeReference.quantizeRowQ8_0, fastKernel: Ops.quantizeRowQ8_0) }
+    static var q8_1: RowQuantizer { RowQuantizer(blockBytes: 36, referenceKernel: QuantizeReference.quantizeRowQ8_1, fastKernel: Ops.quantizeRowQ8_1) }
+
+    func reference(_ x: [Float]) -> [UInt8] { run(referenceKernel, x) }
+    func fast(_ x: [Float]) -> [UInt8] { run(fastKernel, x) }
+
+    /// The reference, the fast kernel on its scalar path, and the fast kernel on the best ISA.
+    var all: [([Float]) -> [UInt8]] {
+        [reference(_:), { x in KernelISA.use(.scalar); defer { KernelISA.use(.best) }; return fast(x) }, fast(_:)]
+    }
+
+    private func run(_ kernel: Kernel, _ x: [Float]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: x.count / 32 * blockBytes)
+        x.withUnsafeBufferPointer { src in out.withUnsafeMutableBytes { kernel(src.baseAddress!, x.count, $0.baseAddress!) } }
+        return out
+    }
+}
