@@ -69,6 +69,17 @@ struct RowQuantizer {
         [reference(_:), { x in KernelISA.use(.scalar); defer { KernelISA.use(.best) }; return fast(x) }, fast(_:)]
     }
 
+    /// A random row whose every other block has amax 127 (so d = 1) and values on exact halves:
+    /// the rounding ties where kernels are most likely to disagree.
+    static func tieRow(count: Int, rng: inout TestRandom) -> [Float] {
+        var x = rng.floats(count, scale: 3)
+        for b in stride(from: 0, to: count, by: 64) {
+            x[b] = 127
+            for j in 1..<32 { x[b + j] = Float(Int.random(in: -250...250, using: &rng)) / 2 }
+        }
+        return x
+    }
+
     private func run(_ kernel: Kernel, _ x: [Float]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: x.count / 32 * blockBytes)
         x.withUnsafeBufferPointer { src in out.withUnsafeMutableBytes { kernel(src.baseAddress!, x.count, $0.baseAddress!) } }

@@ -37,11 +37,7 @@ final class QuantizeQ4_1Tests: XCTestCase {
     func testFastQ8_1MatchesReferenceOnRandomRows() {
         var rng = TestRandom(seed: 8)
         for count in [32, 64, 576, 1536] {
-            var x = rng.floats(count, scale: 3)
-            for b in stride(from: 0, to: count, by: 64) {
-                x[b] = 127
-                for j in 1..<32 { x[b + j] = Float(Int.random(in: -250...250, using: &rng)) / 2 }
-            }
+            let x = RowQuantizer.tieRow(count: count, rng: &rng)
             let reference = RowQuantizer.q8_1.reference(x)
             forEachISA { isa in XCTAssertEqual(RowQuantizer.q8_1.fast(x), reference, "\(isa) count \(count)") }
         }
