@@ -96,6 +96,16 @@ final class RunSummaryTests: XCTestCase {
         XCTAssertFalse(RunSummary.json([empty], pretty: false).contains("\n"))
     }
 
+    /// The `--json` layout, byte for byte where scripts and diffs see it: two-space indents, short
+    /// core lists on one line, nested objects opened on their key's line, no final newline.
+    func testPrettyLayoutIsPinned() {
+        let text = RunSummary.json([summary()])
+        XCTAssertTrue(text.hasPrefix("{\n  \"runs\": [\n    {\n      \"policy\": \"disaggregated\",\n      \"route\": \"p-first\",\n"), text)
+        XCTAssertTrue(text.contains("\n        {\n          \"role\": \"prefill\",\n          \"cores_requested\": [0],\n"), text)
+        XCTAssertTrue(text.contains("\n      \"kv_transfers\": {\n        \"count\": 1,\n"), text)
+        XCTAssertTrue(text.hasSuffix("\n      ]\n    }\n  ]\n}"), text)
+    }
+
     func testJSONEscapingAndNumbers() {
         let value = JSONValue.object([("text", .string("a\"b\\c\nd\u{1}é")), ("n", .rounded(.nan)),
                                       ("x", .rounded(2.5)), ("i", .rounded(3)), ("e", .array([]))])
