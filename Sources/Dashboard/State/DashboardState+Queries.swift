@@ -108,5 +108,5 @@ extension DashboardState {
     }
 
     /// Instances in id order.
-    public var orderedInstances: [InstanceStatus] { instances.keys.sorted().compactMap { instances[$0] } }
+    public var orderedInstances: [LiveInstance] { instances.keys.sorted().compactMap { instances[$0] } }
 }

@@ -13,7 +13,7 @@ public struct DashboardState {
     /// Users in order of first appearance; each shows its latest request.
     public private(set) var users: [String] = []
     public private(set) var latestRequest: [String: RequestID] = [:]
-    public internal(set) var instances: [InstanceID: InstanceStatus] = [:]
+    public internal(set) var instances: [InstanceID: LiveInstance] = [:]
     /// Owner of each block per pool (nil = free).
     public private(set) var blockOwners: [KVLocation: [RequestID?]] = [:]
     public private(set) var transfersInFlight: [Int: TransferRecord] = [:]
@@ -32,7 +32,7 @@ public struct DashboardState {
 
     public init(config: DashboardConfig) {
         self.config = config
-        for d in config.instances { instances[d.id] = InstanceStatus(description: d) }
+        for d in config.instances { instances[d.id] = LiveInstance(description: d) }
         for (location, count) in config.poolBlocks { blockOwners[location] = Array(repeating: nil, count: max(0, count)) }
     }
 

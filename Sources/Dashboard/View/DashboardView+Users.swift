@@ -10,7 +10,7 @@ extension DashboardView {
         let isWide = rect.width >= 150
         let (tableArea, textArea) = isWide ? rect.splitLeft(rect.width * 3 / 5) : (rect, Rect(x: 0, y: 0, width: 0, height: 0))
 
-        let inner = Box(title: "users (\(rows.count))").render(into: &buffer, rect: tableArea)
+        let inner = Box(title: "users (\(rows.count))").framing(into: &buffer, rect: tableArea)
         guard !inner.isEmpty else { return }
         // Narrow screens: the selected user's text takes the box's last two rows (one when cramped).
         let textRows = isWide ? 0 : (inner.height >= 6 ? 2 : 1)
@@ -28,7 +28,7 @@ extension DashboardView {
         let title = selected.map { "\($0.user) \(buffer.glyphs.arrow) #\($0.id)" } ?? "output"
         let body = selected.map(\.text) ?? ""
         if isWide {
-            let textInner = Box(title: title).render(into: &buffer, rect: textArea)
+            let textInner = Box(title: title).framing(into: &buffer, rect: textArea)
             TextView(text: body.isEmpty ? "(select a user with the arrow keys)" : body, style: body.isEmpty ? .dim : .plain)
                 .render(into: &buffer, rect: textInner)
         } else if !inlineText.isEmpty {
