@@ -113,13 +113,8 @@ final class GatedRunner: ModelRunner {
     private let inner = FakeModelRunner(clock: nil)
     private let gate: StepGate
     init(gate: StepGate) { self.gate = gate }
-    var modelName: String { inner.modelName }
-    var contextLength: Int { inner.contextLength }
-    var vocabSize: Int { inner.vocabSize }
-    var eosToken: Int32? { inner.eosToken }
-    var bosToken: Int32? { inner.bosToken }
+    var frontEnd: ModelFrontEnd { inner.frontEnd }
     func kvLayout(blockSize: Int) -> KVLayout { inner.kvLayout(blockSize: blockSize) }
-    func tokenize(_ text: String) -> [Int32] { inner.tokenize(text) }
     func prefill(tokens: [Int32], startPosition: Int, blockTable: [Int32], kv: KVArena) -> [Float] {
         gate.pass()
         return inner.prefill(tokens: tokens, startPosition: startPosition, blockTable: blockTable, kv: kv)
@@ -128,6 +123,4 @@ final class GatedRunner: ModelRunner {
         gate.pass()
         return inner.decode(batch, kv: kv)
     }
-    func makeSampler(_ params: SamplingParams) -> TokenSampler { inner.makeSampler(params) }
-    func piece(_ token: Int32, after previous: Int32?) -> [UInt8] { inner.piece(token, after: previous) }
 }

@@ -16,7 +16,7 @@ extension DashboardView {
         let textRows = isWide ? 0 : (inner.height >= 6 ? 2 : 1)
         let (tableRect, inlineText) = inner.splitBottom(textRows)
         var table = Table(columns: userColumns(width: tableRect.width), rows: rows.map(userCells), selectedRow: selectedIndex)
-        table.rowStyles = rows.map { $0.stage.isOver ? .dim : nil }
+        table.rowStyles = rows.map { $0.stage.isTerminal ? .dim : nil }
         table.render(into: &buffer, rect: tableRect)
         if rows.isEmpty {
             buffer.put("no requests yet: press i and type a prompt, or L / S / g", x: tableRect.x, y: tableRect.y + 1,
@@ -49,7 +49,7 @@ extension DashboardView {
     }
 
     static func userCells(_ r: RequestRecord) -> [TableCell] {
-        [.plain(r.user), .text(r.stage.label, r.stage == .rejected ? Style(foreground: Palette.red) : nil),
+        [.plain(r.user), .text(r.stage.label, r.stage.isRejected ? Style(foreground: Palette.red) : nil),
          .plain(Format.grouped(r.promptTokens)), .plain("\(r.generatedTokens)"),
          .plain(Format.millis(r.ttft)), .plain(Format.millis(r.lastITL)),
          .sparkline(Array(r.gaps.suffix(40))),
