@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Engine", dependencies: [
             "Model", "CPlatform",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
-        ], swiftSettings: swift5),
+        ], swiftSettings: settings(.v6)),
         .target(name: "Trace", dependencies: ["Engine"], swiftSettings: swift5),
         .target(name: "Dashboard", dependencies: ["Engine", "CNcurses", "CPlatform"], swiftSettings: swift5),
         .target(name: "Server", dependencies: [
@@ -59,7 +59,7 @@ let package = Package(
 
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swift5),
         .testTarget(name: "ModelTests", dependencies: ["Model"], exclude: ["Goldens"], swiftSettings: swift5),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: swift5),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: settings(.v6)),
         .testTarget(name: "TraceTests", dependencies: ["Trace"], swiftSettings: swift5),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: swift5),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Model"], swiftSettings: swift5),

@@ -5,7 +5,7 @@ import Model
 /// The PD engine: pinned instances, each a worker thread running schedule → run model → update in
 /// a loop, sharing one lock for scheduling state (never held during model compute). Wire it up,
 /// `start()`, `submit` requests from any thread, watch events through sinks or `snapshot()`.
-public final class Engine {
+public final class Engine: Sendable {
     /// The core, reachable only under its lock.
     let core: ConditionLocked<EngineCore>
     public let config: EngineConfig
@@ -35,15 +35,15 @@ public final class Engine {
 
     /// Starts one thread per instance, pinned to its cores.
     public func start() {
-        let instances: [Instance] = core.withLock { core in
+        let names: [String] = core.withLock { core in
             guard !core.threads.isStarted else { return [] }
             core.threads.isStarted = true
             core.threads.live = core.instances.count
-            return core.instances
+            return core.instances.map { "pdscope-\($0.role.rawValue)-\($0.id)" }
         }
-        for instance in instances {
-            let thread = Thread { [self] in self.runLoop(instance) }
-            thread.name = "pdscope-\(instance.role.rawValue)-\(instance.id)"
+        for (id, name) in names.enumerated() {
+            let thread = Thread { [self] in self.runLoop(id) }
+            thread.name = name
             thread.start()
         }
     }
@@ -82,7 +82,7 @@ public final class Engine {
 
     /// Blocks until every submitted request has finished or been rejected.
     public func waitUntilIdle() {
-        core.waitUntil { core -> ConditionLocked<EngineCore>.Wait<Void> in core.isIdle ? .done(()) : .sleep(until: nil) }
+        core.wait { $0.isIdle }
     }
 
     /// Submits a workload at its arrival offsets (sleeping between them), then waits for it to end.
@@ -120,7 +120,9 @@ public final class Engine {
 
     // MARK: Worker threads
 
-    private func runLoop(_ instance: Instance) {
+    /// One instance's worker. Its runner and arena are used outside the lock by this thread only.
+    private func runLoop(_ id: InstanceID) {
+        let instance = core.withLock { $0.instances[id] }
         pin(instance)
         while let plan = nextPlan(for: instance) {
             let result = StepExecutor.run(plan, runner: instance.runner, arena: instance.arena, clock: clock)

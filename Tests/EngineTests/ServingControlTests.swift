@@ -81,31 +81,18 @@ final class ServingControlTests: XCTestCase {
 }
 
 /// Blocks every model call until released, so a test can act while a step is in flight.
-final class StepGate: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var blocked = false
-    private var open = false
+final class StepGate: Sendable {
+    private struct State { var blocked = false, open = false }
+    private let state = ConditionLocked(State())
 
     func pass() {
-        condition.lock()
-        blocked = true
-        condition.broadcast()
-        while !open { condition.wait() }
-        condition.unlock()
+        state.withLock(broadcast: true) { $0.blocked = true }
+        state.wait { $0.open }
     }
 
-    func waitUntilBlocked() {
-        condition.lock()
-        while !blocked { condition.wait() }
-        condition.unlock()
-    }
+    func waitUntilBlocked() { state.wait { $0.blocked } }
 
-    func releaseForever() {
-        condition.lock()
-        open = true
-        condition.broadcast()
-        condition.unlock()
-    }
+    func releaseForever() { state.withLock(broadcast: true) { $0.open = true } }
 }
 
 /// The fake runner behind a gate.
