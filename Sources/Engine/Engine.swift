@@ -11,7 +11,8 @@ public final class Engine: Sendable {
     public let config: EngineConfig
     /// The model's text side: prompts are tokenized with it before the lock is taken.
     public let frontEnd: ModelFrontEnd
-    private let clock: EngineClock
+    /// The clock events are stamped with; timed submission runs on it too.
+    public let clock: EngineClock
 
     /// Builds every instance (its runner via `runnerFactory`, its KV arena). Throws on bad settings.
     public init(config: EngineConfig, clock: EngineClock = MonotonicClock(),
