@@ -6,10 +6,12 @@
 // CNcurses (system library, imported by exactly one Dashboard file).
 import PackageDescription
 
-let swift5: [SwiftSetting] = [
-    .swiftLanguageMode(.v5),
-    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
-]
+/// Release builds: `-Ounchecked` only for the hot loops (Kernels, Model). Elsewhere it would turn
+/// checks such as `BlockPool.free`'s double-free precondition into assumptions.
+func settings(_ mode: SwiftLanguageMode, unchecked: Bool = false) -> [SwiftSetting] {
+    [.swiftLanguageMode(mode), .unsafeFlags([unchecked ? "-Ounchecked" : "-O", "-wmo"], .when(configuration: .release))]
+}
+let swift5 = settings(.v5)
 
 let package = Package(
     name: "pdscope",
@@ -29,12 +31,12 @@ let package = Package(
         // No pkgConfig: ncursesw's pkg-config flags are only -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=600,
         // which SwiftPM rejects with a "prohibited flag(s)" warning; the modulemap links the libraries.
         .systemLibrary(name: "CNcurses"),
-        .target(name: "Kernels", dependencies: ["CKernels", "CPlatform"], swiftSettings: swift5),
-        .target(name: "Model", dependencies: ["Kernels"], swiftSettings: swift5),
+        .target(name: "Kernels", dependencies: ["CKernels", "CPlatform"], swiftSettings: settings(.v5, unchecked: true)),
+        .target(name: "Model", dependencies: ["Kernels"], swiftSettings: settings(.v5, unchecked: true)),
         .target(name: "Engine", dependencies: [
             "Model", "CPlatform",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
-        ], swiftSettings: swift5),
+        ], swiftSettings: settings(.v6)),
         .target(name: "Trace", dependencies: ["Engine"], swiftSettings: swift5),
         .target(name: "Dashboard", dependencies: ["Engine", "CNcurses", "CPlatform"], swiftSettings: swift5),
         .target(name: "Server", dependencies: [
@@ -59,7 +61,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport", swiftSettings: swift5),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: swift5),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"], exclude: ["Goldens"], swiftSettings: swift5),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"], swiftSettings: swift5),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"], swiftSettings: settings(.v6)),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "TestSupport"], swiftSettings: swift5),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: swift5),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Model"], swiftSettings: swift5),

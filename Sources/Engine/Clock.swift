@@ -8,7 +8,7 @@ public protocol EngineClock: AnyObject, Sendable {
 }
 
 /// The monotonic system clock (`CLOCK_MONOTONIC`), which never jumps with wall-clock changes.
-public final class MonotonicClock: EngineClock, @unchecked Sendable {
+public final class MonotonicClock: EngineClock {
     public init() {}
     public func now() -> Double {
         var ts = timespec()
@@ -19,24 +19,17 @@ public final class MonotonicClock: EngineClock, @unchecked Sendable {
 
 /// A clock that stands still until advanced. A fake model runner advances it by its scripted step
 /// cost, so scheduling tests are exact and need no sleeps.
-public final class ManualClock: EngineClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Double
+public final class ManualClock: EngineClock {
+    private let current: ConditionLocked<Double>
 
-    public init(start: Double = 0) { current = start }
+    public init(start: Double = 0) { current = ConditionLocked(start) }
 
-    public func now() -> Double { lock.lock(); defer { lock.unlock() }; return current }
+    public func now() -> Double { current.withLock { $0 } }
 
     /// Moves time forward by `seconds` (negative values are ignored).
-    public func advanceTime(by seconds: Double) {
-        lock.lock(); defer { lock.unlock() }
-        current += max(seconds, 0)
-    }
+    public func advanceTime(by seconds: Double) { current.withLock { $0 += max(seconds, 0) } }
 
     /// Sets the time. The simulator uses this to run each instance on its own timeline, so it may
     /// move backwards between instances; a single instance's timeline never does.
-    public func set(to seconds: Double) {
-        lock.lock(); defer { lock.unlock() }
-        current = seconds
-    }
+    public func set(to seconds: Double) { current.withLock { $0 = seconds } }
 }

@@ -5,42 +5,46 @@ import Model
 /// The PD engine: pinned instances, each a worker thread running schedule → run model → update in
 /// a loop, sharing one lock for scheduling state (never held during model compute). Wire it up,
 /// `start()`, `submit` requests from any thread, watch events through sinks or `snapshot()`.
-public final class Engine {
-    let core: EngineCore
-    private let condition = NSCondition()
-    private var isStarted = false
-    private var isStopping = false
-    private var liveThreads = 0
+public final class Engine: Sendable {
+    /// The core, reachable only under its lock.
+    let core: ConditionLocked<EngineCore>
+    public let config: EngineConfig
+    /// The model's text side: prompts are tokenized with it before the lock is taken.
+    public let frontEnd: ModelFrontEnd
+    /// The clock events are stamped with; timed submission runs on it too.
+    public let clock: EngineClock
 
     /// Builds every instance (its runner via `runnerFactory`, its KV arena). Throws on bad settings.
     public init(config: EngineConfig, clock: EngineClock = MonotonicClock(),
                 runnerFactory: (InstancePlacement) throws -> ModelRunner) throws {
-        core = try EngineBuilder.makeCore(config: config, clock: clock, pinning: config.pinThreads,
-                                          runnerFactory: runnerFactory)
+        let core = try EngineBuilder.makeCore(config: config, clock: clock, pinning: config.pinThreads,
+                                              runnerFactory: runnerFactory)
+        self.config = core.config
+        frontEnd = core.frontEnd
+        self.clock = clock
+        self.core = ConditionLocked(core)
     }
 
-    public var config: EngineConfig { core.config }
-    /// The clock events are stamped with; timed submission runs on it too.
-    public var clock: EngineClock { core.clock }
     /// Fallbacks and oddities noticed while placing instances (fewer cores than asked, ...).
-    public var warnings: [String] { locked { core.warnings } }
+    public var warnings: [String] { core.withLock { $0.warnings } }
     /// The model's context length and name.
-    public var contextLength: Int { core.contextLength }
-    public var modelName: String { core.front.modelName }
+    public var contextLength: Int { frontEnd.contextLength }
+    public var modelName: String { frontEnd.modelName }
 
     /// Adds an event consumer. Add sinks before `start()` to see every event.
-    public func addSink(_ sink: EngineEventSink) { locked { core.addSink(sink) } }
+    public func addSink(_ sink: EngineEventSink) { core.withLock { $0.addSink(sink) } }
 
     /// Starts one thread per instance, pinned to its cores.
     public func start() {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !isStarted else { return }
-        isStarted = true
-        for instance in core.instances {
-            liveThreads += 1
-            let thread = Thread { [self] in self.runLoop(instance) }
-            thread.name = "pdscope-\(instance.role.rawValue)-\(instance.id)"
+        let names: [String] = core.withLock { core in
+            guard !core.threads.isStarted else { return [] }
+            core.threads.isStarted = true
+            core.threads.live = core.instances.count
+            return core.instances.map { "pdscope-\($0.role.rawValue)-\($0.id)" }
+        }
+        for (id, name) in names.enumerated() {
+            let thread = Thread { [self] in self.runLoop(id) }
+            thread.name = name
             thread.start()
         }
     }
@@ -48,10 +52,18 @@ public final class Engine {
     /// Hands a request to the router now (its `arrivalOffset` is the caller's business). Thread-safe.
     @discardableResult
     public func submit(_ spec: RequestSpec) -> RequestID {
-        locked {
-            let id = core.admit(spec)
-            condition.broadcast()
-            return id
+        let prepared = PreparedRequest(spec, frontEnd: frontEnd)
+        return core.withLock(broadcast: true) { $0.arrive(prepared) }
+    }
+
+    /// Like `submit`, but first calls `register` with the id the request will get, under the
+    /// engine lock and before any event of it, so an observer keyed by id misses none.
+    @discardableResult
+    public func submit(_ spec: RequestSpec, register: (RequestID) -> Void) -> RequestID {
+        let prepared = PreparedRequest(spec, frontEnd: frontEnd)
+        return core.withLock(broadcast: true) { core in
+            register(core.nextRequestID)
+            return core.arrive(prepared)
         }
     }
 
@@ -59,34 +71,19 @@ public final class Engine {
     /// has ended. While one of its steps is being computed the abort waits for that step's end
     /// (the step still writes into its blocks), then happens before anything else is planned.
     public func abort(_ id: RequestID) {
-        locked {
+        core.withLock(broadcast: true) { core in
             guard let request = core.requests[id], !request.state.isTerminal else { return }
             if core.instances.contains(where: { $0.inFlight.contains(id) }) {
                 core.pendingAborts.insert(id)
             } else {
                 core.finish(request, reason: .aborted)
             }
-            condition.broadcast()
-        }
-    }
-
-    /// Like `submit`, but first calls `register` with the id the request will get, under the
-    /// engine lock and before any event of it, so an observer keyed by id misses none.
-    @discardableResult
-    public func submit(_ spec: RequestSpec, register: (RequestID) -> Void) -> RequestID {
-        locked {
-            register(core.nextRequestID)
-            let id = core.admit(spec)
-            condition.broadcast()
-            return id
         }
     }
 
     /// Blocks until every submitted request has finished or been rejected.
     public func waitUntilIdle() {
-        condition.lock()
-        while !core.isIdle { condition.wait() }
-        condition.unlock()
+        core.wait { $0.isIdle }
     }
 
     /// Submits a workload at its arrival offsets (a `TimedSubmitter` on the engine's clock), then
@@ -103,53 +100,55 @@ public final class Engine {
 
     /// Stops the instance threads after their current step; every request still open ends `aborted`.
     public func shutdown() {
-        condition.lock()
-        isStopping = true
-        condition.broadcast()
-        while liveThreads > 0 { condition.wait() }
-        core.abortAll()
-        condition.broadcast()
-        condition.unlock()
+        core.withLock(broadcast: true) { $0.threads.isStopping = true }
+        core.waitUntil { core -> ConditionLocked<EngineCore>.Wait<Void> in
+            guard core.threads.live == 0 else { return .sleep(until: nil) }
+            core.abortAll()
+            return .done(())
+        }
+        core.broadcast()
     }
 
     /// A cheap copy of instance and engine status for user interfaces.
-    public func snapshot() -> EngineSnapshot { locked { core.snapshot() } }
+    public func snapshot() -> EngineSnapshot { core.withLock { $0.snapshot() } }
 
     /// State of a request (nil if unknown).
-    public func state(of id: RequestID) -> RequestState? { locked { core.requests[id]?.state } }
+    public func state(of id: RequestID) -> RequestState? { core.withLock { $0.requests[id]?.state } }
 
     // MARK: Worker threads
 
-    private func runLoop(_ instance: Instance) {
+    /// One instance's worker. Its runner and arena are used outside the lock by this thread only.
+    private func runLoop(_ id: InstanceID) {
+        let instance = core.withLock { $0.instances[id] }
         pin(instance)
-        condition.lock()
-        while !isStopping {
-            let now = core.clock.now()
-            let version = core.eventCount
-            if var plan = core.plan(instance, now: now) {
-                condition.unlock()
-                StepExecutor.run(&plan, clock: core.clock)
-                let cpu = Int(pd_current_cpu())
-                condition.lock()
+        while let plan = nextPlan(for: instance) {
+            let result = StepExecutor.run(plan, runner: instance.runner, arena: instance.arena, clock: clock)
+            let cpu = Int(pd_current_cpu())
+            core.withLock(broadcast: true) { core in
                 if cpu >= 0 { instance.coresObserved.insert(cpu) }
-                core.complete(plan)
-                condition.broadcast()
-            } else if core.eventCount != version {
-                condition.broadcast()
-            } else if let ready = core.nextReadyTime(instance, after: now) {
-                _ = condition.wait(until: Date().addingTimeInterval(ready - now))
-            } else {
-                condition.wait()
+                core.complete(plan, result)
             }
         }
-        liveThreads -= 1
-        condition.broadcast()
-        condition.unlock()
+        core.withLock(broadcast: true) { $0.threads.live -= 1 }
+    }
+
+    /// The instance's next step, waiting until it has one; nil once the engine stops.
+    private func nextPlan(for instance: Instance) -> StepPlan? {
+        core.waitUntil { core -> ConditionLocked<EngineCore>.Wait<StepPlan?> in
+            guard !core.threads.isStopping else { return .done(nil) }
+            let now = core.clock.now()
+            let version = core.eventCount
+            if let plan = core.plan(instance, now: now) { return .done(plan) }
+            // Planning changed something (queue housekeeping): others may now have work.
+            if core.eventCount != version { return .wakeOthersAndRetry }
+            guard let ready = core.nextReadyTime(instance, after: now) else { return .sleep(until: nil) }
+            return .sleep(until: Date().addingTimeInterval(ready - now))
+        }
     }
 
     private func pin(_ instance: Instance) {
         var message: String?
-        if core.config.pinThreads && !instance.coresRequested.isEmpty {
+        if config.pinThreads && !instance.coresRequested.isEmpty {
             let status = instance.coresRequested.map(Int32.init).withUnsafeBufferPointer {
                 pd_pin_current_thread($0.baseAddress, Int32($0.count))
             }
@@ -158,15 +157,9 @@ public final class Engine {
             }
         }
         let cpu = Int(pd_current_cpu())
-        locked {
+        core.withLock { core in
             if cpu >= 0 { instance.coresObserved.insert(cpu) }
             if let message { instance.pinError = message; core.warnings.append(message) }
         }
-    }
-
-    private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        condition.lock()
-        defer { condition.unlock() }
-        return try body()
     }
 }

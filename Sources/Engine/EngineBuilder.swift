@@ -60,7 +60,7 @@ enum EngineBuilder {
         let kvLayout = runners[0].kvLayout(blockSize: config.blockSize)
         let blockCount = config.kvCapacity.blockCount(
             layout: KVLayoutInfo(blockSize: kvLayout.blockSize, blockBytes: kvLayout.blockBytes),
-            contextLength: runners[0].contextLength, maxRunning: config.maxRunning)
+            contextLength: runners[0].frontEnd.contextLength, maxRunning: config.maxRunning)
         guard blockCount >= 1 else {
             throw EngineConfigError(messages: ["--kv-memory is smaller than one KV block (\(kvLayout.blockBytes) bytes)"])
         }
@@ -68,7 +68,7 @@ enum EngineBuilder {
             ? (config.kvStoreBlocks ?? 4 * blockCount) : nil
         if let problem = EngineLimits.memoryError(config, instanceCount: placements.count, poolBlocks: blockCount,
                                                   storeBlocks: storeBlocks, blockBytes: kvLayout.blockBytes,
-                                                  contextLength: runners[0].contextLength,
+                                                  contextLength: runners[0].frontEnd.contextLength,
                                                   memory: config.memoryLimit ?? EngineLimits.machineMemory) {
             throw EngineConfigError(messages: [problem])
         }
@@ -90,12 +90,12 @@ extension EngineCore {
                 InstanceStatus(id: instance.id, role: instance.role, coresRequested: instance.coresRequested,
                                coresObserved: instance.coresObserved.sorted(), kvBlocks: instance.pool.capacity,
                                kvBlocksUsed: instance.pool.usedCount, blockBytes: layout.blockBytes,
-                               waiting: instance.waiting.count + instance.intake.count,
+                               waiting: instance.waiting.count + connector.incomingCount(on: instance.id),
                                running: instance.running.count, steps: instance.stepCount,
                                busySeconds: instance.busySeconds)
             },
             storeBlocks: store?.capacity ?? 0, storeBlocksUsed: store?.usedCount ?? 0,
             storeHitBlocks: store?.hitBlockCount ?? 0, submitted: requests.count, ended: endedCount,
-            preemptions: preemptionCount, kvTransfers: transferCount, warnings: warnings)
+            preemptions: preemptionCount, kvTransfers: connector.transferCount, warnings: warnings)
     }
 }

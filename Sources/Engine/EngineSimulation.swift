@@ -18,6 +18,8 @@ public final class EngineSimulation {
         core = try EngineBuilder.makeCore(config: config, clock: clock, pinning: false, runnerFactory: runnerFactory)
     }
 
+    public var frontEnd: ModelFrontEnd { core.frontEnd }
+
     public func addSink(_ sink: EngineEventSink) { core.addSink(sink) }
     public var warnings: [String] { core.warnings }
     public func snapshot() -> EngineSnapshot { core.snapshot() }
@@ -42,7 +44,7 @@ public final class EngineSimulation {
             if let arrival = arrivals.first, next == nil || arrival.time <= next!.0 {
                 arrivals.removeFirst()
                 clock.set(to: arrival.time)
-                arrivedIDs.append(core.admit(arrival.spec))
+                arrivedIDs.append(core.arrive(PreparedRequest(arrival.spec, frontEnd: core.frontEnd)))
                 continue
             }
             guard let (time, instance) = next else {
@@ -51,9 +53,9 @@ public final class EngineSimulation {
             }
             clock.set(to: time)
             let version = core.eventCount
-            if var plan = core.plan(instance, now: time) {
-                StepExecutor.run(&plan, clock: clock)
-                core.complete(plan)
+            if let plan = core.plan(instance, now: time) {
+                let result = StepExecutor.run(plan, runner: instance.runner, arena: instance.arena, clock: clock)
+                core.complete(plan, result)
                 instance.localTime = clock.now()
                 instance.stalledAtGeneration = nil
             } else {
@@ -74,17 +76,18 @@ public final class EngineSimulation {
         if let stalled = instance.stalledAtGeneration, stalled == core.eventCount {
             return core.nextReadyTime(instance, after: instance.localTime)
         }
-        guard instance.hasAnyWork else { return nil }
-        if !instance.running.isEmpty || !instance.pushes.isEmpty { return instance.localTime }
-        let queued = instance.waiting + instance.intake + instance.inbound
-        guard let ready = queued.map(\.readyTime).min() else { return instance.localTime }
+        let connector = core.connector
+        guard !instance.waiting.isEmpty || !instance.running.isEmpty || connector.hasWork(on: instance.id) else { return nil }
+        if !instance.running.isEmpty || connector.hasPushes(on: instance.id) { return instance.localTime }
+        let queued = instance.waiting.map(\.readyTime) + connector.readyTimes(on: instance.id, includingPushes: false)
+        guard let ready = queued.min() else { return instance.localTime }
         return max(instance.localTime, ready)
     }
 
     private func describeOpenRequests() -> String {
         let open = core.requests.values.filter { !$0.state.isTerminal }.sorted { $0.id < $1.id }
         let requests = open.prefix(8).map { "request \($0.id) \($0.state) computed \($0.computed)/\($0.tokens.count) home \($0.home.map(String.init) ?? "-")" }
-        let pools = core.instances.map { "#\($0.id) free \($0.pool.freeCount) waiting \($0.waiting.map(\.id)) running \($0.running.map(\.id)) intake \($0.intake.map(\.id)) inbound \($0.inbound.map(\.id)) handoff \($0.handoff.map(\.id)) pushes \($0.pushes.map(\.id))" }
+        let pools = core.instances.map { "#\($0.id) free \($0.pool.freeCount) waiting \($0.waiting.map(\.id)) running \($0.running.map(\.id)) \(core.connector.describe($0.id))" }
         let store = core.store.map { "store used \($0.usedCount) cached \($0.cachedCount)" } ?? ""
         return (requests + pools + [store]).joined(separator: "; ")
     }

@@ -39,9 +39,10 @@ public final class FakeModelRunner: ModelRunner {
 
     public func kvLayout(blockSize: Int) -> KVLayout { KVLayout(layerCount: 1, kvDim: 2, blockSize: blockSize) }
 
-    public func tokenize(_ text: String) -> [Int32] {
-        [bosToken!] + text.utf8.map { Int32(3 + Int($0) % (vocabSize - 3)) }
+    public var frontEnd: ModelFrontEnd {
+        FakeFrontEnd(contextLength: contextLength, vocabSize: vocabSize, eosToken: eosToken, bosToken: bosToken)
     }
+    public func tokenize(_ text: String) -> [Int32] { frontEnd.tokenize(text) }
 
     public func prefill(tokens: [Int32], startPosition: Int, blockTable: [Int32], kv: KVArena) -> [Float] {
         clock?.advanceTime(by: costs.prefillFixed + costs.prefillPerToken * Double(tokens.count))
@@ -61,11 +62,6 @@ public final class FakeModelRunner: ModelRunner {
         }
     }
 
-    public func makeSampler(_ params: SamplingParams) -> TokenSampler { ArgmaxSampler() }
-
-    public func piece(_ token: Int32, after previous: Int32?) -> [UInt8] {
-        token == eosToken ? [] : Array("<\(token)>".utf8)
-    }
 
     // KV slot 0 holds the token, slot 1 its position + 1 (so an unwritten slot reads as 0).
     private func write(token: Int32, position: Int, blockTable: [Int32], kv: KVArena) {
@@ -93,5 +89,24 @@ public final class FakeModelRunner: ModelRunner {
         if Int32(next) == eosToken { next = 3 }
         result[next] = 1
         return result
+    }
+}
+
+/// The fake model's text side: bytes map onto the vocabulary, tokens print as `<id>`.
+public struct FakeFrontEnd: ModelFrontEnd {
+    public let modelName = "fake"
+    public let contextLength: Int
+    public let vocabSize: Int
+    public let eosToken: Int32?
+    public let bosToken: Int32?
+
+    public func tokenize(_ text: String) -> [Int32] {
+        [bosToken!] + text.utf8.map { Int32(3 + Int($0) % (vocabSize - 3)) }
+    }
+
+    public func makeSampler(_ params: SamplingParams) -> TokenSampler { ArgmaxSampler() }
+
+    public func piece(_ token: Int32, after previous: Int32?) -> [UInt8] {
+        token == eosToken ? [] : Array("<\(token)>".utf8)
     }
 }

@@ -1,8 +1,10 @@
 import Model
 
-/// One stand-in "GPU": its role, cores, paged KV pool (own arena), model runner and queues.
-/// All fields are guarded by the engine lock except `runner` and `arena` contents, which only the
-/// instance's own step touches (arena blocks of one request are written by one step at a time).
+/// One stand-in "GPU": its role, cores, paged KV pool (own arena), model runner and its two queues.
+/// What is in flight between instances (reservations, pushes, arrivals) belongs to the
+/// `KVConnector`. All fields are guarded by the engine lock except `runner` and `arena` contents,
+/// which only the instance's own step touches (arena blocks of one request are written by one step
+/// at a time).
 final class Instance {
     let id: InstanceID
     let role: InstanceRole
@@ -11,19 +13,15 @@ final class Instance {
     let arena: KVArena
     let runner: ModelRunner
 
-    /// Not started here yet (no blocks), first come first served.
-    var waiting: [Request] = []
+    /// Not started here yet (no blocks), first come first served. Changed only through
+    /// `enqueue`/`dequeueHead`/`removeWaiting` so the prefill token count stays right.
+    private(set) var waiting: [Request] = []
+    /// Prompt tokens still to prefill over `waiting` (kept as a running count: the router asks for
+    /// it on every arrival, and summing thousands of queued requests each time was linear).
+    private(set) var waitingPrefillTokens = 0
     /// Hold blocks here and compute here (prefilling or decoding), in admission order: the last is
     /// the newest, the first to be preempted.
     var running: [Request] = []
-    /// Decode side: waiting for blocks to be reserved for incoming KV.
-    var intake: [Request] = []
-    /// Decode side: KV copied in, joining `running` at their ready time.
-    var inbound: [Request] = []
-    /// Prefill side: prefill done, waiting for a decode reservation.
-    var handoff: [Request] = []
-    /// Prefill side: reservation made, KV to be sent in the next step.
-    var pushes: [Request] = []
     /// Requests in a step being computed now (not to be touched by others' planning).
     var inFlight = Set<RequestID>()
 
@@ -44,14 +42,39 @@ final class Instance {
     }
 
     var location: KVLocation { .instance(id) }
-    var reservedCount: Int { intake.filter { $0.reservation != nil }.count }
-    /// Sequences counted against `--max-running`: computing here or about to.
-    var occupancy: Int { running.count + inbound.count + intake.filter { $0.reservation != nil }.count }
-    var queuedPrefillTokens: Int {
-        waiting.reduce(0) { $0 + $1.remainingPrefill } + running.reduce(0) { $0 + $1.remainingPrefill }
+    /// Prompt tokens still to prefill here (a decoding request counts its one pending token).
+    /// `running` is bounded by `--max-running`, so summing it is cheap.
+    var queuedPrefillTokens: Int { waitingPrefillTokens + running.reduce(0) { $0 + $1.remainingPrefill } }
+
+    /// Adds a request to the waiting queue. Its prompt does not change while it waits.
+    func enqueue(_ request: Request, atFront: Bool) {
+        if atFront { waiting.insert(request, at: 0) } else { waiting.append(request) }
+        waitingPrefillTokens += request.remainingPrefill
+        request.queuedOn = id
     }
-    var hasAnyWork: Bool {
-        !waiting.isEmpty || !running.isEmpty || !intake.isEmpty || !inbound.isEmpty || !pushes.isEmpty
+
+    /// Takes the head of the waiting queue.
+    func dequeueHead() -> Request {
+        let request = waiting.removeFirst()
+        left(request)
+        return request
+    }
+
+    func removeWaiting(_ request: Request) {
+        guard let index = waiting.firstIndex(where: { $0 === request }) else { return }
+        waiting.remove(at: index)
+        left(request)
+    }
+
+    /// Empties both queues (shutdown).
+    func removeAllRequests() {
+        for request in waiting { request.queuedOn = nil }
+        waiting.removeAll(); running.removeAll(); waitingPrefillTokens = 0
+    }
+
+    private func left(_ request: Request) {
+        waitingPrefillTokens -= request.remainingPrefill
+        request.queuedOn = nil
     }
 }
 

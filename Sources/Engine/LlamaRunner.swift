@@ -25,18 +25,9 @@ public final class LlamaRunner: ModelRunner {
         { placement in LlamaRunner(model: model, placement: placement, threadsPerInstance: threadsPerInstance) }
     }
 
-    public var modelName: String { model.name }
-    public var contextLength: Int { model.config.contextLength }
-    public var vocabSize: Int { model.config.vocabSize }
-    public var eosToken: Int32? { model.tokenizer.eosId >= 0 ? model.tokenizer.eosId : nil }
-    public var bosToken: Int32? { model.tokenizer.addsBOS && model.tokenizer.bosId >= 0 ? model.tokenizer.bosId : nil }
+    public var frontEnd: ModelFrontEnd { LlamaFrontEnd(model: model) }
 
     public func kvLayout(blockSize: Int) -> KVLayout { model.kvLayout(blockSize: blockSize) }
-
-    /// Special tokens written in the text (a rendered chat template's `<|im_start|>`) are parsed.
-    public func tokenize(_ text: String) -> [Int32] {
-        model.tokenizer.encode(text, addBOS: model.tokenizer.addsBOS, parseSpecial: true)
-    }
 
     public func prefill(tokens: [Int32], startPosition: Int, blockTable: [Int32], kv: KVArena) -> [Float] {
         context.prefill(tokens: tokens, startPosition: startPosition, blockTable: blockTable, kv: kv)
@@ -44,6 +35,24 @@ public final class LlamaRunner: ModelRunner {
 
     public func decode(_ batch: [DecodeItem], kv: KVArena) -> [[Float]] {
         context.decode(batch.map { DecodeInput(token: $0.token, position: $0.position, blockTable: $0.blockTable) }, kv: kv)
+    }
+
+}
+
+/// The text side of a `LlamaModel` (its tokenizer is immutable after loading).
+public struct LlamaFrontEnd: ModelFrontEnd {
+    public let model: LlamaModel
+    public init(model: LlamaModel) { self.model = model }
+
+    public var modelName: String { model.name }
+    public var contextLength: Int { model.config.contextLength }
+    public var vocabSize: Int { model.config.vocabSize }
+    public var eosToken: Int32? { model.tokenizer.eosId >= 0 ? model.tokenizer.eosId : nil }
+    public var bosToken: Int32? { model.tokenizer.addsBOS && model.tokenizer.bosId >= 0 ? model.tokenizer.bosId : nil }
+
+    /// Special tokens written in the text (a rendered chat template's `<|im_start|>`) are parsed.
+    public func tokenize(_ text: String) -> [Int32] {
+        model.tokenizer.encode(text, addBOS: model.tokenizer.addsBOS, parseSpecial: true)
     }
 
     public func makeSampler(_ params: SamplingParams) -> TokenSampler {

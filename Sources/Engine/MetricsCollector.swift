@@ -7,6 +7,7 @@ import Foundation
 /// Thread-safe: engine threads call `receive` concurrently; each call takes one short lock and does
 /// O(1) work plus O(batch size) for a step. Reading (`report`, `stalls`, `request`) copies under the
 /// same lock and computes outside it, so it never holds up an instance for long.
+// Unchecked: every mutable field is read and written only while holding `lock`.
 public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
     /// One prefill chunk as it ran on an instance, with its start and end time.
     struct ChunkRun: Sendable, Equatable {

@@ -25,10 +25,10 @@ public final class ArgmaxSampler: TokenSampler {
     }
 }
 
-/// What one instance needs from a model. Each instance owns its own runner (own scratch buffers,
-/// own compute threads pinned to the instance's cores); the engine never calls one runner from two
-/// threads at once. The scheduler never calls the runner: only the step executor does.
-public protocol ModelRunner: AnyObject {
+/// The model's text side: tokenizer, detokenizer, sampler factory and vocabulary facts. Separate
+/// from the compute runner and `Sendable`, so a submitting thread can tokenize before it takes
+/// the engine lock while every instance keeps computing with its own runner.
+public protocol ModelFrontEnd: Sendable {
     var modelName: String { get }
     /// Longest sequence (prompt + output) the model supports.
     var contextLength: Int { get }
@@ -37,16 +37,8 @@ public protocol ModelRunner: AnyObject {
     var eosToken: Int32? { get }
     /// Beginning-of-sequence token put in front of prompts, or nil.
     var bosToken: Int32? { get }
-
-    /// The KV block shape this model needs for `blockSize` token slots.
-    func kvLayout(blockSize: Int) -> KVLayout
     /// Tokens of a text prompt (with BOS when the model uses one).
     func tokenize(_ text: String) -> [Int32]
-    /// Runs `tokens` at positions `startPosition...`, writing their KV through `blockTable`.
-    /// Returns the logits of the last token.
-    func prefill(tokens: [Int32], startPosition: Int, blockTable: [Int32], kv: KVArena) -> [Float]
-    /// Runs one token for each sequence; returns logits per sequence, in order.
-    func decode(_ batch: [DecodeItem], kv: KVArena) -> [[Float]]
     /// A sampler for one request.
     func makeSampler(_ params: SamplingParams) -> TokenSampler
     /// Bytes of `token`'s text, given the token before it (SentencePiece drops a leading space after BOS).
@@ -55,9 +47,24 @@ public protocol ModelRunner: AnyObject {
     func isEndOfGeneration(_ token: Int32) -> Bool
 }
 
-extension ModelRunner {
+extension ModelFrontEnd {
     /// Models that know only EOS.
     public func isEndOfGeneration(_ token: Int32) -> Bool { token == eosToken }
+}
+
+/// What one instance needs from a model to compute. Each instance owns its own runner (own scratch
+/// buffers, own compute threads pinned to the instance's cores); the engine never calls one runner
+/// from two threads at once. The scheduler never calls the runner: only the step executor does.
+public protocol ModelRunner: AnyObject {
+    /// The text side, shared by every runner of the model.
+    var frontEnd: ModelFrontEnd { get }
+    /// The KV block shape this model needs for `blockSize` token slots.
+    func kvLayout(blockSize: Int) -> KVLayout
+    /// Runs `tokens` at positions `startPosition...`, writing their KV through `blockTable`.
+    /// Returns the logits of the last token.
+    func prefill(tokens: [Int32], startPosition: Int, blockTable: [Int32], kv: KVArena) -> [Float]
+    /// Runs one token for each sequence; returns logits per sequence, in order.
+    func decode(_ batch: [DecodeItem], kv: KVArena) -> [[Float]]
 }
 
 /// Where and as what an instance runs; given to the runner factory.

@@ -1,18 +1,41 @@
-/// Where a request is in its life (vLLM's request statuses). Ordered so that "ended" is one test.
-public enum RequestState: Equatable, Sendable {
+/// Where a request is in its life (vLLM's request statuses). Ordered by progress, terminal states
+/// last, so "ended" is one test (`state >= .finished(.stop)` or `isTerminal`).
+public enum RequestState: Equatable, Hashable, Sendable, Comparable {
     case waiting
     case prefilling
     case waitingForRemoteKV
     case transferring
+    /// Prefilled (and its KV moved), waiting for a place in a decode batch. The engine reports
+    /// such requests as `transferring` or `decoding`; observers that see only events (the
+    /// dashboard) use it for a request queued again after its prefill.
+    case decodeWaiting
     case decoding
     case preempted
     case finished(FinishReason)
     case rejected(String)
 
-    public var isTerminal: Bool {
+    public var isTerminal: Bool { rank >= 7 }
+
+    /// Position in the order above.
+    public var rank: Int {
         switch self {
-        case .finished, .rejected: return true
-        default: return false
+        case .waiting: return 0
+        case .prefilling: return 1
+        case .waitingForRemoteKV: return 2
+        case .transferring: return 3
+        case .decodeWaiting: return 4
+        case .decoding: return 5
+        case .preempted: return 6
+        case .finished: return 7
+        case .rejected: return 8
+        }
+    }
+
+    public static func < (a: RequestState, b: RequestState) -> Bool {
+        switch (a, b) {
+        case let (.finished(x), .finished(y)): return x.rawValue < y.rawValue
+        case let (.rejected(x), .rejected(y)): return x < y
+        default: return a.rank < b.rank
         }
     }
 }
@@ -35,18 +58,10 @@ final class Request {
     /// Blocks holding this request's KV in the pool of `home`.
     var blockTable: [Int32] = []
     var home: InstanceID?
+    /// The instance whose waiting queue holds it (nil when in no waiting queue).
+    var queuedOn: InstanceID?
     /// Earliest time the next queue it sits in may act on it (simulated timelines need this).
     var readyTime: Double
-
-    // Disaggregation.
-    var prefillInstance: InstanceID?
-    var decodeInstance: InstanceID?
-    /// Decode-pool blocks reserved for the incoming KV.
-    var reservation: [Int32]?
-    /// Its KV sits complete in the prefill pool, ready to be sent.
-    var isPrefillDone = false
-    /// Times of the copy in flight to the decode pool, reported when the decode side admits it.
-    var pendingTransferEnds: [PendingTransferEnd] = []
     /// Prefill chunks so far in the current prefill run (for "chunk k of n").
     var chunkIndex = 0
     var text = UTF8Accumulator()
@@ -61,17 +76,6 @@ final class Request {
     var outputCount: Int { tokens.count - promptCount }
     var needsPrefill: Bool { computed < tokens.count }
     var remainingPrefill: Int { max(tokens.count - computed, 0) }
-}
-
-/// A kvTransferEnded event waiting for its time to come (emulated link speed).
-struct PendingTransferEnd {
-    var transfer: Int
-    var from: KVLocation
-    var to: KVLocation
-    var blocks: Int
-    var bytes: Int
-    var mode: KVTransferMode
-    var time: Double
 }
 
 /// Turns token pieces (bytes) into text without splitting a multi-byte character between tokens:

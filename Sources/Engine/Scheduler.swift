@@ -8,11 +8,14 @@ extension EngineCore {
     /// has nothing to compute (queue housekeeping may still have happened).
     func plan(_ instance: Instance, now: Double) -> StepPlan? {
         if instance.role == .decode {
-            admitInbound(instance, now: now)
+            for request in connector.takeArrivals(on: instance.id, now: now) {
+                request.state = .decoding
+                instance.running.append(request)
+            }
             processIntake(instance, now: now)
         }
-        var plan = StepPlan(instance: instance, step: instance.stepCount)
-        if instance.role == .prefill { planPushes(instance, into: &plan, now: now) }
+        var plan = StepPlan(instance: instance.id, step: instance.stepCount)
+        if instance.role == .prefill { plan.pushes = connector.planPushes(from: instance, now: now) }
         if !plan.pushes.isEmpty {
             // A copy-only step: a finished prompt's KV leaves at once instead of waiting behind
             // the next (possibly long) prefill chunk, so its decode starts without that stall.
@@ -26,15 +29,15 @@ extension EngineCore {
         }
         guard !plan.isEmpty else { return nil }
         instance.inFlight = Set(plan.requestIDs)
-        emit(.stepStarted(instance: instance.id, step: plan.step, decodes: plan.decodes.map(\.request.id),
+        emit(.stepStarted(instance: instance.id, step: plan.step, decodes: plan.decodes.map(\.request),
                           prefills: plan.prefills.map(\.chunk)))
         return plan
     }
 
     /// Earliest time after `now` at which something queued on `instance` becomes ready.
     func nextReadyTime(_ instance: Instance, after now: Double) -> Double? {
-        let queued = instance.waiting + instance.intake + instance.inbound + instance.pushes
-        return queued.map(\.readyTime).filter { $0 > now }.min()
+        let times = instance.waiting.map(\.readyTime) + connector.readyTimes(on: instance.id, includingPushes: true)
+        return times.filter { $0 > now }.min()
     }
 
     // MARK: Colocated FCFS
@@ -46,7 +49,7 @@ extension EngineCore {
               instance.running.count < config.maxRunning {
             let size = head.remainingPrefill
             if !plan.prefills.isEmpty && tokens + size > config.maxBatchedTokens { break }
-            guard admit(head, on: instance, into: &plan, chunkLimit: size) else { break }
+            guard startPrefill(head, on: instance, into: &plan, chunkLimit: size) else { break }
             tokens += size
         }
         return !plan.prefills.isEmpty
@@ -68,8 +71,9 @@ extension EngineCore {
                 if victim === request { preemptedItself = true; break }
             }
             if preemptedItself { break }
-            plan.decodes.append(DecodeJob(request: request, item: DecodeItem(
-                token: request.tokens.last!, position: request.computed, blockTable: request.blockTable)))
+            plan.decodes.append(DecodeJob(request: request.id, item: DecodeItem(
+                token: request.tokens.last!, position: request.computed, blockTable: request.blockTable),
+                sampler: request.sampler))
             index += 1
         }
     }
@@ -84,8 +88,8 @@ extension EngineCore {
             budget -= size
         }
         while budget > 0, let head = instance.waiting.first, head.readyTime <= now,
-              instance.running.count + instance.inbound.count + instance.reservedCount < config.maxRunning {
-            guard admit(head, on: instance, into: &plan, chunkLimit: budget) else { break }
+              instance.running.count + connector.heldSlots(on: instance.id) < config.maxRunning {
+            guard startPrefill(head, on: instance, into: &plan, chunkLimit: budget) else { break }
             budget -= plan.prefills.last!.chunk.tokens
         }
     }
@@ -93,24 +97,20 @@ extension EngineCore {
     /// Starts the head of the waiting queue: checks its whole prompt fits the free blocks (so
     /// admitted prefills rarely preempt each other), loads a cached prefix from the store, and plans
     /// its first chunk. False (nothing changed) when it does not fit.
-    private func admit(_ request: Request, on instance: Instance, into plan: inout StepPlan, chunkLimit: Int) -> Bool {
-        let cached = cachedPrefix(request)
+    private func startPrefill(_ request: Request, on instance: Instance, into plan: inout StepPlan, chunkLimit: Int) -> Bool {
+        let cached = connector.cachedPrefix(request.tokens)
         guard instance.pool.canAllocate(layout.blocksNeeded(tokens: request.tokens.count)) else { return false }
-        instance.waiting.removeFirst()
+        _ = instance.dequeueHead()
         instance.running.append(request)
         request.home = instance.id
         request.state = .prefilling
         request.chunkIndex = 0
-        if !cached.blocks.isEmpty, let store, let storeArena {
+        if !cached.blocks.isEmpty, store != nil {
             guard grow(request, to: cached.tokens, in: instance) else { fatalError("checked above") }
-            store.pin(cached.blocks)
-            store.recordHits(cached.blocks.count)
-            emit(.prefixCacheHit(request: request.id, blocks: cached.blocks.count, tokens: cached.tokens))
-            let copy = CopyJob(transfer: takeTransferID(), request: request.id, from: .store, to: instance.location,
-                               source: storeArena, destination: instance.arena, sourceBlocks: cached.blocks,
-                               destinationBlocks: Array(request.blockTable.prefix(cached.blocks.count)),
-                               mode: config.kvTransfer)
-            plan.loads.append(LoadJob(request: request, copy: copy, storePins: cached.blocks))
+            let destination = Array(request.blockTable.prefix(cached.blocks.count))
+            if let load = connector.loadPrefix(cached, for: request.id, into: instance, destination: destination) {
+                plan.loads.append(load)
+            }
             request.computed = cached.tokens
         }
         let size = min(request.remainingPrefill, chunkLimit)
@@ -126,13 +126,7 @@ extension EngineCore {
         let chunk = PrefillChunk(request: request.id, startPosition: request.computed, tokens: size,
                                  chunkIndex: request.chunkIndex,
                                  chunkCount: request.chunkIndex + (after + perChunk - 1) / perChunk)
-        return PrefillJob(request: request, chunk: chunk,
-                          tokens: Array(request.tokens[request.computed..<request.computed + size]),
-                          blockTable: request.blockTable, completesPrefill: after == 0)
-    }
-
-    func takeTransferID() -> Int {
-        defer { nextTransferID += 1 }
-        return nextTransferID
+        return PrefillJob(chunk: chunk, tokens: Array(request.tokens[request.computed..<request.computed + size]),
+                          blockTable: request.blockTable, sampler: after == 0 ? request.sampler : nil)
     }
 }

@@ -50,7 +50,7 @@ final class DashboardKeysOnEngineTests: XCTestCase {
         XCTAssertEqual(controller.options.statusMessage, "cancelled #\(id) of \(user)")
         live.engine.waitUntilIdle()
         XCTAssertEqual(live.engine.state(of: id), .finished(.aborted))
-        update(controller) { controller.state.requests[id]?.stage == .finished }
+        update(controller) { controller.state.requests[id]?.stage == .finished(.aborted) }
         XCTAssertEqual(controller.state.requests[id]?.finishReason, .aborted)
         _ = controller.handle(.character("x"))
         XCTAssertEqual(controller.options.statusMessage, "x: the selected user has no open request")

@@ -157,7 +157,7 @@ final class DashboardStateTests: XCTestCase {
         XCTAssertEqual(itl.count, 6)
         XCTAssertEqual(itl.median!, 0.01, accuracy: 1e-5, "HDR: within 0.1 %")
         XCTAssertEqual(itl.max!, 1.8, accuracy: 1e-9)
-        XCTAssertEqual(state.requests[7]?.stage, .finished)
+        XCTAssertEqual(state.requests[7]?.stage, .finished(.stop))
     }
 
     func testPreemptionAndRejectionStates() {
@@ -167,7 +167,7 @@ final class DashboardStateTests: XCTestCase {
         state.apply(EngineEvent(time: 1, kind: .queued(request: 1, instance: 0)))
         state.apply(EngineEvent(time: 1, kind: .rejected(request: 2, reason: "prompt too long")))
         XCTAssertEqual(state.requests[1]?.stage, .preempted, "requeued after preemption stays preempted")
-        XCTAssertEqual(state.requests[2]?.stage, .rejected)
+        XCTAssertEqual(state.requests[2]?.stage, .rejected("prompt too long"))
         XCTAssertEqual(state.rejectedCount, 1)
         XCTAssertEqual(state.preemptionCount, 1)
     }

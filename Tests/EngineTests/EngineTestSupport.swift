@@ -3,11 +3,10 @@ import XCTest
 @testable import Engine
 
 /// Collects every event (thread-safe).
-final class EventRecorder: EngineEventSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [EngineEvent] = []
-    func receive(_ event: EngineEvent) { lock.lock(); stored.append(event); lock.unlock() }
-    var events: [EngineEvent] { lock.lock(); defer { lock.unlock() }; return stored }
+final class EventRecorder: EngineEventSink {
+    private let stored = ConditionLocked<[EngineEvent]>([])
+    func receive(_ event: EngineEvent) { stored.withLock { $0.append(event) } }
+    var events: [EngineEvent] { stored.withLock { $0 } }
 
     func tokenTimes(_ id: RequestID) -> [Double] {
         events.compactMap { if case .tokenEmitted(id, _, _, _) = $0.kind { return $0.time } else { return nil } }

@@ -53,3 +53,52 @@ final class RouterTests: XCTestCase {
         assertAllBlocksReturned(simulation)
     }
 }
+
+/// The router alone: a pure function of the request and the instances' numbers.
+final class RouterDecisionTests: XCTestCase {
+    private func router(_ policy: SchedulingPolicy, route: RoutePolicy = .pFirst) -> Router {
+        Router(config: makeConfig(policy, route: route))
+    }
+
+    private let disaggregated = [
+        InstanceLoad(id: 0, role: .prefill, waiting: 3, queuedPrefillTokens: 900, running: 1),
+        InstanceLoad(id: 1, role: .prefill, waiting: 1, queuedPrefillTokens: 100, running: 1),
+        InstanceLoad(id: 2, role: .decode, waiting: 0, queuedPrefillTokens: 0, running: 4, incoming: 2, occupancy: 5),
+        InstanceLoad(id: 3, role: .decode, waiting: 0, queuedPrefillTokens: 0, running: 1, incoming: 0, occupancy: 1),
+    ]
+
+    func testColocatedPicksLeastLoadedAndLowestIdOnTies() {
+        let loads = [InstanceLoad(id: 0, role: .both, waiting: 2, queuedPrefillTokens: 50, running: 2),
+                     InstanceLoad(id: 1, role: .both, waiting: 0, queuedPrefillTokens: 10, running: 2),
+                     InstanceLoad(id: 2, role: .both, waiting: 0, queuedPrefillTokens: 10, running: 2)]
+        let decisions = router(.chunkedPrefill).route(RouteRequest(hop: .arrival, promptTokens: 7), loads: loads)
+        XCTAssertEqual(decisions.map(\.instance), [1])
+        XCTAssertEqual(decisions[0].role, .both)
+        XCTAssertEqual(decisions[0].reason, "least loaded of #0 2 queued/50 prefill tokens/2 running, #1 0 queued/10 prefill tokens/2 running, #2 0 queued/10 prefill tokens/2 running")
+        let single = router(.colocatedFCFS).route(RouteRequest(hop: .arrival, promptTokens: 7), loads: [loads[0]])
+        XCTAssertEqual(single, [RouteDecision(instance: 0, role: .both, reason: "single colocated instance")])
+    }
+
+    func testPFirstGoesToFewestQueuedPrefillTokensThenLeastBusyDecode() {
+        let router = router(.disaggregated)
+        let arrival = router.route(RouteRequest(hop: .arrival, promptTokens: 30), loads: disaggregated)
+        XCTAssertEqual(arrival.map(\.instance), [1])
+        XCTAssertEqual(arrival[0].reason, "p-first: prefill #1 has the fewest queued prefill tokens (#0 3 queued/900 tokens, #1 1 queued/100 tokens)")
+        let done = router.route(RouteRequest(hop: .prefillDone, promptTokens: 30), loads: disaggregated)
+        XCTAssertEqual(done.map(\.instance), [3])
+        XCTAssertEqual(done[0].reason, "prefill done: decode #3 least busy (#2 4 running/2 incoming, #3 1 running/0 incoming; max running \(makeConfig(.disaggregated).maxRunning))")
+    }
+
+    func testDFirstAndSimultaneousHops() {
+        let dFirst = router(.disaggregated, route: .dFirst).route(RouteRequest(hop: .arrival, promptTokens: 30), loads: disaggregated)
+        XCTAssertEqual(dFirst.map(\.role), [.decode])
+        XCTAssertTrue(dFirst[0].reason.hasPrefix("d-first: decode #3 least busy"), dFirst[0].reason)
+        XCTAssertTrue(dFirst[0].reason.hasSuffix("; prompt 30 tokens"), dFirst[0].reason)
+        let remote = router(.disaggregated, route: .dFirst).route(RouteRequest(hop: .remotePrefill(why: "d-first"), promptTokens: 30),
+                                                                 loads: disaggregated)
+        XCTAssertEqual(remote.map(\.instance), [1])
+        let both = router(.disaggregated, route: .simultaneous).route(RouteRequest(hop: .arrival, promptTokens: 30), loads: disaggregated)
+        XCTAssertEqual(both.map(\.instance), [1, 3])
+        XCTAssertTrue(both[1].reason.hasSuffix("; pre-allocating while prefill runs"), both[1].reason)
+    }
+}

@@ -81,31 +81,18 @@ final class ServingControlTests: XCTestCase {
 }
 
 /// Blocks every model call until released, so a test can act while a step is in flight.
-final class StepGate: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var blocked = false
-    private var open = false
+final class StepGate: Sendable {
+    private struct State { var blocked = false, open = false }
+    private let state = ConditionLocked(State())
 
     func pass() {
-        condition.lock()
-        blocked = true
-        condition.broadcast()
-        while !open { condition.wait() }
-        condition.unlock()
+        state.withLock(broadcast: true) { $0.blocked = true }
+        state.wait { $0.open }
     }
 
-    func waitUntilBlocked() {
-        condition.lock()
-        while !blocked { condition.wait() }
-        condition.unlock()
-    }
+    func waitUntilBlocked() { state.wait { $0.blocked } }
 
-    func releaseForever() {
-        condition.lock()
-        open = true
-        condition.broadcast()
-        condition.unlock()
-    }
+    func releaseForever() { state.withLock(broadcast: true) { $0.open = true } }
 }
 
 /// The fake runner behind a gate.
@@ -113,13 +100,8 @@ final class GatedRunner: ModelRunner {
     private let inner = FakeModelRunner(clock: nil)
     private let gate: StepGate
     init(gate: StepGate) { self.gate = gate }
-    var modelName: String { inner.modelName }
-    var contextLength: Int { inner.contextLength }
-    var vocabSize: Int { inner.vocabSize }
-    var eosToken: Int32? { inner.eosToken }
-    var bosToken: Int32? { inner.bosToken }
+    var frontEnd: ModelFrontEnd { inner.frontEnd }
     func kvLayout(blockSize: Int) -> KVLayout { inner.kvLayout(blockSize: blockSize) }
-    func tokenize(_ text: String) -> [Int32] { inner.tokenize(text) }
     func prefill(tokens: [Int32], startPosition: Int, blockTable: [Int32], kv: KVArena) -> [Float] {
         gate.pass()
         return inner.prefill(tokens: tokens, startPosition: startPosition, blockTable: blockTable, kv: kv)
@@ -128,6 +110,4 @@ final class GatedRunner: ModelRunner {
         gate.pass()
         return inner.decode(batch, kv: kv)
     }
-    func makeSampler(_ params: SamplingParams) -> TokenSampler { inner.makeSampler(params) }
-    func piece(_ token: Int32, after previous: Int32?) -> [UInt8] { inner.piece(token, after: previous) }
 }

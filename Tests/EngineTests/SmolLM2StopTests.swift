@@ -11,10 +11,9 @@ final class SmolLM2StopTests: XCTestCase {
     func testEngineStopsAtEndOfTurnWithTheAnswer() throws {
         let path = try TestFiles.smolLM2Path()
         let model = try LlamaModel(path: path, maxContextLength: 256)
-        let runner = LlamaRunner(model: model, placement: InstancePlacement(instance: InstanceID(0), role: .both, cores: [],
-                                                                           maxChunkTokens: nil, maxBatch: 1))
-        XCTAssertTrue(runner.isEndOfGeneration(2) && runner.isEndOfGeneration(0) && !runner.isEndOfGeneration(1))
-        XCTAssertNil(runner.bosToken, "SmolLM2 adds no BOS")
+        let frontEnd = LlamaFrontEnd(model: model)
+        XCTAssertTrue(frontEnd.isEndOfGeneration(2) && frontEnd.isEndOfGeneration(0) && !frontEnd.isEndOfGeneration(1))
+        XCTAssertNil(frontEnd.bosToken, "SmolLM2 adds no BOS")
 
         let engine = try Engine(config: makeConfig(.colocatedFCFS), runnerFactory: LlamaRunner.factory(model: model))
         let recorder = EventRecorder()

@@ -153,7 +153,7 @@ public final class DashboardController {
     /// Cancels the selected user's request if it is still open.
     private func abortSelected() {
         guard let user = options.selectedUser, let id = state.latestRequest[user],
-              let request = state.requests[id], !request.stage.isOver else {
+              let request = state.requests[id], !request.stage.isTerminal else {
             options.statusMessage = "x: the selected user has no open request"
             return
         }

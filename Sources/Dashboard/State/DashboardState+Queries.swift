@@ -15,7 +15,7 @@ final class ReportCache {
 
 /// One queue (stage) on screen: how many requests, the oldest one's age, and their tokens.
 public struct QueueSummary: Equatable, Sendable {
-    public var stage: RequestStage
+    public var stage: RequestState
     public var count: Int
     public var oldestAge: Double?
     public var tokens: Int
@@ -37,9 +37,9 @@ public struct MetricSummary: Equatable, Sendable {
 extension DashboardState {
     /// Every queue stage in pipeline order, including empty ones (a zero is information too).
     public var queues: [QueueSummary] {
-        var result = RequestStage.queueStages.map { QueueSummary(stage: $0, count: 0, oldestAge: nil, tokens: 0) }
-        for r in requests.values where !r.stage.isOver {
-            let i = r.stage.rawValue
+        var result = RequestState.queueStages.map { QueueSummary(stage: $0, count: 0, oldestAge: nil, tokens: 0) }
+        for r in requests.values where !r.stage.isTerminal {
+            let i = r.stage.rank
             result[i].count += 1
             result[i].tokens += r.stageTokens
             result[i].oldestAge = max(result[i].oldestAge ?? 0, now - r.stageSince)

@@ -56,7 +56,7 @@ public struct DashboardState {
         case let .arrived(id, spec, promptTokens):
             requests[id] = RequestRecord(id: id, spec: spec, promptTokens: promptTokens, arrival: t)
             if latestRequest[spec.user] == nil { users.append(spec.user) }
-            if let previous = latestRequest[spec.user], requests[previous]?.stage.isOver == true {
+            if let previous = latestRequest[spec.user], requests[previous]?.stage.isTerminal == true {
                 requests[previous] = nil   // its numbers live on in the summary samples
             }
             latestRequest[spec.user] = id
@@ -111,10 +111,10 @@ public struct DashboardState {
             update(id) { $0.preemptions += 1; $0.prefilledTokens = 0; $0.enter(.preempted, at: t) }
         case let .finished(id, reason, _):
             finishedCount += 1
-            update(id) { $0.finishTime = t; $0.finishReason = reason; $0.enter(.finished, at: t) }
+            update(id) { $0.finishTime = t; $0.finishReason = reason; $0.enter(.finished(reason), at: t) }
         case let .rejected(id, reason):
             rejectedCount += 1; lastRejectReason = reason
-            update(id) { $0.rejectReason = reason; $0.enter(.rejected, at: t) }
+            update(id) { $0.rejectReason = reason; $0.enter(.rejected(reason), at: t) }
         }
     }
 

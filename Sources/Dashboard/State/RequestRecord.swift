@@ -12,7 +12,7 @@ public struct RequestRecord: Equatable, Sendable {
     public internal(set) var promptTokens: Int
     public let maxTokens: Int
     public let arrival: Double
-    public internal(set) var stage: RequestStage = .waiting
+    public internal(set) var stage: RequestState = .waiting
     /// When it entered `stage`: queue ages are measured from here.
     public internal(set) var stageSince: Double
     /// The instance that last ran a step for it (the one a stall is charged to).
@@ -68,8 +68,8 @@ public struct RequestRecord: Equatable, Sendable {
         }
     }
 
-    mutating func enter(_ next: RequestStage, at time: Double) {
-        guard next != stage, !stage.isOver else { return }
+    mutating func enter(_ next: RequestState, at time: Double) {
+        guard next != stage, !stage.isTerminal else { return }
         stage = next; stageSince = time
     }
 

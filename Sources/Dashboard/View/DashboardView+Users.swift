@@ -18,7 +18,7 @@ extension DashboardView {
         let split = rows.contains { $0.ttftSplit != nil }
         var table = Table(columns: userColumns(width: tableRect.width, ttftSplit: split), rows: rows.map { userCells($0, ttftSplit: split) },
                           selectedRow: selectedIndex)
-        table.rowStyles = rows.map { $0.stage.isOver ? .dim : nil }
+        table.rowStyles = rows.map { $0.stage.isTerminal ? .dim : nil }
         table.render(into: &buffer, rect: tableRect)
         if rows.isEmpty {
             buffer.put("no requests yet: press i and type a prompt, or L / S / g", x: tableRect.x, y: tableRect.y + 1,
@@ -54,7 +54,7 @@ extension DashboardView {
     }
 
     static func userCells(_ r: RequestRecord, ttftSplit: Bool = false) -> [TableCell] {
-        var cells: [TableCell] = [.plain(r.user), .text(r.stage.label, r.stage == .rejected ? Style(foreground: Palette.red) : nil),
+        var cells: [TableCell] = [.plain(r.user), .text(r.stage.label, r.stage.isRejected ? Style(foreground: Palette.red) : nil),
                                   .plain(Format.grouped(r.promptTokens)), .plain("\(r.generatedTokens)"), .plain(Format.millis(r.ttft))]
         if ttftSplit { cells.append(.plain(r.ttftSplit.map { Format.millis($0) + "+" + Format.millis($1) + "+" + Format.millis($2) } ?? "-")) }
         return cells + [.plain(Format.millis(r.lastITL)), .sparkline(Array(r.gaps.suffix(40))),

@@ -1,18 +1,19 @@
-/// Where a request is in its life, with the names vLLM and SGLang use for the same queue, so a
-/// reader who knows either server recognises it.
-public enum RequestStage: Int, CaseIterable, Comparable, Sendable {
-    /// `decodeWaiting`: prefilled (and its KV moved), waiting for a slot in a decode batch
-    /// (`--max-running`); `decoding` counts only sequences in their instance's decode batch.
-    case waiting, prefilling, waitingForRemoteKV, transferring, decodeWaiting, decoding, preempted, finished, rejected
+import Engine
 
-    /// The stages that are queues on screen (everything not yet over).
-    public static let queueStages: [RequestStage] = [.waiting, .prefilling, .waitingForRemoteKV, .transferring, .decodeWaiting, .decoding, .preempted]
+/// How the dashboard shows a request's `RequestState`, with the names vLLM and SGLang use for the
+/// same queue, so a reader who knows either server recognises it. `decodeWaiting`: prefilled (and
+/// its KV moved), waiting for a slot in a decode batch (`--max-running`); `decoding` counts only
+/// sequences in their instance's decode batch.
+extension RequestState {
+    /// The states that are queues on screen (everything not yet over), in `rank` order.
+    public static let queueStages: [RequestState] = [.waiting, .prefilling, .waitingForRemoteKV, .transferring, .decodeWaiting, .decoding, .preempted]
 
-    public static func < (a: RequestStage, b: RequestStage) -> Bool { a.rawValue < b.rawValue }
-
-    public var isOver: Bool { self >= .finished }
     /// Holding compute or KV right now (the header's "running").
     public var isRunning: Bool { [.prefilling, .waitingForRemoteKV, .transferring, .decoding].contains(self) }
+
+    public var isRejected: Bool {
+        if case .rejected = self { return true } else { return false }
+    }
 
     /// Short label for tables.
     public var label: String {
