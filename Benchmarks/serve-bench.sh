@@ -7,7 +7,8 @@
 #
 #   Benchmarks/serve-bench.sh [--model M.gguf] [--streams 16] [--max-tokens 64] [--prompt-words 100] [--rounds 3]   (--model synthetic: the embedded model)
 #
-# Uses the test venv (.venv-ci, made by .ci/setup) for the client; builds release.
+# Uses the test venv (.venv-ci, made by .ci/setup) for the client; builds release, unless
+# PDSCOPE_BIN names a pdscope binary to measure instead.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -24,8 +25,12 @@ while (($#)); do
 done
 python="$root/.venv-ci/bin/python"
 [ -x "$python" ] || (cd "$root" && bash .ci/setup >&2)
-(cd "$root" && swift build -c release --product pdscope >&2)
-pd="$root/.build/release/pdscope"
+if [ -n "${PDSCOPE_BIN:-}" ]; then
+    pd="$PDSCOPE_BIN"
+else
+    (cd "$root" && swift build -c release --product pdscope >&2)
+    pd="$root/.build/release/pdscope"
+fi
 work="$(mktemp -d)"; trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 server=""
 
