@@ -6,14 +6,14 @@
 // CNcurses (system library, imported by exactly one Dashboard file).
 import PackageDescription
 
-let swift5: [SwiftSetting] = [
-    .swiftLanguageMode(.v5),
-    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
-]
+let releaseFlags: SwiftSetting = .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6), releaseFlags]
+// Engine (and its tests) stay in Swift 5 mode until its core rewrite (issue #13 part 2) lands.
+let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5), releaseFlags]
 
 let package = Package(
     name: "pdscope",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],  // v15: Synchronization.Mutex
     products: [.executable(name: "pdscope", targets: ["pdscope"])],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,39 +29,39 @@ let package = Package(
         // No pkgConfig: ncursesw's pkg-config flags are only -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=600,
         // which SwiftPM rejects with a "prohibited flag(s)" warning; the modulemap links the libraries.
         .systemLibrary(name: "CNcurses"),
-        .target(name: "Kernels", dependencies: ["CKernels", "CPlatform"], swiftSettings: swift5),
-        .target(name: "Model", dependencies: ["Kernels"], swiftSettings: swift5),
+        .target(name: "Kernels", dependencies: ["CKernels", "CPlatform"], swiftSettings: swift6),
+        .target(name: "Model", dependencies: ["Kernels"], swiftSettings: swift6),
         .target(name: "Engine", dependencies: [
             "Model", "CPlatform",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], swiftSettings: swift5),
-        .target(name: "Trace", dependencies: ["Engine"], swiftSettings: swift5),
-        .target(name: "Dashboard", dependencies: ["Engine", "CNcurses", "CPlatform"], swiftSettings: swift5),
+        .target(name: "Trace", dependencies: ["Engine"], swiftSettings: swift6),
+        .target(name: "Dashboard", dependencies: ["Engine", "CNcurses", "CPlatform"], swiftSettings: swift6),
         .target(name: "Server", dependencies: [
             "Model", "Engine",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-        ], swiftSettings: swift5),
+        ], swiftSettings: swift6),
         // `attach`: scrapes real servers (vLLM, SGLang, llama.cpp, pdscope serve) into the dashboard's
         // records; no engine internals (only the Dashboard's ObservedInstance). Scrapes with FoundationNetworking;
         // the --listen proxy serves with Hummingbird (already built for `serve`).
         .target(name: "Attach", dependencies: [
             "Dashboard",
             .product(name: "Hummingbird", package: "hummingbird"),
-        ], swiftSettings: swift5),
+        ], swiftSettings: swift6),
         .target(name: "CLI", dependencies: [
             "Kernels", "Model", "Engine", "Trace", "Dashboard", "Server", "Attach", "CPlatform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swift5),
         .executableTarget(name: "pdscope", dependencies: ["CLI"], swiftSettings: swift5),
 
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swift5),
-        .testTarget(name: "ModelTests", dependencies: ["Model"], exclude: ["Goldens"], swiftSettings: swift5),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swift6),
+        .testTarget(name: "ModelTests", dependencies: ["Model"], exclude: ["Goldens"], swiftSettings: swift6),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: swift5),
-        .testTarget(name: "TraceTests", dependencies: ["Trace"], swiftSettings: swift5),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: swift5),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Model"], swiftSettings: swift5),
-        .testTarget(name: "AttachTests", dependencies: ["Attach", "Dashboard"], exclude: ["Fixtures"], swiftSettings: swift5),
+        .testTarget(name: "TraceTests", dependencies: ["Trace"], swiftSettings: swift6),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: swift6),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Model"], swiftSettings: swift6),
+        .testTarget(name: "AttachTests", dependencies: ["Attach", "Dashboard"], exclude: ["Fixtures"], swiftSettings: swift6),
         .testTarget(name: "CLITests", dependencies: ["CLI", "Attach"], swiftSettings: swift5),
     ]
 )

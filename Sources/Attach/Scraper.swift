@@ -1,5 +1,6 @@
 import Dashboard
 import Foundation
+import Synchronization
 
 /// One server to watch: its base URL and the role attach was told (`--prefill`, `--decode`), if any.
 public struct AttachTarget: Equatable, Sendable {
@@ -20,49 +21,51 @@ public struct AttachTarget: Equatable, Sendable {
 /// Scrapes every target's /metrics each `interval` on its own task, and keeps each one's latest
 /// `ObservedInstance`. A server that fails is shown with its error and retried with exponential
 /// backoff (up to `maxBackoff`); its identity is asked again when it comes back.
-public final class Scraper: @unchecked Sendable {
+public final class Scraper: Sendable {
     public let targets: [AttachTarget]
     public let interval: Double
     public static let maxBackoff = 30.0
     private let http: HTTPGet
     private let window: Double
     private let started = DispatchTime.now().uptimeNanoseconds
-    private let lock = NSLock()
-    private var latest: [ObservedInstance]
-    private var scrapeCounts: [Int]
-    private var tasks: [Task<Void, Never>] = []
+    private let state: Mutex<State>
+
+    private struct State {
+        var latest: [ObservedInstance]
+        var scrapeCounts: [Int]
+        var tasks: [Task<Void, Never>] = []
+    }
 
     public init(targets: [AttachTarget], interval: Double = 1, window: Double = 30) {
         self.targets = targets; self.interval = max(0.05, interval); self.window = window
         http = HTTPGet(timeout: max(2, min(10, interval * 3)))
-        latest = targets.map { ObservedInstance(url: $0.url.absoluteString, role: $0.role ?? "both") }
-        scrapeCounts = Array(repeating: 0, count: targets.count)
+        state = Mutex(State(latest: targets.map { ObservedInstance(url: $0.url.absoluteString, role: $0.role ?? "both") },
+                            scrapeCounts: Array(repeating: 0, count: targets.count)))
     }
 
     /// Seconds since the scraper was made: the clock `lastSeen` and the dashboard use.
     public var now: Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
 
     /// The latest view of every target, in the order given.
-    public func snapshot() -> [ObservedInstance] { lock.withLock { latest } }
+    public func snapshot() -> [ObservedInstance] { state.withLock { $0.latest } }
 
     /// How many scrapes (good or failed) each target has had: tests wait on it.
-    public func scrapes() -> [Int] { lock.withLock { scrapeCounts } }
+    public func scrapes() -> [Int] { state.withLock { $0.scrapeCounts } }
 
     public func start() {
-        for index in targets.indices {
-            tasks.append(Task.detached { [self] in await self.watch(index) })
-        }
+        let started = targets.indices.map { index in Task.detached { [self] in await self.watch(index) } }
+        state.withLock { $0.tasks += started }
     }
 
     public func stop() {
-        for task in tasks { task.cancel() }
-        tasks.removeAll()
+        let running = state.withLock { state in defer { state.tasks.removeAll() }; return state.tasks }
+        for task in running { task.cancel() }
     }
 
     /// Scrapes once now (for `--once` style use and tests); returns the new view.
     public func scrapeOnce(_ index: Int, tracker: inout InstanceTracker, identity: inout ServerIdentity?) async -> ObservedInstance {
         let target = targets[index]
-        var base = lock.withLock { latest[index] }
+        var base = state.withLock { $0.latest[index] }
         do {
             let text = try await http.text(target.url, "metrics")
             let reading = try EngineInterpreter.read(PrometheusText.parse(text))
@@ -105,7 +108,7 @@ public final class Scraper: @unchecked Sendable {
         var failures = 0
         while !Task.isCancelled {
             let observed = await scrapeOnce(index, tracker: &tracker, identity: &identity)
-            lock.withLock { latest[index] = observed; scrapeCounts[index] += 1 }
+            state.withLock { $0.latest[index] = observed; $0.scrapeCounts[index] += 1 }
             failures = observed.error == nil ? 0 : failures + 1
             let delay = failures == 0 ? interval : min(Self.maxBackoff, interval * pow(2, Double(min(failures, 10))))
             try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
