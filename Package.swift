@@ -52,8 +52,8 @@ let package = Package(
         .target(name: "CLI", dependencies: [
             "Kernels", "Model", "Engine", "Trace", "Dashboard", "Server", "Attach", "CPlatform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: swift5),
-        .executableTarget(name: "pdscope", dependencies: ["CLI"], swiftSettings: swift5),
+        ], swiftSettings: swift6),
+        .executableTarget(name: "pdscope", dependencies: ["CLI"], swiftSettings: swift6),
 
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swift6),
         .testTarget(name: "ModelTests", dependencies: ["Model"], exclude: ["Goldens"], swiftSettings: swift6),
@@ -62,6 +62,6 @@ let package = Package(
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: swift6),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Model"], swiftSettings: swift6),
         .testTarget(name: "AttachTests", dependencies: ["Attach", "Dashboard"], exclude: ["Fixtures"], swiftSettings: swift6),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "Attach"], swiftSettings: swift5),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "Attach"], swiftSettings: swift6),
     ]
 )

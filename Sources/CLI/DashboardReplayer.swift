@@ -4,6 +4,7 @@ import Foundation
 /// `--replay FILE.jsonl` in the dashboard: re-submits a workload's (or a recorded session's)
 /// requests at their arrival offsets, divided by `speed`, counted from when the replay starts.
 /// Runs on its own thread; `stop()` ends it early (at quit).
+// Unchecked: NSCondition guards its vars; to be replaced by the shared timed submitter (issue #13 part 4).
 final class DashboardReplayer: @unchecked Sendable {
     private let condition = NSCondition()
     private var isStopping = false

@@ -1,6 +1,7 @@
 import Dispatch
 import Engine
 import Foundation
+import Synchronization
 import Model
 import Trace
 
@@ -93,6 +94,7 @@ struct RunWorkload {
 
 /// Submits requests at their arrival offsets on its own thread, so the caller can watch progress
 /// and interrupts meanwhile. Never drops a request: a late submitter submits at once.
+// Unchecked: NSCondition guards its vars; to be replaced by the shared timed submitter (issue #13 part 4).
 final class Submitter: @unchecked Sendable {
     private let engine: Engine
     private let clock: EngineClock
@@ -150,11 +152,10 @@ final class Submitter: @unchecked Sendable {
 }
 
 /// Counts emitted tokens for the progress line (one atomic-enough increment under a lock).
-final class TokenCounter: EngineEventSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var tokens = 0
+final class TokenCounter: EngineEventSink, Sendable {
+    private let tokens = Mutex(0)
     func receive(_ event: EngineEvent) {
-        if case .tokenEmitted = event.kind { lock.lock(); tokens += 1; lock.unlock() }
+        if case .tokenEmitted = event.kind { tokens.withLock { $0 += 1 } }
     }
-    var count: Int { lock.lock(); defer { lock.unlock() }; return tokens }
+    var count: Int { tokens.withLock { $0 } }
 }
