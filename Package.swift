@@ -55,13 +55,15 @@ let package = Package(
         ], swiftSettings: swift6),
         .executableTarget(name: "pdscope", dependencies: ["CLI"], swiftSettings: swift6),
 
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swift6),
-        .testTarget(name: "ModelTests", dependencies: ["Model"], exclude: ["Goldens"], swiftSettings: swift6),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: swift5),
-        .testTarget(name: "TraceTests", dependencies: ["Trace"], swiftSettings: swift6),
+        // Helpers every test target shares (seeded random numbers, the cached model, event scripts).
+        .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport", swiftSettings: swift6),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"], exclude: ["Goldens"], swiftSettings: swift6),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"], swiftSettings: swift5),
+        .testTarget(name: "TraceTests", dependencies: ["Trace", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: swift6),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Model"], swiftSettings: swift6),
         .testTarget(name: "AttachTests", dependencies: ["Attach", "Dashboard"], exclude: ["Fixtures"], swiftSettings: swift6),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "Attach"], swiftSettings: swift6),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "Attach", "TestSupport"], swiftSettings: swift6),
     ]
 )

@@ -11,8 +11,9 @@ public struct ProxyEvent: Sendable {
         case arrived(user: String, prompt: String, maxTokens: Int)
         /// Sent to instance `index` (the scraper's order) as `role` ("prefill" or "decode"/"both").
         case routed(instance: Int, role: String)
-        /// The prefill hop answered (P-first): the decode hop starts now.
-        case prefilled(instance: Int)
+        /// The prefill hop answered (P-first), with the prompt's token count from its usage: the
+        /// decode hop starts now.
+        case prefilled(instance: Int, promptTokens: Int?)
         case token(index: Int, text: String)
         case finished(reason: String, promptTokens: Int?, outputTokens: Int)
         case failed(String)
@@ -92,11 +93,20 @@ public final class AttachProxy: Sendable {
             ?? ((original["messages"] as? [[String: Any]])?.last?["content"] as? String) ?? ""
         emit(id, .arrived(user: user, prompt: prompt, maxTokens: original["max_tokens"] as? Int ?? original["max_completion_tokens"] as? Int ?? 16))
         var request = original
+        let isStream = original["stream"] as? Bool ?? false
+        // Streams carry the token counts only if asked for; the client gets the usage chunk only if it asked.
+        var streamOptions = original["stream_options"] as? [String: Any] ?? [:]
+        let clientWantsUsage = streamOptions["include_usage"] as? Bool ?? false
+        if isStream && !clientWantsUsage {
+            streamOptions["include_usage"] = true
+            request["stream_options"] = streamOptions
+        }
         let prefill = pick(roles: ["prefill"]), decodeTarget = pick(roles: ["decode"])
         let decode: Int
         if let prefill, let decodeTarget {
             emit(id, .routed(instance: prefill, role: "prefill"))
             var first = original
+            var prefillPrompt: Int?
             first["max_tokens"] = 1
             if first["max_completion_tokens"] != nil { first["max_completion_tokens"] = 1 }
             first["stream"] = false
@@ -108,15 +118,19 @@ public final class AttachProxy: Sendable {
                 guard status == 200 else { return fail(id, status, data, server: prefill) }
                 let answer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
                 if let params = answer?["kv_transfer_params"], !(params is NSNull) { request["kv_transfer_params"] = params }
+                prefillPrompt = (answer?["usage"] as? [String: Any])?["prompt_tokens"] as? Int
             } catch { return fail(id, 0, Data("\(error)".utf8), server: prefill) }
-            emit(id, .prefilled(instance: prefill))
+            emit(id, .prefilled(instance: prefill, promptTokens: prefillPrompt))
             decode = decodeTarget
         } else {
-            guard let any = pick(roles: nil) else { return Self.error(502, "no server") }
+            guard let any = pick(roles: nil) else { emit(id, .failed("no server")); return Self.error(502, "no server") }
             decode = any
         }
         emit(id, .routed(instance: decode, role: scraper.targets[decode].role ?? "both"))
-        guard let body = try? JSONSerialization.data(withJSONObject: request) else { return Self.error(400, "unencodable request") }
+        guard let body = try? JSONSerialization.data(withJSONObject: request) else {
+            emit(id, .failed("unencodable request"))   // every arrived request ends, in the users band and in --record
+            return Self.error(400, "unencodable request")
+        }
         let upstream = UpstreamStream(url: scraper.targets[decode].url.appendingPathComponent(path), body: body, timeout: 600, clock: { [scraper] in scraper.now })
         let parts = PartsIterator(upstream.parts.makeAsyncIterator())
         var status = 0
@@ -128,11 +142,11 @@ public final class AttachProxy: Sendable {
             while case .bytes(let chunk, _)? = try? await parts.next() { data.append(chunk) }
             return fail(id, status, data, server: decode)
         }
-        let isStream = original["stream"] as? Bool ?? false
-        let emitEvent = { @Sendable [self] (kind: ProxyEvent.Kind, time: Double?) in emit(id, kind, at: time) }
+        let emitEvent: @Sendable (ProxyEvent.Kind, Double?) -> Void = { [self] kind, time in emit(id, kind, at: time) }
         let headers: HTTPFields = [.contentType: isStream ? "text/event-stream" : "application/json", .cacheControl: "no-cache"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var timer = SSEChunkTimer(start: start)
+            var usageFilter = isStream && !clientWantsUsage ? SSEUsageFilter() : nil
             var whole = Data()
             do {
                 while let part = try await parts.next() {
@@ -142,8 +156,14 @@ public final class AttachProxy: Sendable {
                         let pieces = timer.feed(chunk, at: arrived)
                         for (i, piece) in pieces.enumerated() { emitEvent(.token(index: before + i, text: piece), arrived) }
                     } else { whole.append(chunk) }
-                    try await writer.write(ByteBuffer(bytes: chunk))
+                    if usageFilter != nil {
+                        let passed = usageFilter!.feed(chunk)
+                        if !passed.isEmpty { try await writer.write(ByteBuffer(bytes: passed)) }
+                    } else {
+                        try await writer.write(ByteBuffer(bytes: chunk))
+                    }
                 }
+                if let rest = usageFilter?.finish(), !rest.isEmpty { try await writer.write(ByteBuffer(bytes: rest)) }
                 if isStream {
                     emitEvent(.finished(reason: timer.finishReason ?? "stop", promptTokens: timer.usage?.prompt, outputTokens: timer.usage?.completion ?? timer.chunks), nil)
                 } else {

@@ -32,6 +32,8 @@ public final class Scraper: Sendable {
 
     private struct State {
         var latest: [ObservedInstance]
+        /// Per target, one view per `engine` label when it reports several (see `EngineSplit`), else empty.
+        var parts: [[(engine: String, view: ObservedInstance)]]
         var scrapeCounts: [Int]
         var tasks: [Task<Void, Never>] = []
     }
@@ -40,7 +42,27 @@ public final class Scraper: Sendable {
         self.targets = targets; self.interval = max(0.05, interval); self.window = window
         http = HTTPGet(timeout: max(2, min(10, interval * 3)))
         state = Mutex(State(latest: targets.map { ObservedInstance(url: $0.url.absoluteString, role: $0.role ?? "both") },
+                            parts: Array(repeating: [], count: targets.count),
                             scrapeCounts: Array(repeating: 0, count: targets.count)))
+    }
+
+    /// The panels to show now: every target, or each of its engines when it reports several.
+    public func panelLayout() -> [AttachPanel] {
+        state.withLock { state in
+            targets.indices.flatMap { t in
+                state.parts[t].isEmpty ? [AttachPanel(target: t)] : state.parts[t].map { AttachPanel(target: t, engine: $0.engine) }
+            }
+        }
+    }
+
+    /// The latest view of each panel of `layout` (an engine no longer reported shows its server's view).
+    public func views(of layout: [AttachPanel]) -> [ObservedInstance] {
+        state.withLock { state in
+            layout.map { panel in
+                guard let engine = panel.engine else { return state.latest[panel.target] }
+                return state.parts[panel.target].first { $0.engine == engine }?.view ?? state.latest[panel.target]
+            }
+        }
     }
 
     /// Seconds since the scraper was made: the clock `lastSeen` and the dashboard use.
@@ -64,25 +86,40 @@ public final class Scraper: Sendable {
 
     /// Scrapes once now (for `--once` style use and tests); returns the new view.
     public func scrapeOnce(_ index: Int, tracker: inout InstanceTracker, identity: inout ServerIdentity?) async -> ObservedInstance {
+        var engines: [String: InstanceTracker] = [:]
+        return await scrapeOnce(index, tracker: &tracker, identity: &identity, engines: &engines).whole
+    }
+
+    /// The server's view, and one per engine when it reports several (`engines` tracks those).
+    func scrapeOnce(_ index: Int, tracker: inout InstanceTracker, identity: inout ServerIdentity?,
+                    engines: inout [String: InstanceTracker]) async -> (whole: ObservedInstance, parts: [(engine: String, view: ObservedInstance)]) {
         let target = targets[index]
         var base = state.withLock { $0.latest[index] }
         do {
             let text = try await http.text(target.url, "metrics")
-            let reading = try EngineInterpreter.read(PrometheusText.parse(text))
+            let page = try PrometheusText.parse(text)
+            let reading = try EngineInterpreter.read(page)
             if identity == nil { identity = await ServerIdentity.fetch(target.url, using: http) }
             base.engine = (identity?.ownedBy == "pdscope" ? EngineKind.pdscope : reading.engine).rawValue
             base.version = identity?.version
             base.model = identity?.model ?? reading.modelName
+            base.contextLength = identity?.contextLength
             base.role = target.role ?? Self.role(reported: reading.roles)
             base.error = nil
-            tracker.add(reading, at: now)
+            let time = now
+            tracker.add(reading, at: time)
             var observed = tracker.observed(base)
             if reading.engine == .llamacpp { await addSlots(target.url, to: &observed) }
-            return observed
+            return (observed, EngineSplit.parts(of: page, base: base, trackers: &engines, window: window, at: time))
         } catch {
             base.error = Self.oneLine("\(error)")
-            if error is HTTPGet.Failure { identity = nil; tracker.reset() }
-            return base
+            if error is HTTPGet.Failure { identity = nil; tracker.reset(); engines.removeAll() }
+            let failed = state.withLock { $0.parts[index] }.map { part in
+                var view = part.view
+                view.error = base.error
+                return (part.engine, view)
+            }
+            return (base, failed)
         }
     }
 
@@ -105,10 +142,11 @@ public final class Scraper: Sendable {
     private func watch(_ index: Int) async {
         var tracker = InstanceTracker(window: window)
         var identity: ServerIdentity?
+        var engines: [String: InstanceTracker] = [:]
         var failures = 0
         while !Task.isCancelled {
-            let observed = await scrapeOnce(index, tracker: &tracker, identity: &identity)
-            state.withLock { $0.latest[index] = observed; $0.scrapeCounts[index] += 1 }
+            let (observed, split) = await scrapeOnce(index, tracker: &tracker, identity: &identity, engines: &engines)
+            state.withLock { $0.latest[index] = observed; $0.parts[index] = split; $0.scrapeCounts[index] += 1 }
             failures = observed.error == nil ? 0 : failures + 1
             let delay = failures == 0 ? interval : min(Self.maxBackoff, interval * pow(2, Double(min(failures, 10))))
             try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))

@@ -6,9 +6,11 @@ public struct ServerIdentity: Equatable, Sendable {
     public var model: String?
     public var version: String?
     public var ownedBy: String?
+    /// The context the model is served with (`max_model_len` of vLLM's and pdscope's /v1/models).
+    public var contextLength: Int?
 
-    public init(model: String? = nil, version: String? = nil, ownedBy: String? = nil) {
-        self.model = model; self.version = version; self.ownedBy = ownedBy
+    public init(model: String? = nil, version: String? = nil, ownedBy: String? = nil, contextLength: Int? = nil) {
+        self.model = model; self.version = version; self.ownedBy = ownedBy; self.contextLength = contextLength
     }
 
     /// Reads what the server offers; any endpoint may be missing.
@@ -18,6 +20,7 @@ public struct ServerIdentity: Equatable, Sendable {
            let first = (models["data"] as? [[String: Any]])?.first {
             identity.model = first["id"] as? String
             identity.ownedBy = first["owned_by"] as? String
+            identity.contextLength = first["max_model_len"] as? Int
         }
         if let version = await http.json(base, "version") as? [String: Any] {
             identity.version = version["version"] as? String

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import Kernels
+import Trace
 
 /// `pdscope bench-kernels`: GMAC/s of the matmul kernels against their reference twins.
 struct BenchKernelsCommand: ParsableCommand {

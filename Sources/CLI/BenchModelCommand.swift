@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import Kernels
 import Model
+import Trace
 
 /// `pdscope bench-model`: prefill and decode speed of the runtime on pinned threads.
 struct BenchModelCommand: ParsableCommand {

@@ -15,7 +15,8 @@ final class LiveDashboardEngine: DashboardEngine {
     private let loadGenerator: DashboardLoadGenerator
     /// Real questions and documents in the chat template (instruct models), else nil.
     let prompts: DashboardPrompts?
-    private var replayer: DashboardReplayer?
+    /// `--replay`: the workload's requests at their offsets, on the engine's clock.
+    private var replayer: TimedSubmitter?
     /// Warnings already shown, so new ones (a core fallback at thread start) are noticed once.
     private var shownWarningCount = 0
     /// Every sink, re-registered with the engine that replaces the current one.
@@ -89,7 +90,11 @@ final class LiveDashboardEngine: DashboardEngine {
 
     /// Replays `requests` at their offsets (divided by `speed`) from now.
     func startReplay(_ requests: [RequestSpec], speed: Double) {
-        let replay = DashboardReplayer(requests: requests, speed: speed) { [unowned self] spec in self.engine.submit(spec) }
+        // To whichever engine is current when a request is due (`c` may replace it meanwhile);
+        // through `serving` (Sendable), not the UI-thread object, since this runs on the submitter's thread.
+        let replay = TimedSubmitter(requests: requests, speed: speed, clock: engine.clock) { [serving] spec in
+            serving.engine.submit(spec)
+        }
         replayer = replay
         replay.start()
     }

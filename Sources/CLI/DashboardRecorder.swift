@@ -22,6 +22,9 @@ final class DashboardRecorder {
 
     var isRecording: Bool { sink.writer != nil }
 
+    /// The engine time the recording in progress started at (its events' zero), nil when none is.
+    var timeOrigin: Double? { sink.timeOrigin }
+
     /// Starts writing to `path` (default: pdscope-YYYYMMDD-HHMMSS.jsonl in `recordings/` of a
     /// pdscope checkout, which .gitignore covers, else in the working directory). Returns the path.
     @discardableResult
@@ -105,6 +108,12 @@ final class RecordingSink: EngineEventSink, Sendable {
     var writer: TraceWriter? { current.withLock { $0 } }
 
     func receive(_ event: EngineEvent) { writer?.receive(event) }
+
+    /// A line that is not an engine event (attach's scraped states), at engine time `time`.
+    func receive(line: JSONObject, at time: Double) { writer?.receive(line: line, at: time) }
+
+    /// The engine time the recording in progress started at (its events' zero), nil when none is.
+    var timeOrigin: Double? { writer?.timeOrigin }
 
     /// Sets the writer; returns the one it replaces.
     func replaceWriter(with writer: TraceWriter?) -> TraceWriter? {

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Kernels
 import Model
+import Trace
 
 /// `pdscope generate`: one prompt, one completion, like llama2.c's `run`.
 struct GenerateCommand: ParsableCommand {

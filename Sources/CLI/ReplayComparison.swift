@@ -17,16 +17,19 @@ enum ReplayComparison {
         var lines = ["", "Replay vs recording (per request in arrival order; ms, before → after)",
                      "req   user          ttft                  mean itl              max itl               text"]
         var sameText = 0
+        // `attach --record` keeps timings and counts, not texts: there is nothing to compare.
+        let hasTexts = old.contains { !$0.outputText.isEmpty }
         for i in 0..<count {
             let a = old[i], b = new[i]
             let same = a.outputText == b.outputText
             if same { sameText += 1 }
             let user = String(b.user.prefix(12)).padding(toLength: 12, withPad: " ", startingAt: 0)
             lines.append(String(format: "%-5d ", b.id) + user + "  " + pair(a.ttft, b.ttft) + pair(mean(a.itls), mean(b.itls))
-                         + pair(a.itls.max(), b.itls.max()) + (same ? "same" : "differs"))
+                         + pair(a.itls.max(), b.itls.max()) + (hasTexts ? (same ? "same" : "differs") : "-"))
         }
         if old.count != new.count { lines.append("(recording has \(old.count) requests, replay \(new.count); the first \(count) are compared)") }
-        lines.append("\(sameText) of \(count) requests generated the same text as recorded")
+        lines.append(hasTexts ? "\(sameText) of \(count) requests generated the same text as recorded"
+                              : "the recording keeps no output texts (pdscope attach): only timings are compared")
         return lines.joined(separator: "\n") + "\n"
     }
 }

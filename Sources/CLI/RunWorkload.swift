@@ -1,13 +1,13 @@
 import Dispatch
 import Engine
 import Foundation
-import Synchronization
 import Model
+import Synchronization
 import Trace
 
 /// One headless run of a workload on the real engine: the body shared by `replay`, `compare` and
 /// `bench-headline`. It owns the engine for the run's length: starts it, submits every request at
-/// its arrival offset (divided by `speed`) from a submitter thread on the engine's clock, waits
+/// its arrival offset (divided by `speed`) from a `TimedSubmitter` on the engine's clock, waits
 /// until every submitted request has ended, shuts the engine down and builds the summary from
 /// the metrics that consumed the event stream.
 struct RunWorkload {
@@ -47,12 +47,13 @@ struct RunWorkload {
         engine.addSink(counter)
         for sink in sinks { engine.addSink(sink) }
 
-        let ordered = requests.sorted { $0.arrivalOffset < $1.arrivalOffset }
-        let submitter = Submitter(engine: engine, clock: clock, requests: ordered, speed: speed, interrupt: interrupt)
+        let interrupt = interrupt
+        let submitter = TimedSubmitter(engine: engine, requests: requests, speed: speed) { interrupt?.isSet == true }
         engine.start()
         let origin = clock.now()
         submitter.start(origin: origin)
-        let meter = RunProgress(mode: progress, total: ordered.count, lastArrival: (ordered.last?.arrivalOffset ?? 0) / speed)
+        let lastArrival = requests.map(\.arrivalOffset).max() ?? 0
+        let meter = RunProgress(mode: progress, total: requests.count, lastArrival: lastArrival / speed)
 
         // Poll rather than block in waitUntilIdle, so that the progress line moves and an
         // interrupt is noticed; a snapshot is a short copy under the engine lock.
@@ -73,7 +74,7 @@ struct RunWorkload {
         let info = Self.runInfo(config: config, model: model, snapshot: snapshot, slo: slo)
         let summary = RunSummary(info: info, collector: collector)
         return Outcome(summary: summary, collector: collector, warnings: engine.warnings,
-                       notSubmitted: ordered.count - submitter.submittedCount, wasInterrupted: wasInterrupted)
+                       notSubmitted: requests.count - submitter.submittedCount, wasInterrupted: wasInterrupted)
     }
 
     /// What the summary needs to know about the configuration and the placement actually seen.
@@ -89,65 +90,6 @@ struct RunWorkload {
                        model: model.name, kvLinkGbps: isDisaggregated ? config.kvLinkGbps : nil,
                        kvStoreBlocks: isDisaggregated && config.kvTransfer == .pool && snapshot.storeBlocks > 0 ? snapshot.storeBlocks : nil,
                        instances: instances, goodput: slo)
-    }
-}
-
-/// Submits requests at their arrival offsets on its own thread, so the caller can watch progress
-/// and interrupts meanwhile. Never drops a request: a late submitter submits at once.
-// Unchecked: NSCondition guards its vars; to be replaced by the shared timed submitter (issue #13 part 4).
-final class Submitter: @unchecked Sendable {
-    private let engine: Engine
-    private let clock: EngineClock
-    private let requests: [RequestSpec]
-    private let speed: Double
-    private let interrupt: InterruptFlag?
-    private let condition = NSCondition()
-    private var submitted = 0
-    private var finished = false
-    private var stopping = false
-
-    init(engine: Engine, clock: EngineClock, requests: [RequestSpec], speed: Double, interrupt: InterruptFlag?) {
-        self.engine = engine; self.clock = clock; self.requests = requests; self.speed = speed; self.interrupt = interrupt
-    }
-
-    var submittedCount: Int { condition.lock(); defer { condition.unlock() }; return submitted }
-    var isDone: Bool { condition.lock(); defer { condition.unlock() }; return finished }
-
-    func start(origin: Double) {
-        let thread = Thread { [self] in self.loop(origin: origin) }
-        thread.name = "pdscope-submitter"
-        thread.start()
-    }
-
-    private func loop(origin: Double) {
-        for spec in requests {
-            let due = origin + spec.arrivalOffset / speed
-            condition.lock()
-            // Sleep in the condition so that `stopAndWait` can cut the wait short.
-            while !stopping && interrupt?.isSet != true {
-                let wait = due - clock.now()
-                if wait <= 0 { break }
-                _ = condition.wait(until: Date().addingTimeInterval(min(wait, 0.1)))
-            }
-            let stop = stopping || interrupt?.isSet == true
-            condition.unlock()
-            if stop { break }
-            engine.submit(spec)
-            condition.lock(); submitted += 1; condition.unlock()
-        }
-        condition.lock()
-        finished = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Stops submitting and waits for the thread to leave its loop.
-    func stopAndWait() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        condition.unlock()
     }
 }
 

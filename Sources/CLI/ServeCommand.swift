@@ -60,7 +60,7 @@ struct ServeCommand: ParsableCommand {
                                                     settings: engineOptions.settings(of: config))
         }
         let name = servedModelName ?? Self.defaultName(loaded)
-        let served = ServedEngine(engine: engine, servedModelName: name, renderChat: ServeChat.renderer(for: model))
+        let served = ServedEngine(engine: engine, servedModelName: name, renderChat: ChatWiring.serveRenderer(for: model))
         if let writer { engine.addSink(writer) }
         for warning in engine.warnings { printError("pdscope: warning: \(warning)") }
         engine.start()

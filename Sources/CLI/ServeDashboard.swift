@@ -39,7 +39,7 @@ enum ServeDashboard {
         live.addSink(controller.eventSink)
         live.addSink(recorder.sink)
         let name = command.servedModelName ?? ServeCommand.defaultName(built.model)
-        let served = ServedEngine(engine: engine, servedModelName: name, renderChat: ServeChat.renderer(for: model))
+        let served = ServedEngine(engine: engine, servedModelName: name, renderChat: ChatWiring.serveRenderer(for: model))
         var status: [String] = built.notes
         if let path = command.record {
             do { status.append("recording to \(try recorder.start(path: path))"); controller.options.isRecording = true }

@@ -20,6 +20,8 @@ public final class Engine {
     }
 
     public var config: EngineConfig { core.config }
+    /// The clock events are stamped with; timed submission runs on it too.
+    public var clock: EngineClock { core.clock }
     /// Fallbacks and oddities noticed while placing instances (fewer cores than asked, ...).
     public var warnings: [String] { locked { core.warnings } }
     /// The model's context length and name.
@@ -87,20 +89,16 @@ public final class Engine {
         condition.unlock()
     }
 
-    /// Submits a workload at its arrival offsets (sleeping between them), then waits for it to end.
-    /// Returns the request ids in workload order.
+    /// Submits a workload at its arrival offsets (a `TimedSubmitter` on the engine's clock), then
+    /// waits for it to end. Returns the request ids in arrival order.
     @discardableResult
     public func run(workload: [RequestSpec]) -> [RequestID] {
         start()
-        let origin = core.clock.now()
-        var ids: [RequestID] = []
-        for spec in workload.sorted(by: { $0.arrivalOffset < $1.arrivalOffset }) {
-            let wait = origin + spec.arrivalOffset - core.clock.now()
-            if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-            ids.append(submit(spec))
-        }
+        let submitter = TimedSubmitter(engine: self, requests: workload)
+        submitter.start()
+        submitter.waitUntilDone()
         waitUntilIdle()
-        return ids
+        return submitter.submittedIDs
     }
 
     /// Stops the instance threads after their current step; every request still open ends `aborted`.

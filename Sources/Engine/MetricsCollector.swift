@@ -48,7 +48,7 @@ public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
 
     /// A request's metrics behind a reference, so that each event mutates them in place instead
     /// of through the dictionary's copy of a large value.
-    final class RequestRecord {
+    final class MetricsBox {
         var metrics: RequestMetrics
         init(_ metrics: RequestMetrics) { self.metrics = metrics }
     }
@@ -56,7 +56,7 @@ public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
     /// Everything guarded by the lock.
     struct State {
         /// Live per-request state; never leaves the lock (`snapshot` copies the values out).
-        var records: [RequestID: RequestRecord] = [:]
+        var records: [RequestID: MetricsBox] = [:]
         /// Filled only in snapshots: value copies of `records`.
         var requests: [RequestID: RequestMetrics] = [:]
         var firstArrival: Double?
@@ -136,7 +136,7 @@ public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
         state.lastEventTime = max(state.lastEventTime ?? time, time)
         switch event.kind {
         case .arrived(let id, let spec, let promptTokens):
-            state.records[id] = RequestRecord(RequestMetrics(id: id, spec: spec, promptTokens: promptTokens, arrival: time))
+            state.records[id] = MetricsBox(RequestMetrics(id: id, spec: spec, promptTokens: promptTokens, arrival: time))
             state.firstArrival = min(state.firstArrival ?? time, time)
         case .stepStarted(let instance, _, let decodes, let prefills):
             state.instances[instance, default: InstanceActivity()].openStep = OpenStep(start: time, prefills: prefills)

@@ -24,23 +24,12 @@ public struct Stall: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         let head = "#\(request) waited \(Self.seconds(gap))"
         guard !causes.isEmpty else { return head + " (no prefill ran on its instance)" }
-        let culprits = causes.map { "#\($0.request) (\(Self.grouped($0.tokens)) tokens)" }
+        let culprits = causes.map { "#\($0.request) (\(EngineLimits.grouped($0.tokens)) tokens)" }
         return head + " behind prefill of " + culprits.joined(separator: ", ")
     }
 
     static func seconds(_ value: Double) -> String {
         value >= 1 ? String(format: "%.2f s", value) : String(format: "%.1f ms", value * 1000)
-    }
-
-    /// 2010 → "2,010": token counts read at a glance.
-    static func grouped(_ value: Int) -> String {
-        let digits = String(abs(value))
-        var out = ""
-        for (offset, digit) in digits.enumerated() {
-            if offset > 0 && (digits.count - offset) % 3 == 0 { out.append(",") }
-            out.append(digit)
-        }
-        return (value < 0 ? "-" : "") + out
     }
 }
 

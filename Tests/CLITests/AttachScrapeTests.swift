@@ -106,9 +106,11 @@ final class AttachScrapeTests: XCTestCase {
                                     ["attach", "--once", "--interval", "0.2", server.baseURL, "--decode", "127.0.0.1:\(port)"],
                                     stdout: &stdout, stderr: &stderr)
         XCTAssertEqual(status, 1, stdout + stderr)
-        XCTAssertTrue(stdout.contains("i0 prefill+decode · pdscope serve"), stdout)
-        XCTAssertTrue(stdout.contains("tiny · " + server.baseURL), stdout)
-        XCTAssertTrue(stdout.contains("i1 decode · DOWN"), stdout)
+        // The default serve runs a prefill and a decode instance: one panel per `engine` label.
+        XCTAssertTrue(stdout.contains("i0 prefill · pdscope serve"), stdout)
+        XCTAssertTrue(stdout.contains("i1 decode · pdscope serve"), stdout)
+        XCTAssertTrue(stdout.contains("tiny · " + server.baseURL + " engine=0"), stdout)
+        XCTAssertTrue(stdout.contains("i2 decode · DOWN"), stdout)
         _ = server.terminate()
 
         let bad = try runCommand(try BuiltProduct.pdscope(), ["attach", "ftp://x"], stdout: &stdout, stderr: &stderr)

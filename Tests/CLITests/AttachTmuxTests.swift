@@ -18,7 +18,8 @@ final class AttachTmuxTests: XCTestCase {
         defer { tmux.kill() }
 
         let first = try tmux.waitForScreen(timeout: 30, "both panels") { screen in
-            screen.contains("i0 prefill+decode · pdscope serve") && screen.contains("i1 decode · DOWN")
+            // The serve runs a prefill and a decode instance (one panel each), the dead port is the third.
+            screen.contains("i0 prefill · pdscope serve") && screen.contains("i1 decode · pdscope serve") && screen.contains("i2 decode · DOWN")
         }
         XCTAssertTrue(first.contains("pdscope attach"), first)
         XCTAssertTrue(first.contains("queues by stage"), first)

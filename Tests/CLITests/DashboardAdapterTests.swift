@@ -170,20 +170,6 @@ final class DashboardAdapterTests: XCTestCase {
         XCTAssertEqual(first.map(\.user), (0..<10).map { DashboardLoadGenerator.users[$0 % DashboardLoadGenerator.users.count] })
         XCTAssertTrue(first.allSatisfy { $0.maxTokens == 8 })
     }
-
-    func testReplayerSubmitsInArrivalOrder() {
-        let specs = [2.0, 0.0, 1.0].map { RequestSpec(arrivalOffset: $0 / 1000, user: "u\(Int($0))", prompt: .text("hi"), maxTokens: 4) }
-        let lock = NSLock()
-        var users: [String] = []
-        let done = expectation(description: "all replayed")
-        let replayer = DashboardReplayer(requests: specs, speed: 10) { spec in
-            lock.lock(); users.append(spec.user); let n = users.count; lock.unlock()
-            if n == 3 { done.fulfill() }
-        }
-        replayer.start()
-        wait(for: [done], timeout: 30)
-        XCTAssertEqual(users, ["u0", "u1", "u2"])
-    }
 }
 
 extension DashboardAdapterTests {

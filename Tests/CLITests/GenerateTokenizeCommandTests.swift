@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import TestSupport
 import XCTest
 @testable import CLI
 
@@ -8,17 +9,7 @@ import XCTest
 final class GenerateTokenizeCommandTests: HeadlessTestCase {
     private var tiny: String { HeadlessFixtures.tinyModelPath }
 
-    private func smolLM2() throws -> String {
-        let env = ProcessInfo.processInfo.environment
-        let dir = env["PDSCOPE_MODEL_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 + "/pdscope/models" }
-            ?? NSHomeDirectory() + "/.cache/pdscope/models"
-        let path = dir + "/SmolLM2-135M-Instruct.Q4_1.gguf"
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw XCTSkip("SmolLM2 is not in the model cache (\(path)); run .ci/setup to fetch it")
-        }
-        return path
-    }
+    private func smolLM2() throws -> String { try TestFiles.smolLM2Path() }
 
     private func ids(_ json: String) throws -> [Int] {
         try XCTUnwrap(jsonObject(json)["ids"] as? [Int], json)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `pdscope serve` as a real process on loopback, driven by the real openai-python client
@@ -184,11 +185,7 @@ final class ServeEndToEndTests: XCTestCase {
     /// The real model, when it is in the cache: a greedy chat answer through the chat template.
     func testChatOnSmolLM2WhenCached() throws {
         let python = try serveTestPython()
-        let env = ProcessInfo.processInfo.environment
-        let cache = env["PDSCOPE_MODEL_CACHE"] ?? (env["XDG_CACHE_HOME"].map { $0 + "/pdscope/models" }
-            ?? NSHomeDirectory() + "/.cache/pdscope/models")
-        let path = cache + "/SmolLM2-135M-Instruct.Q4_1.gguf"
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: path), "SmolLM2 is not cached at \(path)")
+        let path = try TestFiles.smolLM2Path()
         var stdout = "", stderr = ""
         let inspect = try runCommand(try BuiltProduct.pdscope(), ["inspect", path], stdout: &stdout, stderr: &stderr)
         try XCTSkipIf(inspect != 0, "this build cannot read \(path): \(stderr)")

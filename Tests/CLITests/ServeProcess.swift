@@ -10,9 +10,14 @@ final class ServeProcess {
     private(set) var baseURL = ""
     private let errorLines = LineCollector()
 
-    init(arguments: [String]) throws {
+    convenience init(arguments: [String]) throws {
+        try self.init(command: ["serve", "--port", "0"] + arguments)
+    }
+
+    /// Any pdscope command that prints `listening on http://HOST:PORT` (e.g. `attach --no-dashboard`).
+    init(command: [String]) throws {
         process.executableURL = URL(fileURLWithPath: try BuiltProduct.pdscope())
-        process.arguments = ["serve", "--port", "0"] + arguments
+        process.arguments = command
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = FileHandle.nullDevice
@@ -25,7 +30,10 @@ final class ServeProcess {
         try process.run()
         guard let line = errorLines.waitForLine(containing: "listening on http://", timeout: 120) else {
             process.terminate()
-            throw XCTSkip("pdscope serve did not start: \(errorLines.text)")
+            let message = "pdscope \(command.first ?? "") did not start: \(errorLines.text)"
+            // A serve that cannot start is the environment; anything else is the code under test.
+            if command.first == "serve" { throw XCTSkip(message) }
+            throw NotStarted(message: message)
         }
         baseURL = String(line[line.range(of: "http://")!.lowerBound...]).trimmingCharacters(in: .whitespaces)
     }
@@ -49,6 +57,8 @@ final class ServeProcess {
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 }
+
+struct NotStarted: Error, CustomStringConvertible { var message: String; var description: String { message } }
 
 /// Collects a child's stderr and lets a test wait for a line.
 final class LineCollector: Sendable {

@@ -172,6 +172,34 @@ final class DashboardControllerTests: XCTestCase {
         XCTAssertTrue(buffer.lines().joined().contains("late"))
     }
 
+    /// The percentile line is part of the frozen picture: requests that finish while paused do
+    /// not change it (the metrics reducer is shared with the live state).
+    func testPauseFreezesThePercentileLine() {
+        let (controller, engine) = makeController()
+        let spec = RequestSpec(user: "z", prompt: .text("x"), maxTokens: 2)
+        func feed(_ kind: EngineEvent.Kind, at time: Double) {
+            controller.eventSink.receive(EngineEvent(time: time, kind: kind))
+        }
+        func summaryLine() -> String {
+            var buffer = ScreenBuffer(width: 200, height: 40)
+            controller.render(into: &buffer)
+            return buffer.lines().first { $0.contains("ms mean/p50/p99") } ?? ""
+        }
+        _ = controller.handle(.character("p"))
+        let paused = summaryLine()
+        XCTAssertFalse(paused.isEmpty, "no percentile line")
+        feed(.arrived(request: 9, spec: spec, promptTokens: 2), at: 1)
+        feed(.tokenEmitted(request: 9, index: 0, token: 5, text: "a"), at: 1.5)
+        feed(.tokenEmitted(request: 9, index: 1, token: 6, text: "b"), at: 1.7)
+        feed(.finished(request: 9, reason: .length, outputTokens: 2), at: 1.7)
+        engine.now = 10
+        controller.update()
+        XCTAssertEqual(controller.state.metricsReport.completed, 1, "the live state did take the request in")
+        XCTAssertEqual(summaryLine(), paused, "the paused frame's percentiles moved")
+        _ = controller.handle(.character("p"))
+        XCTAssertNotEqual(summaryLine(), paused, "live again, the percentiles show the finished request")
+    }
+
     func testHelpOverlayClosesOnAnyKey() {
         let (controller, engine) = makeController()
         _ = controller.handle(.character("?"))

@@ -45,19 +45,22 @@ final class InputLineTests: XCTestCase {
         var line = InputLine()
         line.insert("abcdefghij")
         var buffer = ScreenBuffer(width: 5, height: 1)
-        let x = line.render(into: &buffer, rect: buffer.area)
+        InputField(line).render(into: &buffer, rect: buffer.area)
         XCTAssertEqual(buffer.lines(), ["ghij "])
-        XCTAssertEqual(x, 4)
+        XCTAssertEqual(InputField(line).cursorColumn(in: buffer.area), 4)
         line.moveHome()
-        let x2 = line.render(into: &buffer, rect: buffer.area)
+        InputField(line).render(into: &buffer, rect: buffer.area)
         XCTAssertEqual(buffer.lines(), ["abcde"])
-        XCTAssertEqual(x2, 0)
+        XCTAssertEqual(InputField(line).cursorColumn(in: buffer.area), 0)
     }
 
     func testRenderCursorColumnCountsWideCharacters() {
         var line = InputLine()
         line.insert("日本x")
         var buffer = ScreenBuffer(width: 10, height: 1)
-        XCTAssertEqual(line.render(into: &buffer, rect: Rect(x: 2, y: 0, width: 8, height: 1)), 7)
+        let rect = Rect(x: 2, y: 0, width: 8, height: 1)
+        InputField(line).render(into: &buffer, rect: rect)
+        XCTAssertEqual(buffer.lines(), ["  日本x   "])
+        XCTAssertEqual(InputField(line).cursorColumn(in: rect), 7)
     }
 }

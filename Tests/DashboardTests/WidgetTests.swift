@@ -74,7 +74,7 @@ final class WidgetTests: XCTestCase {
 
     func testBoxWithCJKTitleKeepsBordersAligned() {
         let lines = render(width: 10, height: 3) { buffer in
-            let inner = Box(title: "用户").render(into: &buffer, rect: buffer.area)
+            let inner = Box(title: "用户").framing(into: &buffer, rect: buffer.area)
             buffer.put("中文字符串太长", x: inner.x, y: inner.y, maxWidth: inner.width)
         }
         XCTAssertEqual(lines, ["┌ 用户 ──┐", "│中文字符│", "└────────┘"])
@@ -91,24 +91,24 @@ final class WidgetTests: XCTestCase {
 
     func testTooSmallScreenSaysWhatItHasAndNeeds() {
         var buffer = ScreenBuffer(width: 60, height: 15)
-        TooSmallScreen(width: 60, height: 15).render(into: &buffer)
+        TooSmallScreen(width: 60, height: 15).render(into: &buffer, rect: buffer.area)
         let line = buffer.lines()[7]
         XCTAssertEqual(line.trimmingCharacters(in: " "), "terminal too small: have 60×15, need 80×24")
         var ascii = ScreenBuffer(width: 60, height: 15, glyphs: .ascii)
-        TooSmallScreen(width: 60, height: 15).render(into: &ascii)
+        TooSmallScreen(width: 60, height: 15).render(into: &ascii, rect: ascii.area)
         XCTAssertTrue(ascii.lines().contains { $0.contains("have 60x15, need 80x24") })
     }
 
     func testTooSmallMessageWrapsOnATinyScreen() {
         var buffer = ScreenBuffer(width: 20, height: 5)
-        TooSmallScreen(width: 20, height: 5).render(into: &buffer)
+        TooSmallScreen(width: 20, height: 5).render(into: &buffer, rect: buffer.area)
         XCTAssertEqual(buffer.lines().joined().split(separator: " ").joined(separator: " "),
                        "terminal too small: have 20×5, need 80×24")
     }
 
     func testHelpOverlayListsKeysInsideABox() {
         var buffer = ScreenBuffer(width: 80, height: 24)
-        HelpOverlay().render(into: &buffer, area: buffer.area)
+        HelpOverlay().render(into: &buffer, rect: buffer.area)
         let text = buffer.lines().joined(separator: "\n")
         XCTAssertTrue(text.contains("q, Ctrl-C"))
         XCTAssertTrue(text.contains("┌ keys "))
@@ -118,5 +118,30 @@ final class WidgetTests: XCTestCase {
 private extension String {
     func trimmingCharacters(in set: Character) -> String {
         String(drop { $0 == set }.reversed().drop { $0 == set }.reversed())
+    }
+}
+
+extension WidgetTests {
+    /// The `Widget` contract, for every widget: a frame drawn into `rect` touches nothing outside.
+    func testEveryWidgetDrawsOnlyInsideItsRectangle() {
+        var line = InputLine()
+        line.insert("typed text")
+        let widgets: [any Widget] = [
+            Box(title: "box"), InputField(line), TextView(text: "some words to wrap"), Sparkline(values: [1, 2, 3]),
+            BlockMap(owners: [1, nil, 2], isLabelled: true), TooSmallScreen(width: 1, height: 1), HelpOverlay(),
+            Table(columns: [TableColumn("name", width: 20), TableColumn("n", width: 3, isRightAligned: true)],
+                  rows: [["a long user name here", "12"], ["b", "3"]], selectedRow: 1),
+        ]
+        let rect = Rect(x: 2, y: 1, width: 12, height: 4)
+        for widget in widgets {
+            var buffer = ScreenBuffer(width: 16, height: 6)
+            buffer.fill(buffer.area, with: "#")
+            widget.render(into: &buffer, rect: rect)
+            for y in 0..<buffer.height {
+                for x in 0..<buffer.width where !((rect.x..<rect.maxX).contains(x) && (rect.y..<rect.maxY).contains(y)) {
+                    XCTAssertEqual(buffer[x, y].text, "#", "\(type(of: widget)) drew at (\(x), \(y))")
+                }
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Engine
 
@@ -50,14 +51,12 @@ final class MetricsEngineIntegrationTests: XCTestCase {
         XCTAssertEqual(report.kvCache.map(\.usedBlocks), report.kvCache.map { _ in 0 }, "every block back")
         XCTAssertEqual(report.instances.count, 2)
 
-        let info = RunInfo(policy: "disaggregated", route: "p-first", kvTransfer: "p2p",
-                           instances: snapshot.instances.map {
-                               RunInstanceInfo(id: $0.id, role: $0.role, coresRequested: $0.coresRequested,
-                                               coresObserved: $0.coresObserved, kvBlocks: $0.kvBlocks)
-                           })
-        let summary = RunSummary(info: info, collector: collector)
-        XCTAssertEqual(summary.instanceRows.map(\.role), ["prefill", "decode"])
-        let peak = try XCTUnwrap(summary.instanceRows[1].kvCache?.peakUsage)
+        // The decode pool's peak usage against its capacity (the summary's `kv_cache_peak_usage`).
+        XCTAssertEqual(snapshot.instances.map(\.role), [.prefill, .decode])
+        let pools = Dictionary(uniqueKeysWithValues: snapshot.instances.map { (KVLocation.instance($0.id), $0.kvBlocks) })
+        let decodePool = KVLocation.instance(snapshot.instances[1].id)
+        let cache = try XCTUnwrap(collector.report(poolBlocks: pools).kvCache.first { $0.location == decodePool })
+        let peak = try XCTUnwrap(cache.peakUsage)
         XCTAssertGreaterThan(peak, 0)
         XCTAssertLessThanOrEqual(peak, 1)
     }

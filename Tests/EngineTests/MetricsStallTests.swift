@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Engine
 
@@ -110,9 +111,10 @@ final class MetricsStallTests: XCTestCase {
     }
 
     func testGroupedThousands() {
-        XCTAssertEqual(Stall.grouped(0), "0")
-        XCTAssertEqual(Stall.grouped(999), "999")
-        XCTAssertEqual(Stall.grouped(2010), "2,010")
-        XCTAssertEqual(Stall.grouped(-1234567), "-1,234,567")
+        XCTAssertEqual(EngineLimits.grouped(0), "0")
+        XCTAssertEqual(EngineLimits.grouped(999), "999")
+        XCTAssertEqual(EngineLimits.grouped(2010), "2,010")
+        XCTAssertEqual(EngineLimits.grouped(-1234567), "-1,234,567")
+        XCTAssertEqual(EngineLimits.grouped(Int.min), "-9,223,372,036,854,775,808", "no overflow")
     }
 }

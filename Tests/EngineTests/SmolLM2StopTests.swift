@@ -1,6 +1,7 @@
 import Foundation
 import Kernels
 import Model
+import TestSupport
 import XCTest
 @testable import Engine
 
@@ -8,14 +9,7 @@ import XCTest
 /// streams the same answer `generate` gives. Skipped without the cached model.
 final class SmolLM2StopTests: XCTestCase {
     func testEngineStopsAtEndOfTurnWithTheAnswer() throws {
-        let env = ProcessInfo.processInfo.environment
-        let dir = env["PDSCOPE_MODEL_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 + "/pdscope/models" }
-            ?? NSHomeDirectory() + "/.cache/pdscope/models"
-        let path = dir + "/SmolLM2-135M-Instruct.Q4_1.gguf"
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw XCTSkip("SmolLM2 is not in the model cache (\(path)); run .ci/setup to fetch it")
-        }
+        let path = try TestFiles.smolLM2Path()
         let model = try LlamaModel(path: path, maxContextLength: 256)
         let runner = LlamaRunner(model: model, placement: InstancePlacement(instance: InstanceID(0), role: .both, cores: [],
                                                                            maxChunkTokens: nil, maxBatch: 1))

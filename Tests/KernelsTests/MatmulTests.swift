@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Kernels
 
@@ -22,7 +23,7 @@ final class MatmulTests: XCTestCase {
     }
 
     func testAllTypesTokenCounts1To17() {
-        var rng = SeededRandom(seed: 1)
+        var rng = TestRandom(seed: 1)
         for type in TensorType.allCases {
             for cols in [32, 64, 576] {
                 let w = EncodedMatrix(type: type, rows: 37, cols: cols, rng: &rng)
@@ -32,7 +33,7 @@ final class MatmulTests: XCTestCase {
     }
 
     func testWideRowsAndRaggedRowCounts() {
-        var rng = SeededRandom(seed: 2)
+        var rng = TestRandom(seed: 2)
         for type in TensorType.allCases {
             for rows in [1, 3, 6, 9] {
                 let w = EncodedMatrix(type: type, rows: rows, cols: 1536, rng: &rng)
@@ -43,14 +44,14 @@ final class MatmulTests: XCTestCase {
 
     func testMoreGroupsThanOneChunk() {
         // 17 groups of 8 tokens crosses the GEMM's group-chunk boundary (16 groups).
-        var rng = SeededRandom(seed: 3)
+        var rng = TestRandom(seed: 3)
         for type in [TensorType.q8_0, .q4_0, .q4_1] {
             check(EncodedMatrix(type: type, rows: 10, cols: 64, rng: &rng), tokens: 8 * 17 + 3, rng: &rng)
         }
     }
 
     func testThreadedResultEqualsSingleThreaded() {
-        var rng = SeededRandom(seed: 4)
+        var rng = TestRandom(seed: 4)
         let pool = ComputeThreads(count: 3)
         for type in TensorType.allCases {
             for (rows, tokens) in [(37, 1), (37, 9), (5, 16), (2, 3)] {
@@ -73,7 +74,7 @@ final class MatmulTests: XCTestCase {
     }
 
     func testFastDotsMatchReference() {
-        var rng = SeededRandom(seed: 5)
+        var rng = TestRandom(seed: 5)
         for blocks in [1, 2, 18, 48] {
             let x = EncodedMatrix(type: .q8_0, rows: 1, cols: blocks * 32, rng: &rng)
             for type in [TensorType.q8_0, .q4_0] {
@@ -95,7 +96,7 @@ final class MatmulTests: XCTestCase {
     }
 
     func testFastQ4_1DotMatchesReference() {
-        var rng = SeededRandom(seed: 6)
+        var rng = TestRandom(seed: 6)
         for blocks in [1, 2, 18, 48] {
             let values = rng.floats(blocks * 32)
             var x = [UInt8](repeating: 0, count: blocks * 36)
@@ -118,7 +119,7 @@ final class MatmulTests: XCTestCase {
         // The row-dot kernels are one source compiled per target with exact integer block sums,
         // so AVX2 and AVX-512 must agree bit for bit (the scalar kernel sums in another order).
         guard KernelISA.best.rawValue >= KernelISA.avx512.rawValue else { throw XCTSkip("this CPU has no AVX-512 VNNI") }
-        var rng = SeededRandom(seed: 9)
+        var rng = TestRandom(seed: 9)
         for type in [TensorType.q8_0, .q4_0, .q4_1] {
             let w = EncodedMatrix(type: type, rows: 37, cols: 576, rng: &rng)
             for tokens in 1...4 {
@@ -131,7 +132,7 @@ final class MatmulTests: XCTestCase {
         }
     }
 
-    private func check(_ w: EncodedMatrix, tokens: Int, rng: inout SeededRandom) {
+    private func check(_ w: EncodedMatrix, tokens: Int, rng: inout TestRandom) {
         let x = rng.floats(tokens * w.cols)
         var expected = [Float](repeating: 0, count: tokens * w.rows)
         x.withUnsafeBufferPointer { xp in

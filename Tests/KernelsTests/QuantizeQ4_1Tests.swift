@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Kernels
 
@@ -25,7 +26,7 @@ final class QuantizeQ4_1Tests: XCTestCase {
         var x = [Float](repeating: 0, count: 32)
         x[0] = 0.5; x[1] = 1.5; x[2] = -2.5; x[3] = 127; x[4] = -3.5
         let expected: [Int8] = [0, 2, -2, 127, -4] + [Int8](repeating: 0, count: 27)
-        for quantize in quantizers() {
+        for quantize in RowQuantizer.q8_1.all {
             let block = quantize(x)
             XCTAssertEqual(Array(block[0..<2]), [0x00, 0x3C], "d = 1.0")
             XCTAssertEqual(Array(block[2..<4]), [0xB0, 0x57], "s = 123 is fp16 0x57B0")
@@ -34,31 +35,11 @@ final class QuantizeQ4_1Tests: XCTestCase {
     }
 
     func testFastQ8_1MatchesReferenceOnRandomRows() {
-        var rng = SeededRandom(seed: 8)
+        var rng = TestRandom(seed: 8)
         for count in [32, 64, 576, 1536] {
-            var x = rng.floats(count, scale: 3)
-            for b in stride(from: 0, to: count, by: 64) {
-                x[b] = 127
-                for j in 1..<32 { x[b + j] = Float(Int.random(in: -250...250, using: &rng)) / 2 }
-            }
-            let reference = quantizeReference(x)
-            forEachISA { isa in XCTAssertEqual(quantizeFast(x), reference, "\(isa) count \(count)") }
+            let x = RowQuantizer.tieRow(count: count, rng: &rng)
+            let reference = RowQuantizer.q8_1.reference(x)
+            forEachISA { isa in XCTAssertEqual(RowQuantizer.q8_1.fast(x), reference, "\(isa) count \(count)") }
         }
-    }
-
-    private func quantizers() -> [([Float]) -> [UInt8]] {
-        [quantizeReference, { x in KernelISA.use(.scalar); defer { KernelISA.use(.best) }; return self.quantizeFast(x) }, quantizeFast]
-    }
-
-    private func quantizeReference(_ x: [Float]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: x.count / 32 * 36)
-        x.withUnsafeBufferPointer { src in out.withUnsafeMutableBytes { QuantizeReference.quantizeRowQ8_1(src.baseAddress!, count: x.count, into: $0.baseAddress!) } }
-        return out
-    }
-
-    private func quantizeFast(_ x: [Float]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: x.count / 32 * 36)
-        x.withUnsafeBufferPointer { src in out.withUnsafeMutableBytes { Ops.quantizeRowQ8_1(src.baseAddress!, count: x.count, into: $0.baseAddress!) } }
-        return out
     }
 }

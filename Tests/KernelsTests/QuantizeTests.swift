@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Kernels
 
@@ -14,7 +15,7 @@ final class QuantizeTests: XCTestCase {
         // amax = 127 makes d exactly 1, so q is round(x) and the halves are visible.
         x[0] = 0.5; x[1] = -0.5; x[2] = 1.5; x[3] = -2.5; x[4] = 126.5; x[5] = 0.49999997; x[6] = -127; x[7] = 3.25
         let expected: [Int8] = [1, -1, 2, -3, 127, 0, -127, 3] + [Int8](repeating: 0, count: 24)
-        for quantize in quantizers() {
+        for quantize in RowQuantizer.q8_0.all {
             let block = quantize(x)
             XCTAssertEqual(block[0], 0x00); XCTAssertEqual(block[1], 0x3C, "d = 1.0 is fp16 0x3C00")
             XCTAssertEqual(block[2...].map { Int8(bitPattern: $0) }, expected)
@@ -22,7 +23,7 @@ final class QuantizeTests: XCTestCase {
     }
 
     func testQ8_0AllZeroBlockHasZeroScale() {
-        for quantize in quantizers() {
+        for quantize in RowQuantizer.q8_0.all {
             XCTAssertEqual(quantize([Float](repeating: 0, count: 32)), [UInt8](repeating: 0, count: 34))
         }
     }
@@ -43,17 +44,12 @@ final class QuantizeTests: XCTestCase {
     }
 
     func testFastQ8_0MatchesReferenceOnRandomRows() {
-        var rng = SeededRandom(seed: 7)
+        var rng = TestRandom(seed: 7)
         for count in [32, 64, 576, 1536] {
-            var x = rng.floats(count, scale: 3)
-            // Exact halves after scaling: a block whose amax is 127 has d = 1.
-            for b in stride(from: 0, to: count, by: 64) {
-                x[b] = 127
-                for j in 1..<32 { x[b + j] = Float(Int.random(in: -250...250, using: &rng)) / 2 }
-            }
-            let reference = quantizeReference(x)
+            let x = RowQuantizer.tieRow(count: count, rng: &rng)
+            let reference = RowQuantizer.q8_0.reference(x)
             forEachISA { isa in
-                let fast = quantizeFast(x)
+                let fast = RowQuantizer.q8_0.fast(x)
                 for b in 0..<(count / 32) {
                     XCTAssertEqual(fast[b * 34], reference[b * 34], "\(isa) scale, block \(b)")
                     XCTAssertEqual(fast[b * 34 + 1], reference[b * 34 + 1], "\(isa) scale, block \(b)")
@@ -64,21 +60,5 @@ final class QuantizeTests: XCTestCase {
                 }
             }
         }
-    }
-
-    private func quantizers() -> [([Float]) -> [UInt8]] {
-        [quantizeReference, { x in KernelISA.use(.scalar); defer { KernelISA.use(.best) }; return self.quantizeFast(x) }, quantizeFast]
-    }
-
-    private func quantizeReference(_ x: [Float]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: x.count / 32 * 34)
-        x.withUnsafeBufferPointer { src in out.withUnsafeMutableBytes { QuantizeReference.quantizeRowQ8_0(src.baseAddress!, count: x.count, into: $0.baseAddress!) } }
-        return out
-    }
-
-    private func quantizeFast(_ x: [Float]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: x.count / 32 * 34)
-        x.withUnsafeBufferPointer { src in out.withUnsafeMutableBytes { Ops.quantizeRowQ8_0(src.baseAddress!, count: x.count, into: $0.baseAddress!) } }
-        return out
     }
 }

@@ -1,4 +1,5 @@
 import Kernels
+import TestSupport
 import XCTest
 @testable import Model
 
@@ -17,7 +18,7 @@ final class BatchInvarianceTests: XCTestCase {
     }
 
     private func checkInvariance() throws {
-        var rng = SplitMix(seed: 12)
+        var rng = TestRandom(seed: 12)
         for type in [TensorType.q4_1, .q8_0, .q4_0, .f32] {
             let model = try LlamaModel(file: try GGUFFile(bytes: SyntheticModel.makeGGUF(shape: .tiny, type: type, seed: 3), name: "tiny.gguf"))
             let vocab = model.config.vocabSize
@@ -43,7 +44,7 @@ final class BatchInvarianceTests: XCTestCase {
     /// rows of two other sequences (prefill chunks or decode tokens of random length), before or
     /// after A's rows.
     private func logitsOfA(_ model: LlamaModel, prompt: [Int32], followUps: [Int32], threads: Int, chunks: [Int],
-                           companions: Bool, rng: inout SplitMix) throws -> [[Float]] {
+                           companions: Bool, rng: inout TestRandom) throws -> [[Float]] {
         let context = ForwardContext(model: model, threads: ComputeThreads(count: threads))
         let layout = model.kvLayout(blockSize: 16)
         let perSequence = layout.blocksNeeded(tokens: model.config.contextLength)

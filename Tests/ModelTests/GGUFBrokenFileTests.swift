@@ -1,4 +1,5 @@
 import Kernels
+import TestSupport
 import XCTest
 @testable import Model
 
@@ -60,7 +61,7 @@ final class GGUFBrokenFileTests: XCTestCase {
 
     func testRandomCorruptionNeverCrashes() {
         let valid = smallFile().serialize()
-        var rng = SplitMix(seed: 42)
+        var rng = TestRandom(seed: 42)
         var failures = 0
         for _ in 0..<3000 {
             var bytes = valid
@@ -194,18 +195,5 @@ final class GGUFBrokenFileTests: XCTestCase {
         let header = bytes.count - 64
         assertError(bytes, contains: "broken.gguf: tensor 'blk.3.attn_q.weight' data ends at byte \(header + 16384), "
                     + "past the end of the file (\(bytes.count) bytes)")
-    }
-}
-
-/// A tiny deterministic generator, so the corruption test is reproducible.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

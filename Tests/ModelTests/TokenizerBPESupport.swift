@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import XCTest
 @testable import Model
 
@@ -7,23 +8,8 @@ import XCTest
 enum TokenizerBPESupport {
     static let smolLM2FileName = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
-    /// The model cache: `$PDSCOPE_MODEL_CACHE`, else `$XDG_CACHE_HOME/pdscope/models`, else
-    /// `~/.cache/pdscope/models`.
-    static var modelCacheDirectory: String {
-        let env = ProcessInfo.processInfo.environment
-        if let dir = env["PDSCOPE_MODEL_CACHE"], !dir.isEmpty { return dir }
-        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/pdscope/models" }
-        return NSHomeDirectory() + "/.cache/pdscope/models"
-    }
-
     /// The cached SmolLM2 file, or a skip saying how to get it.
-    static func smolLM2Path() throws -> String {
-        let path = modelCacheDirectory + "/" + smolLM2FileName
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw XCTSkip("SmolLM2 is not in the model cache (\(path)); run .ci/setup to fetch it")
-        }
-        return path
-    }
+    static func smolLM2Path() throws -> String { try TestFiles.smolLM2Path() }
 
     /// The byte-level tokenizer of SmolLM2, read once (the file's metadata only).
     static func smolLM2() throws -> Tokenizer {

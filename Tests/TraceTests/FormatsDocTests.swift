@@ -1,14 +1,14 @@
 import Engine
 import Foundation
 import Model
+import TestSupport
 import XCTest
 @testable import Trace
 
 /// The examples in docs/FORMATS.md are written by the code itself, so they cannot drift: this test
 /// renders them and finds them, byte for byte, in the document (on failure it prints the block).
 final class FormatsDocTests: XCTestCase {
-    static let documentPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/FORMATS.md").path
+    static let documentPath = TestFiles.packageRoot.appendingPathComponent("docs/FORMATS.md").path
 
     /// A workload with each kind of prompt and the sampling fields.
     static func workloadExample() -> String {

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import Trace
 
@@ -7,7 +8,7 @@ import XCTest
 /// them after changing a generator: `PDSCOPE_WRITE_WORKLOADS=1 swift test --filter ShippedWorkloadTests`.
 final class ShippedWorkloadTests: XCTestCase {
     func testShippedWorkloadsAreReproducibleReadableAndSmall() throws {
-        let directory = packageRoot.appendingPathComponent("Traces")
+        let directory = TestFiles.packageRoot.appendingPathComponent("Traces")
         let regenerate = ProcessInfo.processInfo.environment["PDSCOPE_WRITE_WORKLOADS"] == "1"
         for shipped in ShippedWorkload.all {
             let path = directory.appendingPathComponent(shipped.fileName).path

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import Trace
 
@@ -27,7 +28,7 @@ final class TraceRecordingTests: XCTestCase {
     }
 
     func testWriterAndReaderRoundTripHeaderAndEvents() throws {
-        let path = try makeTemporaryDirectory(self).appendingPathComponent("session.jsonl").path
+        let path = try TestFiles.temporaryDirectory(self).appendingPathComponent("session.jsonl").path
         let writer = try TraceWriter(path: path, header: sampleHeader)
         for event in everyKindOfEvent { writer.receive(event) }
         writer.close()
@@ -49,7 +50,7 @@ final class TraceRecordingTests: XCTestCase {
     }
 
     func testConcurrentWritersKeepEveryLineWhole() throws {
-        let path = try makeTemporaryDirectory(self).appendingPathComponent("concurrent.jsonl").path
+        let path = try TestFiles.temporaryDirectory(self).appendingPathComponent("concurrent.jsonl").path
         let writer = try TraceWriter(path: path, header: sampleHeader)
         DispatchQueue.concurrentPerform(iterations: 4) { thread in
             for i in 0..<500 {
@@ -77,7 +78,7 @@ final class TraceRecordingTests: XCTestCase {
     }
 
     func testWorkloadFileAcceptsARecordedTrace() throws {
-        let path = try makeTemporaryDirectory(self).appendingPathComponent("session.jsonl").path
+        let path = try TestFiles.temporaryDirectory(self).appendingPathComponent("session.jsonl").path
         let writer = try TraceWriter(path: path, header: sampleHeader)
         everyKindOfEvent.forEach(writer.receive)
         writer.close()

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import Trace
 
@@ -7,7 +8,7 @@ import XCTest
 final class TraceTruncationTests: XCTestCase {
     /// The complete file a clean recording of every event kind produces.
     func recordedBytes() throws -> [UInt8] {
-        let path = try makeTemporaryDirectory(self).appendingPathComponent("full.jsonl").path
+        let path = try TestFiles.temporaryDirectory(self).appendingPathComponent("full.jsonl").path
         let writer = try TraceWriter(path: path, header: sampleHeader)
         everyKindOfEvent.forEach(writer.receive)
         writer.close()
@@ -50,7 +51,7 @@ final class TraceTruncationTests: XCTestCase {
     /// A real process that is killed while writing: a shell writes whole lines, then half a
     /// line, then SIGKILLs itself (no chance to finish or flush anything more).
     func testFileOfAProcessKilledMidLineReadsAsAPrefix() throws {
-        let dir = try makeTemporaryDirectory(self)
+        let dir = try TestFiles.temporaryDirectory(self)
         let path = dir.appendingPathComponent("killed.jsonl").path
         let script = dir.appendingPathComponent("lines.txt").path
         let whole = [JSONWriter.serialize(.object(sampleHeader.encode()))] + everyKindOfEvent.prefix(5).map(EventCoding.line(for:))

@@ -1,5 +1,6 @@
 import Engine
 import Model
+import TestSupport
 import XCTest
 @testable import Trace
 
@@ -124,7 +125,7 @@ final class WorkloadFileTests: XCTestCase {
     }
 
     func testWriteThenReadRoundTrips() throws {
-        let dir = try makeTemporaryDirectory(self)
+        let dir = try TestFiles.temporaryDirectory(self)
         let path = dir.appendingPathComponent("w.jsonl").path
         let specs = everyKindOfEvent.compactMap { event -> RequestSpec? in
             if case .arrived(_, let spec, _) = event.kind { return spec } else { return nil }

@@ -22,6 +22,8 @@ public final class DashboardController {
     public private(set) var droppedEventCount = 0
     /// Instances seen from outside (`pdscope attach`), asked once per frame; nil for the in-process engine.
     public var observedSource: (() -> [InstanceID: ObservedInstance])?
+    /// Facts about requests learned outside the event stream (attach), asked once per frame.
+    public var requestNoteSource: (() -> [RequestNote])?
 
     public init(engine: DashboardEngine, config: DashboardConfig, settings: DashboardSettings = DashboardSettings()) {
         self.engine = engine; self.settings = settings
@@ -36,9 +38,12 @@ public final class DashboardController {
     /// Returns how many events were applied.
     @discardableResult
     public func update() -> Int {
+        // Notes first: a note's request arrived before it was noted, so its event is in this batch or an older one.
+        let notes = requestNoteSource?() ?? []
         let batch = inbox.drain()
         droppedEventCount += batch.droppedCount
         for event in batch.events { state.apply(event) }
+        for note in notes { state.apply(note) }
         state.advance(to: engine.now)
         for (id, cores) in engine.observedCores() { state.setObservedCores(cores, for: id) }
         if let source = observedSource { for (id, o) in source() { state.observe(o, as: id) } }
@@ -75,7 +80,7 @@ public final class DashboardController {
         case .character("-"): stepFPS(up: false)
         case .character("p"):
             options.isPaused.toggle()
-            frozen = options.isPaused ? state : nil
+            frozen = options.isPaused ? state.frozen() : nil
         case .character("r"): toggleRecording()
         case .character("x"): abortSelected()
         case .character("c"): cyclePolicy()

@@ -5,6 +5,8 @@ import Engine
 /// of engine time has passed.
 final class ReportCache {
     static let refreshInterval = 0.25
+    /// A paused frame's report: returned whatever arrives later (see `DashboardState.frozen()`).
+    var pinned: MetricsReport?
     var eventCount = 0
     var report: MetricsReport?
     var madeAtEventCount = -1
@@ -57,11 +59,21 @@ extension DashboardState {
     /// `ReportCache.refreshInterval` of engine time (see `freshMetricsReport` for an exact one).
     public var metricsReport: MetricsReport {
         let cache = reportCache
+        if let report = cache.pinned { return report }
         if let report = cache.report,
            cache.madeAtEventCount == cache.eventCount || now - cache.madeAt < ReportCache.refreshInterval {
             return report
         }
         return freshMetricsReport()
+    }
+
+    /// A copy for the paused display. The reducer and the report cache are shared references, so
+    /// a plain copy would go on showing live percentiles under a frozen picture: pin the report.
+    public func frozen() -> DashboardState {
+        var copy = self
+        copy.reportCache = ReportCache()
+        copy.reportCache.pinned = freshMetricsReport()
+        return copy
     }
 
     /// The reducer's report over the configured window, made now.
@@ -96,5 +108,5 @@ extension DashboardState {
     }
 
     /// Instances in id order.
-    public var orderedInstances: [InstanceStatus] { instances.keys.sorted().compactMap { instances[$0] } }
+    public var orderedInstances: [LiveInstance] { instances.keys.sorted().compactMap { instances[$0] } }
 }

@@ -13,7 +13,7 @@ public struct DashboardState {
     /// Users in order of first appearance; each shows its latest request.
     public private(set) var users: [String] = []
     public private(set) var latestRequest: [String: RequestID] = [:]
-    public internal(set) var instances: [InstanceID: InstanceStatus] = [:]
+    public internal(set) var instances: [InstanceID: LiveInstance] = [:]
     /// Owner of each block per pool (nil = free).
     public private(set) var blockOwners: [KVLocation: [RequestID?]] = [:]
     public private(set) var transfersInFlight: [Int: TransferRecord] = [:]
@@ -27,12 +27,12 @@ public struct DashboardState {
     /// The engine layer's one metrics reducer, fed every event: the percentile and SLO lines and
     /// the stall causes come from it, so they match the headless summary.
     public let metrics = MetricsCollector()
-    let reportCache = ReportCache()
+    var reportCache = ReportCache()
     private var recentTokenTimes: [Double] = []
 
     public init(config: DashboardConfig) {
         self.config = config
-        for d in config.instances { instances[d.id] = InstanceStatus(description: d) }
+        for d in config.instances { instances[d.id] = LiveInstance(description: d) }
         for (location, count) in config.poolBlocks { blockOwners[location] = Array(repeating: nil, count: max(0, count)) }
     }
 
@@ -115,6 +115,15 @@ public struct DashboardState {
         case let .rejected(id, reason):
             rejectedCount += 1; lastRejectReason = reason
             update(id) { $0.rejectReason = reason; $0.enter(.rejected, at: t) }
+        }
+    }
+
+    /// Adds what attach learned of a request outside the event stream (see `RequestNote`).
+    public mutating func apply(_ note: RequestNote) {
+        update(note.request) { r in
+            if let n = note.promptTokens { r.promptTokens = n }
+            if let t = note.prefillEnd { r.prefillEnd = t }
+            if let t = note.decodeStart { r.decodeStart = t }
         }
     }
 

@@ -25,6 +25,8 @@ public struct ObservedInstance: Equatable, Sendable {
     public var engine: String?
     public var version: String?
     public var model: String?
+    /// The context the model is served with, when the server says (vLLM's `max_model_len`).
+    public var contextLength: Int?
     /// What the server says it is (prefill, decode, both, unified, prefill+decode), or what attach was told.
     public var role: String
     /// Why the last scrape failed (unreachable, HTTP status, unreadable /metrics); nil when it worked.

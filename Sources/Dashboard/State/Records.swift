@@ -46,16 +46,8 @@ public struct StallRecord: Equatable, Sendable {
 
 /// Number formatting shared by state summaries and views.
 public enum Format {
-    /// 2010 → "2,010".
-    public static func grouped(_ n: Int) -> String {
-        let digits = String(abs(n))
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return n < 0 ? "-" + out : out
-    }
+    /// 2010 → "2,010" (the engine's spelling, so limits, summaries and the screen agree).
+    public static func grouped(_ n: Int) -> String { EngineLimits.grouped(n) }
 
     /// Grouped below `fullBelow`, else compact so a narrow column never cuts it: 123,456 → "123k",
     /// 12,345,678 → "12.3M".

@@ -8,7 +8,8 @@ public struct RequestRecord: Equatable, Sendable {
 
     public let id: RequestID
     public let user: String
-    public let promptTokens: Int
+    /// Known at arrival for the in-process engine; attach learns it from the upstream's usage (a note).
+    public internal(set) var promptTokens: Int
     public let maxTokens: Int
     public let arrival: Double
     public internal(set) var stage: RequestStage = .waiting
@@ -29,6 +30,9 @@ public struct RequestRecord: Equatable, Sendable {
     public internal(set) var finishTime: Double?
     public internal(set) var finishReason: FinishReason?
     public internal(set) var rejectReason: String?
+    /// P-first through attach's proxy: when the prefill hop answered, and when the decode hop was sent.
+    public internal(set) var prefillEnd: Double?
+    public internal(set) var decodeStart: Double?
 
     init(id: RequestID, spec: RequestSpec, promptTokens: Int, arrival: Double) {
         self.id = id; user = spec.user; self.promptTokens = promptTokens
@@ -36,6 +40,13 @@ public struct RequestRecord: Equatable, Sendable {
     }
 
     public var ttft: Double? { firstTokenTime.map { $0 - arrival } }
+    /// TTFT in three parts when the request went P-first through attach: prefill (arrival → the
+    /// prefill hop answered), handoff (→ the decode hop sent) and first decode token (→ first
+    /// token; the decode server pulls the KV in this part).
+    public var ttftSplit: (prefill: Double, handoff: Double, firstDecode: Double)? {
+        guard let end = prefillEnd, let start = decodeStart, let first = firstTokenTime else { return nil }
+        return (end - arrival, start - end, first - start)
+    }
     public var lastITL: Double? { gaps.last }
     /// Mean time per output token after the first, so far (final once finished).
     public var tpot: Double? {

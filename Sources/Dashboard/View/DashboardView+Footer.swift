@@ -50,8 +50,9 @@ extension DashboardView {
         let field = Rect(x: rect.x + prompt.count, y: rect.y, width: rect.width - prompt.count, height: 1)
         var cursor: (x: Int, y: Int)? = nil
         if isEditing {
-            let x = options.input.render(into: &buffer, rect: field, style: options.isInputFocused ? .plain : .dim)
-            cursor = (x, rect.y)
+            let input = InputField(options.input, style: options.isInputFocused ? .plain : .dim)
+            input.render(into: &buffer, rect: field)
+            cursor = (input.cursorColumn(in: field), rect.y)
         } else {
             buffer.put("press i to type a prompt (@alice tell me a story)", x: field.x, y: field.y, style: .dim, maxWidth: field.width)
         }

@@ -34,7 +34,7 @@ extension DashboardView {
             let rowPanels = Array(panels.dropFirst(row * layout.panelsPerRow).prefix(layout.panelsPerRow))
             let rowRect = Rect(x: rect.x, y: rect.y + row * rowHeight, width: rect.width, height: rowHeight)
             for (panel, cell) in zip(rowPanels, rowRect.columns(layout.panelsPerRow)) {
-                let inner = Box(title: panel.title).render(into: &buffer, rect: cell)
+                let inner = Box(title: panel.title).framing(into: &buffer, rect: cell)
                 for (i, line) in panel.lines.enumerated() where i < inner.height {
                     buffer.put(line.0.truncated(toWidth: inner.width, ellipsis: buffer.glyphs.ellipsis),
                                x: inner.x, y: inner.y + i, style: line.1, maxWidth: inner.width)

@@ -11,7 +11,7 @@ extension DashboardView {
     }
 
     static func renderQueues(_ state: DashboardState, into buffer: inout ScreenBuffer, rect: Rect, showNames: Bool) {
-        let inner = Box(title: "queues").render(into: &buffer, rect: rect)
+        let inner = Box(title: "queues").framing(into: &buffer, rect: rect)
         // Counts below 10,000 and tokens below a million in full, larger ones compact (24k, 12.3M):
         // never cut to "24…".
         var columns = [TableColumn("stage", width: 15), TableColumn("n", width: 5, isRightAligned: true),
@@ -32,7 +32,7 @@ extension DashboardView {
 
     static func renderTransfersAndStalls(_ state: DashboardState, into buffer: inout ScreenBuffer, rect: Rect) {
         let hasTransfers = state.config.transferMode != nil
-        let inner = Box(title: hasTransfers ? "KV transfers · stalls" : "stalls").render(into: &buffer, rect: rect)
+        let inner = Box(title: hasTransfers ? "KV transfers · stalls" : "stalls").framing(into: &buffer, rect: rect)
         guard !inner.isEmpty else { return }
         let transfers = state.recentTransfers.reversed().map { transferLine($0, arrow: buffer.glyphs.rightArrow) }
         let stalls = state.stalls.reversed().map(\.summary)

@@ -59,7 +59,7 @@ extension DashboardView {
     /// The queues band when attached: every instance's queues by stage, and KV transfers.
     static func renderObservedMiddle(_ state: DashboardState, into buffer: inout ScreenBuffer, rect: Rect) {
         let (left, right) = rect.splitLeft(min(60, rect.width / 2))
-        let queues = Box(title: "queues by stage (scraped)").render(into: &buffer, rect: left)
+        let queues = Box(title: "queues by stage (scraped)").framing(into: &buffer, rect: left)
         var rows: [[TableCell]] = []
         for status in state.orderedInstances {
             let id = status.description.id
@@ -76,7 +76,7 @@ extension DashboardView {
         table.isHeaderShown = queues.height > rows.count
         table.render(into: &buffer, rect: queues)
 
-        let inner = Box(title: "KV transfers (scraped, est.)").render(into: &buffer, rect: right)
+        let inner = Box(title: "KV transfers (scraped, est.)").framing(into: &buffer, rect: right)
         var y = inner.y
         for status in state.orderedInstances where y < inner.maxY {
             let id = status.description.id

@@ -63,7 +63,7 @@ public enum DashboardView {
         buffer.clear()
         guard buffer.width >= minimumWidth, buffer.height >= minimumHeight else {
             TooSmallScreen(width: buffer.width, height: buffer.height,
-                           minimumWidth: minimumWidth, minimumHeight: minimumHeight).render(into: &buffer)
+                           minimumWidth: minimumWidth, minimumHeight: minimumHeight).render(into: &buffer, rect: buffer.area)
             return nil
         }
         let panelCount = state.config.instances.count + (state.config.poolBlocks[.store] == nil ? 0 : 1)
@@ -85,7 +85,7 @@ public enum DashboardView {
         renderSummary(state, into: &buffer, rect: summary)
         let cursor = renderFooter(state, options, into: &buffer, rect: footer)
         if options.isHelpShown {
-            HelpOverlay().render(into: &buffer, area: buffer.area)
+            HelpOverlay().render(into: &buffer, rect: buffer.area)
             return nil
         }
         return options.isInputFocused ? cursor : nil

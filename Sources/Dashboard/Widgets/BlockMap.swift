@@ -1,7 +1,7 @@
 /// A map of a KV pool: one cell per block, coloured by the request that owns it, free blocks dim.
 /// When the pool has more blocks than the rectangle has cells, each cell stands for several
 /// consecutive blocks and shows the first owner among them.
-public struct BlockMap {
+public struct BlockMap: Widget {
     /// Owner of each block (nil = free), indexed by block number.
     public var owners: [Int?]
     /// Draw each owner's last base-36 digit instead of a solid block: tells owners apart when

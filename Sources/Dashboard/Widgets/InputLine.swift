@@ -69,20 +69,37 @@ public struct InputLine: Equatable {
         return body.isEmpty ? nil : Submission(user: user, text: body)
     }
 
-    /// Draws the text scrolled so the cursor is visible; returns the cursor's screen column.
-    @discardableResult
-    public func render(into buffer: inout ScreenBuffer, rect: Rect, style: Style = .plain) -> Int {
-        guard !rect.isEmpty else { return rect.x }
-        // Scroll: start from the cursor and walk left while the text before it still fits.
-        var start = cursor, used = 0
+}
+
+/// An input line as drawn: its text scrolled so that the cursor is visible.
+public struct InputField: Widget {
+    public var line: InputLine
+    public var style: Style
+
+    public init(_ line: InputLine, style: Style = .plain) { self.line = line; self.style = style }
+
+    public func render(into buffer: inout ScreenBuffer, rect: Rect) {
+        guard !rect.isEmpty else { return }
+        let start = scroll(width: rect.width).start
+        buffer.fill(rect, style: style)
+        buffer.put(String(line.characters[start...]), x: rect.x, y: rect.y, style: style, maxWidth: rect.width)
+    }
+
+    /// The screen column of the cursor when drawn into `rect`.
+    public func cursorColumn(in rect: Rect) -> Int {
+        rect.isEmpty ? rect.x : rect.x + scroll(width: rect.width).used
+    }
+
+    /// Starts from the cursor and walks left while the text before it still fits (one column is
+    /// kept for the cursor): the first character shown and the columns before the cursor.
+    private func scroll(width: Int) -> (start: Int, used: Int) {
+        var start = line.cursor, used = 0
         while start > 0 {
-            let w = CharacterWidth.of(characters[start - 1]) ?? 0
-            if used + w > rect.width - 1 { break }
+            let w = CharacterWidth.of(line.characters[start - 1]) ?? 0
+            if used + w > width - 1 { break }
             used += w; start -= 1
         }
-        buffer.fill(rect, style: style)
-        buffer.put(String(characters[start...]), x: rect.x, y: rect.y, style: style, maxWidth: rect.width)
-        return rect.x + used
+        return (start, used)
     }
 }
 

@@ -1,5 +1,5 @@
 /// The screen shown when the terminal is below the minimum size: says what it has and what it needs.
-public struct TooSmallScreen {
+public struct TooSmallScreen: Widget {
     public var width: Int, height: Int
     public var minimumWidth: Int, minimumHeight: Int
 
@@ -11,19 +11,20 @@ public struct TooSmallScreen {
         "terminal too small: have \(width)\(times)\(height), need \(minimumWidth)\(times)\(minimumHeight)"
     }
 
-    /// Clears the buffer and centres the message (wrapped when even it does not fit).
-    public func render(into buffer: inout ScreenBuffer) {
-        buffer.clear()
-        let lines = TextView.wrap(message(times: buffer.glyphs.times), width: buffer.width)
-        let top = max(0, (buffer.height - lines.count) / 2)
-        for (i, line) in lines.enumerated() {
-            buffer.put(line, x: max(0, (buffer.width - line.terminalWidth) / 2), y: top + i, style: .bold)
+    /// Clears `rect` (the whole screen) and centres the message (wrapped when even it does not fit).
+    public func render(into buffer: inout ScreenBuffer, rect: Rect) {
+        buffer.fill(rect)
+        let lines = TextView.wrap(message(times: buffer.glyphs.times), width: rect.width)
+        let top = rect.y + max(0, (rect.height - lines.count) / 2)
+        for (i, line) in lines.prefix(rect.height).enumerated() {
+            buffer.put(line, x: rect.x + max(0, (rect.width - line.terminalWidth) / 2), y: top + i, style: .bold,
+                       maxWidth: rect.width)
         }
     }
 }
 
 /// The `?` overlay: a centred box listing the keys, then a legend of the sparkline and block map.
-public struct HelpOverlay {
+public struct HelpOverlay: Widget {
     public static let entries: [(key: String, action: String)] = [
         ("i / Enter", "type a prompt (@user text sets the user)"),
         ("Esc", "leave the input line"),
@@ -49,7 +50,8 @@ public struct HelpOverlay {
 
     public init() {}
 
-    public func render(into buffer: inout ScreenBuffer, area: Rect) {
+    /// Draws a box centred in `area` (the whole screen).
+    public func render(into buffer: inout ScreenBuffer, rect area: Rect) {
         let all = Self.entries + [("", "")] + Self.legend
         let keyWidth = all.map { $0.key.terminalWidth }.max() ?? 0
         let lines = all.map { $0.key.isEmpty && $0.action.isEmpty ? "" : $0.key.padded(toWidth: keyWidth) + "  " + $0.action }
@@ -57,7 +59,7 @@ public struct HelpOverlay {
         let height = min(area.height, lines.count + 2)
         let rect = Rect(x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2,
                         width: width, height: height)
-        let inner = Box(title: "keys", style: .bold, clearsInterior: true).render(into: &buffer, rect: rect)
+        let inner = Box(title: "keys", style: .bold, clearsInterior: true).framing(into: &buffer, rect: rect)
         for (i, line) in lines.prefix(inner.height).enumerated() {
             buffer.put(" " + line, x: inner.x, y: inner.y + i, maxWidth: inner.width)
         }

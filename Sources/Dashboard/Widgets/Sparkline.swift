@@ -2,7 +2,7 @@
 /// to the largest value in view, so one stall stands out as a full bar among low ones, but never
 /// to less than twice the median: a flat line draws as flat half-height bars, not as a wall of
 /// full ones that reads like a stall everywhere.
-public struct Sparkline {
+public struct Sparkline: Widget {
     public var values: [Double]
     /// Scale maximum; nil = the largest visible value.
     public var maximum: Double?

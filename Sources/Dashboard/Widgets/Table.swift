@@ -21,7 +21,7 @@ public enum TableCell: ExpressibleByStringLiteral, Equatable {
 
 /// Rows under a bold header, columns separated by one space. Text longer than its column is cut
 /// with an ellipsis; the selected row is drawn reversed and kept in view by scrolling.
-public struct Table {
+public struct Table: Widget {
     public var columns: [TableColumn]
     public var rows: [[TableCell]]
     public var selectedRow: Int?

@@ -1,6 +1,6 @@
 /// Wrapped text that follows its tail, like a terminal: the streaming output of the selected user.
 /// Lines break at spaces when possible, inside a word only when the word is wider than the view.
-public struct TextView {
+public struct TextView: Widget {
     public var text: String
     public var style: Style
 

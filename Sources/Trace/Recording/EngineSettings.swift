@@ -61,12 +61,6 @@ public enum EngineSettings {
         }
         return c
     }
-
-    /// One line when a recording was made with another model than the one loaded now, else nil.
-    public static func modelMismatch(recorded: ModelIdentity, loaded: ModelIdentity) -> String? {
-        guard recorded.contentHash != loaded.contentHash else { return nil }
-        return "this recording was made with model \(recorded.name) (\(recorded.contentHash)), but \(loaded.name) (\(loaded.contentHash)) is loaded: timings and text will differ"
-    }
 }
 
 /// A recorded setting that cannot be used.

@@ -8,6 +8,9 @@ extension EventCoding {
         case end(eventCount: Int)
         /// An `ev` name this version does not know (a newer minor version may add kinds).
         case unknown(name: String)
+        /// A line that is not an engine event but that this version knows (`observed`: a server's
+        /// state scraped by `pdscope attach`); replay does not use it.
+        case observed
     }
 
     private static let ids = 0...Int.max
@@ -22,6 +25,8 @@ extension EventCoding {
         switch name {
         case endMarker:
             return .end(eventCount: try f.int("events", in: counts) ?? 0)
+        case observedKind:
+            return .observed
         case "arrived":
             guard let specObject = try f.object("spec") else { throw LineProblem("missing required field 'spec'") }
             var specFields = FieldReader(object: specObject)

@@ -24,6 +24,10 @@ import Engine
 public enum EventCoding {
     /// The closing line a `TraceWriter` writes on `close()`; its absence means the run was cut short.
     public static let endMarker = "end"
+    /// `pdscope attach --record`: one server's scraped state (`inst`, `url`, `role`, `up`, and the
+    /// numbers its panel shows, each only when known). Not an engine event; written with
+    /// `TraceWriter.receive(line:at:)`, read over by replay.
+    public static let observedKind = "observed"
 
     public static func encode(_ event: EngineEvent) -> JSONObject {
         var o = JSONObject()

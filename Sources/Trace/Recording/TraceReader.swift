@@ -10,6 +10,8 @@ public struct RecordedTrace: Equatable {
     /// Non-fatal findings, one line each (why it counts as truncated, skipped unknown events,
     /// newer minor version).
     public var notes: [String]
+    /// Lines of scraped server states (`observed`, written by `pdscope attach --record`).
+    public var observedCount = 0
 }
 
 /// Reads session traces written by `TraceWriter`.
@@ -49,6 +51,7 @@ public enum TraceReader {
         var endLine: Int?
         var cutLine: Int?
         var unknownNames: [String: Int] = [:]
+        var observedCount = 0
         for line in lines.dropFirst() {
             let decoded: EventCoding.Decoded
             do {
@@ -67,6 +70,7 @@ public enum TraceReader {
             case .event(let event): events.append(event)
             case .end: endLine = line.number
             case .unknown(let name): unknownNames[name, default: 0] += 1
+            case .observed: observedCount += 1
             }
         }
         for name in unknownNames.keys.sorted() {
@@ -77,6 +81,6 @@ public enum TraceReader {
         } else if endLine == nil {
             notes.append("\(path): the recording has no closing line (the run did not end cleanly); kept all \(events.count) events")
         }
-        return RecordedTrace(header: header, events: events, isTruncated: endLine == nil, notes: notes)
+        return RecordedTrace(header: header, events: events, isTruncated: endLine == nil, notes: notes, observedCount: observedCount)
     }
 }

@@ -22,9 +22,12 @@ public final class TraceWriter: EngineEventSink, Sendable {
     private let pending = Mutex(Pending())
 
     private struct Pending {
-        var events: [EngineEvent] = []
+        var items: [Item] = []
         var isDrainScheduled = false
     }
+
+    /// An engine event, or a line of another kind (attach's `observed`) with its engine time.
+    private enum Item { case event(EngineEvent), line(JSONObject, time: Double) }
 
     /// Engine time at which the recording started: written event times count from it, so a
     /// recording started mid-session begins at 0 like one started with the engine.
@@ -50,9 +53,15 @@ public final class TraceWriter: EngineEventSink, Sendable {
         output.withLock { if let file = $0.file { fclose(file) } }
     }
 
-    public func receive(_ event: EngineEvent) {
+    public func receive(_ event: EngineEvent) { enqueue(.event(event)) }
+
+    /// Writes `fields` as one line in order with the events, after `"t"` (engine `time`, counted
+    /// from `timeOrigin` like theirs). For kinds that are not engine events (see `EventCoding`).
+    public func receive(line fields: JSONObject, at time: Double) { enqueue(.line(fields, time: time)) }
+
+    private func enqueue(_ item: Item) {
         let needsDrain = pending.withLock { p in
-            p.events.append(event)
+            p.items.append(item)
             defer { p.isDrainScheduled = true }
             return !p.isDrainScheduled
         }
@@ -67,18 +76,27 @@ public final class TraceWriter: EngineEventSink, Sendable {
     /// Writes everything pending, in arrival order, then flushes once. Runs on `queue`.
     private func drain() {
         let batch = pending.withLock { p in
-            defer { p.events.removeAll(keepingCapacity: true); p.isDrainScheduled = false }
-            return p.events
+            defer { p.items.removeAll(keepingCapacity: true); p.isDrainScheduled = false }
+            return p.items
         }
         guard !batch.isEmpty else { return }
         output.withLock { out in
             guard out.file != nil else { return }
             var text = ""
-            for var event in batch {
-                event.time -= timeOrigin
-                JSONWriter.write(.object(EventCoding.encode(event)), into: &text)
+            for item in batch {
+                switch item {
+                case .event(var event):
+                    event.time -= timeOrigin
+                    JSONWriter.write(.object(EventCoding.encode(event)), into: &text)
+                    out.lastTime = max(out.lastTime, event.time)
+                case let .line(fields, time):
+                    var o = JSONObject()
+                    o["t"] = .double(time - timeOrigin)
+                    for (key, value) in fields.pairs where key != "t" { o[key] = value }
+                    JSONWriter.write(.object(o), into: &text)
+                    out.lastTime = max(out.lastTime, time - timeOrigin)
+                }
                 text += "\n"
-                out.lastTime = max(out.lastTime, event.time)
             }
             out.eventCount += batch.count
             out.write(text)

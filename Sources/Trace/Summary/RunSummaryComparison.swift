@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// Side-by-side output of several runs of the same workload (`pdscope compare`), each value after

@@ -1,14 +1,15 @@
 import Engine
 
-/// What one instance is doing, reduced from step, chunk and transfer events.
-public struct InstanceStatus: Sendable {
+/// What one engine instance is doing now, reduced from step, chunk and transfer events (the
+/// engine's own `InstanceStatus` is its snapshot; attach's scraped servers are `ObservedInstance`).
+public struct LiveInstance: Sendable {
     /// Window over which busy % is measured.
     static let busyWindow = 2.0
     /// Prefill chunks remembered for stall attribution.
     static let maxChunkHistory = 512
 
     /// A prefill chunk that ran here, and when it started.
-    public struct ChunkRun: Equatable, Sendable {
+    public struct StartedChunk: Equatable, Sendable {
         public var time: Double
         public var chunk: PrefillChunk
     }
@@ -22,7 +23,7 @@ public struct InstanceStatus: Sendable {
     public internal(set) var lastStepDuration: Double?
     /// Requests whose KV is being copied out of this instance right now.
     public internal(set) var sendingKV: [RequestID] = []
-    public internal(set) var recentChunks: [ChunkRun] = []
+    public internal(set) var recentChunks: [StartedChunk] = []
     /// (end time, duration) of recent steps, for busy %.
     private var recentSteps: [(end: Double, duration: Double)] = []
 
@@ -70,7 +71,7 @@ public struct InstanceStatus: Sendable {
     /// Records a chunk once even when both `stepStarted` and `prefillChunkStarted` report it.
     mutating func noteChunk(_ chunk: PrefillChunk, at time: Double) {
         if recentChunks.suffix(8).contains(where: { $0.chunk == chunk }) { return }
-        recentChunks.append(ChunkRun(time: time, chunk: chunk))
+        recentChunks.append(StartedChunk(time: time, chunk: chunk))
         if recentChunks.count > Self.maxChunkHistory { recentChunks.removeFirst(Self.maxChunkHistory / 2) }
         if var step = currentStep {
             if !step.prefills.contains(chunk) { step.prefills.append(chunk); currentStep = step }

@@ -1,3 +1,5 @@
+import Engine
+
 /// Why requests were rejected, grouped: reasons that differ only in their numbers (each prompt's
 /// length) are one line, with the numbers that vary shown as a range:
 /// `48 × prompt of 2,050–2,310 tokens exceeds the context length of 512`.

@@ -1,20 +1,12 @@
 import Engine
 import Foundation
 import Model
+import TestSupport
 import XCTest
 @testable import Trace
 
-/// The package root, derived from this file's path (Tests/TraceTests/TestSupport.swift).
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let sharedTraces = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/traces")
-
-/// A fresh temporary directory per test, removed afterwards.
-func makeTemporaryDirectory(_ test: XCTestCase) throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pdscope-trace-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-    return dir
-}
+/// The public traces next to the checkout (/work/shared/traces).
+let sharedTraces = TestFiles.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/traces")
 
 /// Asserts that `body` throws a `FileFormatError` whose one-line description equals `expected`.
 func assertFileError(_ expected: String, file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Any) {

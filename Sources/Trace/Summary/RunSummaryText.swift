@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// Human-readable output of one run, laid out like vLLM's `bench serve` result so the numbers
@@ -47,7 +48,7 @@ extension RunSummary {
         section("Queue and prefill")
         row("Mean / P99 queue time (ms)", Self.ms(r.queueTime.mean) + " / " + Self.ms(r.queueTime.p99))
         row("Mean / P99 prefill time (ms)", Self.ms(r.prefillTime.mean) + " / " + Self.ms(r.prefillTime.p99))
-        row("Prefix cache hits", "\(r.prefixCache.hits) (\(Stall.grouped(r.prefixCache.tokens)) tokens)")
+        row("Prefix cache hits", "\(r.prefixCache.hits) (\(EngineLimits.grouped(r.prefixCache.tokens)) tokens)")
         if r.kvTransfers.count > 0 {
             section("KV transfers")
             row("Transfers", String(r.kvTransfers.count))

@@ -1,6 +1,8 @@
+import TestSupport
 import XCTest
 import Foundation
-@testable import Engine
+import Engine
+@testable import Trace
 
 /// The `--json` contract, the text table and the comparison ratios.
 final class RunSummaryTests: XCTestCase {
@@ -94,14 +96,24 @@ final class RunSummaryTests: XCTestCase {
         XCTAssertFalse(RunSummary.json([empty], pretty: false).contains("\n"))
     }
 
+    /// The `--json` layout, byte for byte where scripts and diffs see it: two-space indents, short
+    /// core lists on one line, nested objects opened on their key's line, no final newline.
+    func testPrettyLayoutIsPinned() {
+        let text = RunSummary.json([summary()])
+        XCTAssertTrue(text.hasPrefix("{\n  \"runs\": [\n    {\n      \"policy\": \"disaggregated\",\n      \"route\": \"p-first\",\n"), text)
+        XCTAssertTrue(text.contains("\n        {\n          \"role\": \"prefill\",\n          \"cores_requested\": [0],\n"), text)
+        XCTAssertTrue(text.contains("\n      \"kv_transfers\": {\n        \"count\": 1,\n"), text)
+        XCTAssertTrue(text.hasSuffix("\n      ]\n    }\n  ]\n}"), text)
+    }
+
     func testJSONEscapingAndNumbers() {
-        let value = SummaryJSON.object([("text", .string("a\"b\\c\nd\u{1}é")), ("n", .number(.nan)),
-                                        ("x", .number(2.5)), ("i", .number(3)), ("e", .array([]))])
-        XCTAssertEqual(value.rendered(pretty: false), #"{"text":"a\"b\\c\nd\u0001é","n":null,"x":2.5,"i":3,"e":[]}"#)
-        XCTAssertEqual(SummaryJSON.number(0.1 + 0.2).rendered(), "0.3", "float noise trimmed")
-        XCTAssertEqual(SummaryJSON.number(1e-5).rendered(), "1e-05")
-        let cores = SummaryJSON.object([("cores", .array([.int(0), .int(1)])), ("rows", .array([.object([])]))])
-        XCTAssertEqual(cores.rendered(), "{\n  \"cores\": [0, 1],\n  \"rows\": [\n    {}\n  ]\n}")
+        let value = JSONValue.object([("text", .string("a\"b\\c\nd\u{1}é")), ("n", .rounded(.nan)),
+                                      ("x", .rounded(2.5)), ("i", .rounded(3)), ("e", .array([]))])
+        XCTAssertEqual(JSONDocument.render(value, pretty: false), #"{"text":"a\"b\\c\nd\u0001é","n":null,"x":2.5,"i":3,"e":[]}"#)
+        XCTAssertEqual(JSONDocument.render(.rounded(0.1 + 0.2)), "0.3", "float noise trimmed")
+        XCTAssertEqual(JSONDocument.render(.rounded(1e-5)), "1e-05")
+        let cores = JSONValue.object([("cores", .array([.int(0), .int(1)])), ("rows", .array([.object([])]))])
+        XCTAssertEqual(JSONDocument.render(cores), "{\n  \"cores\": [0, 1],\n  \"rows\": [\n    {}\n  ]\n}")
     }
 
     func testTextTableReadsLikeVLLMBenchServe() {

@@ -1,25 +1,6 @@
+import TestSupport
 import XCTest
 @testable import Kernels
-
-/// Deterministic random numbers (SplitMix64) so every failure reproduces.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in -scale..<scale, with an occasional 8× outlier like real activations.
-    mutating func floats(_ count: Int, scale: Float = 1) -> [Float] {
-        (0..<count).map { _ in
-            let v = Float.random(in: -scale..<scale, using: &self)
-            return Int.random(in: 0..<64, using: &self) == 0 ? v * 8 : v
-        }
-    }
-}
 
 /// A weight matrix encoded as `type`, owning its bytes.
 struct EncodedMatrix {
@@ -27,7 +8,7 @@ struct EncodedMatrix {
     var bytes: [UInt8]
     var decoded: [Float]
 
-    init(type: TensorType, rows: Int, cols: Int, rng: inout SeededRandom) {
+    init(type: TensorType, rows: Int, cols: Int, rng: inout TestRandom) {
         self.type = type; self.rows = rows; self.cols = cols
         let values = rng.floats(rows * cols, scale: 0.5)
         let rowBytes = type.byteCount(elements: cols)!
@@ -66,5 +47,42 @@ extension XCTestCase {
             XCTAssertEqual(KernelISA.use(isa), isa)
             try body(isa)
         }
+    }
+}
+
+/// An activation quantizer under test (Q8_0 or Q8_1): the reference and the fast kernel, each
+/// writing `blockBytes` per 32 values.
+struct RowQuantizer {
+    typealias Kernel = (UnsafePointer<Float>, Int, UnsafeMutableRawPointer) -> Void
+    let blockBytes: Int
+    let referenceKernel: Kernel
+    let fastKernel: Kernel
+
+    static var q8_0: RowQuantizer { RowQuantizer(blockBytes: 34, referenceKernel: QuantizeReference.quantizeRowQ8_0, fastKernel: Ops.quantizeRowQ8_0) }
+    static var q8_1: RowQuantizer { RowQuantizer(blockBytes: 36, referenceKernel: QuantizeReference.quantizeRowQ8_1, fastKernel: Ops.quantizeRowQ8_1) }
+
+    func reference(_ x: [Float]) -> [UInt8] { run(referenceKernel, x) }
+    func fast(_ x: [Float]) -> [UInt8] { run(fastKernel, x) }
+
+    /// The reference, the fast kernel on its scalar path, and the fast kernel on the best ISA.
+    var all: [([Float]) -> [UInt8]] {
+        [reference(_:), { x in KernelISA.use(.scalar); defer { KernelISA.use(.best) }; return fast(x) }, fast(_:)]
+    }
+
+    /// A random row whose every other block has amax 127 (so d = 1) and values on exact halves:
+    /// the rounding ties where kernels are most likely to disagree.
+    static func tieRow(count: Int, rng: inout TestRandom) -> [Float] {
+        var x = rng.floats(count, scale: 3)
+        for b in stride(from: 0, to: count, by: 64) {
+            x[b] = 127
+            for j in 1..<32 { x[b + j] = Float(Int.random(in: -250...250, using: &rng)) / 2 }
+        }
+        return x
+    }
+
+    private func run(_ kernel: Kernel, _ x: [Float]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: x.count / 32 * blockBytes)
+        x.withUnsafeBufferPointer { src in out.withUnsafeMutableBytes { kernel(src.baseAddress!, x.count, $0.baseAddress!) } }
+        return out
     }
 }

@@ -1,21 +1,23 @@
+import Engine
 import XCTest
-@testable import Engine
 
 /// Builds hand-timed event sequences for the metrics tests and feeds them to a collector.
-struct EventScript {
-    private(set) var events: [EngineEvent] = []
+public struct EventScript {
+    public private(set) var events: [EngineEvent] = []
     private var steps: [InstanceID: Int] = [:]
 
-    mutating func add(_ time: Double, _ kind: EngineEvent.Kind) { events.append(EngineEvent(time: time, kind: kind)) }
+    public init() {}
 
-    mutating func arrive(_ id: RequestID, at time: Double, prompt: Int, user: String = "u", maxTokens: Int = 16) {
+    public mutating func add(_ time: Double, _ kind: EngineEvent.Kind) { events.append(EngineEvent(time: time, kind: kind)) }
+
+    public mutating func arrive(_ id: RequestID, at time: Double, prompt: Int, user: String = "u", maxTokens: Int = 16) {
         let spec = RequestSpec(arrivalOffset: time, user: user, prompt: .synthetic(count: prompt, prefixKeys: [], segmentTokens: 0), maxTokens: maxTokens)
         add(time, .arrived(request: id, spec: spec, promptTokens: prompt))
     }
 
     /// A step from `start` to `end` (duration = end − start) on `instance`. Prefill chunks get chunk
     /// events spanning the step unless `chunkEvents` is false; `tokens` are emitted at `end`.
-    mutating func step(_ instance: InstanceID, from start: Double, to end: Double, decodes: [RequestID] = [],
+    public mutating func step(_ instance: InstanceID, from start: Double, to end: Double, decodes: [RequestID] = [],
                        prefills: [PrefillChunk] = [], chunkEvents: Bool = true,
                        tokens: [(RequestID, Int)] = []) {
         let number = (steps[instance] ?? 0) + 1
@@ -27,49 +29,49 @@ struct EventScript {
         add(end, .stepEnded(instance: instance, step: number, duration: end - start))
     }
 
-    mutating func token(_ id: RequestID, _ index: Int, at time: Double, text: String? = nil) {
+    public mutating func token(_ id: RequestID, _ index: Int, at time: Double, text: String? = nil) {
         add(time, .tokenEmitted(request: id, index: index, token: Int32(index), text: text ?? "t\(index) "))
     }
 
-    mutating func finish(_ id: RequestID, at time: Double, outputTokens: Int, reason: FinishReason = .length) {
+    public mutating func finish(_ id: RequestID, at time: Double, outputTokens: Int, reason: FinishReason = .length) {
         add(time, .finished(request: id, reason: reason, outputTokens: outputTokens))
     }
 
-    mutating func transfer(_ number: Int, _ id: RequestID, from start: Double, to end: Double, bytes: Int, blocks: Int = 4,
+    public mutating func transfer(_ number: Int, _ id: RequestID, from start: Double, to end: Double, bytes: Int, blocks: Int = 4,
                            source: KVLocation = .instance(0), destination: KVLocation = .instance(1)) {
         add(start, .kvTransferStarted(transfer: number, request: id, from: source, to: destination, blocks: blocks, bytes: bytes, mode: .p2p))
         add(end, .kvTransferEnded(transfer: number, request: id, from: source, to: destination, blocks: blocks, bytes: bytes, mode: .p2p))
     }
 
-    func collector() -> MetricsCollector {
+    public func collector() -> MetricsCollector {
         let collector = MetricsCollector()
         for event in events { collector.receive(event) }
         return collector
     }
 }
 
-func makeChunk(_ id: RequestID, _ start: Int, _ tokens: Int, _ index: Int = 1, of count: Int = 1) -> PrefillChunk {
+public func makeChunk(_ id: RequestID, _ start: Int, _ tokens: Int, _ index: Int = 1, of count: Int = 1) -> PrefillChunk {
     PrefillChunk(request: id, startPosition: start, tokens: tokens, chunkIndex: index, chunkCount: count)
 }
 
 /// Asserts an optional value equals `expected` within `accuracy`.
-func assertApprox(_ value: Double?, _ expected: Double, accuracy: Double = 1e-9, _ message: String = "",
+public func assertApprox(_ value: Double?, _ expected: Double, accuracy: Double = 1e-9, _ message: String = "",
                  file: StaticString = #filePath, line: UInt = #line) {
     guard let value else { return XCTFail("nil, expected \(expected) \(message)", file: file, line: line) }
     XCTAssertEqual(value, expected, accuracy: accuracy, message, file: file, line: line)
 }
 
 /// A histogram percentile is within 0.1 % (three significant digits) plus one microsecond.
-func assertPercentile(_ value: Double?, _ expected: Double, file: StaticString = #filePath, line: UInt = #line) {
+public func assertPercentile(_ value: Double?, _ expected: Double, file: StaticString = #filePath, line: UInt = #line) {
     assertApprox(value, expected, accuracy: expected * 1e-3 + 1e-6, "(histogram precision)", file: file, line: line)
 }
 
-/// The disaggregated scenario of `MetricsCollectorTests`, shared with the summary tests:
+/// The disaggregated scenario of `MetricsCollectorTests`, shared with the summary tests (TraceTests):
 /// #1 prefilled in two chunks on instance 0 (0.5–0.7, 0.8–1.0), first token at 1.0, KV copied
 /// 1.0–1.002 (1 MB), decoded on instance 1 with tokens at 1.2, 1.5, 1.6, finished at 1.6 with 4 tokens.
 /// #2 arrives at 0.2, one-step prefill on instance 1 (0.3–0.4, no chunk events), one token, stop.
 /// #3 arrives at 0.3 and is rejected.
-func disaggregatedScript() -> EventScript {
+public func disaggregatedScript() -> EventScript {
     var s = EventScript()
     s.arrive(1, at: 0, prompt: 100, user: "alice", maxTokens: 4)
     s.add(0, .routed(request: 1, instance: 0, role: .prefill, reason: "p-first"))

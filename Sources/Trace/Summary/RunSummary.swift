@@ -1,3 +1,5 @@
+import Engine
+
 /// The configuration of one run as the caller (the CLI) knows it: what the metrics cannot learn
 /// from events, such as the policy name and the cores each instance was asked for and got.
 public struct RunInfo: Sendable, Equatable {
