@@ -11,11 +11,11 @@ import PackageDescription
 func settings(_ mode: SwiftLanguageMode, unchecked: Bool = false) -> [SwiftSetting] {
     [.swiftLanguageMode(mode), .unsafeFlags([unchecked ? "-Ounchecked" : "-O", "-wmo"], .when(configuration: .release))]
 }
-let swift5 = settings(.v5)
+let swift6 = settings(.v6)
 
 let package = Package(
     name: "pdscope",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],  // v15: Synchronization.Mutex
     products: [.executable(name: "pdscope", targets: ["pdscope"])],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,41 +31,41 @@ let package = Package(
         // No pkgConfig: ncursesw's pkg-config flags are only -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=600,
         // which SwiftPM rejects with a "prohibited flag(s)" warning; the modulemap links the libraries.
         .systemLibrary(name: "CNcurses"),
-        .target(name: "Kernels", dependencies: ["CKernels", "CPlatform"], swiftSettings: settings(.v5, unchecked: true)),
-        .target(name: "Model", dependencies: ["Kernels"], swiftSettings: settings(.v5, unchecked: true)),
+        .target(name: "Kernels", dependencies: ["CKernels", "CPlatform"], swiftSettings: settings(.v6, unchecked: true)),
+        .target(name: "Model", dependencies: ["Kernels"], swiftSettings: settings(.v6, unchecked: true)),
         .target(name: "Engine", dependencies: [
             "Model", "CPlatform",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
-        ], swiftSettings: settings(.v6)),
-        .target(name: "Trace", dependencies: ["Engine"], swiftSettings: swift5),
-        .target(name: "Dashboard", dependencies: ["Engine", "CNcurses", "CPlatform"], swiftSettings: swift5),
+        ], swiftSettings: swift6),
+        .target(name: "Trace", dependencies: ["Engine"], swiftSettings: swift6),
+        .target(name: "Dashboard", dependencies: ["Engine", "CNcurses", "CPlatform"], swiftSettings: swift6),
         .target(name: "Server", dependencies: [
             "Model", "Engine",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-        ], swiftSettings: swift5),
+        ], swiftSettings: swift6),
         // `attach`: scrapes real servers (vLLM, SGLang, llama.cpp, pdscope serve) into the dashboard's
         // records; no engine internals (only the Dashboard's ObservedInstance). Scrapes with FoundationNetworking;
         // the --listen proxy serves with Hummingbird (already built for `serve`).
         .target(name: "Attach", dependencies: [
             "Dashboard",
             .product(name: "Hummingbird", package: "hummingbird"),
-        ], swiftSettings: swift5),
+        ], swiftSettings: swift6),
         .target(name: "CLI", dependencies: [
             "Kernels", "Model", "Engine", "Trace", "Dashboard", "Server", "Attach", "CPlatform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: swift5),
-        .executableTarget(name: "pdscope", dependencies: ["CLI"], swiftSettings: swift5),
+        ], swiftSettings: swift6),
+        .executableTarget(name: "pdscope", dependencies: ["CLI"], swiftSettings: swift6),
 
         // Helpers every test target shares (seeded random numbers, the cached model, event scripts).
-        .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport", swiftSettings: swift5),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: swift5),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"], exclude: ["Goldens"], swiftSettings: swift5),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"], swiftSettings: settings(.v6)),
-        .testTarget(name: "TraceTests", dependencies: ["Trace", "TestSupport"], swiftSettings: swift5),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: swift5),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Model"], swiftSettings: swift5),
-        .testTarget(name: "AttachTests", dependencies: ["Attach", "Dashboard"], exclude: ["Fixtures"], swiftSettings: swift5),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "Attach", "TestSupport"], swiftSettings: swift5),
+        .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport", swiftSettings: swift6),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"], exclude: ["Goldens"], swiftSettings: swift6),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "TraceTests", dependencies: ["Trace", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: swift6),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Model"], swiftSettings: swift6),
+        .testTarget(name: "AttachTests", dependencies: ["Attach", "Dashboard"], exclude: ["Fixtures"], swiftSettings: swift6),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "Attach", "TestSupport"], swiftSettings: swift6),
     ]
 )

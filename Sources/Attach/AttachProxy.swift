@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// What the proxy saw of one request, for the dashboard's user rows and `--record`.
 public struct ProxyEvent: Sendable {
@@ -28,11 +29,10 @@ public struct ProxyEvent: Sendable {
 /// proxy protocol: a non-streaming `max_tokens` 1 request with `kv_transfer_params`
 /// `{"do_remote_decode": true}` to a prefill server, then the original request with the
 /// `kv_transfer_params` it returned to a decode server, streamed back. Least-loaded server first.
-public final class AttachProxy: @unchecked Sendable {
+public final class AttachProxy: Sendable {
     let scraper: Scraper
     let onEvent: @Sendable (ProxyEvent) -> Void
-    private let lock = NSLock()
-    private var nextID = 0
+    private let lastID = Mutex(0)
     private let http: HTTPGet
 
     public init(scraper: Scraper, onEvent: @escaping @Sendable (ProxyEvent) -> Void) {
@@ -86,7 +86,7 @@ public final class AttachProxy: @unchecked Sendable {
     }
 
     private func forward(_ original: [String: Any], path: String) async -> Response {
-        let id = lock.withLock { nextID += 1; return nextID }
+        let id = lastID.withLock { $0 += 1; return $0 }
         let start = scraper.now
         let user = original["user"] as? String ?? "anonymous"
         let prompt = (original["prompt"] as? String)
@@ -215,8 +215,13 @@ public final class AttachProxy: @unchecked Sendable {
 }
 
 /// The upstream's parts, read by one task at a time (first the status, then the body in the response writer).
-private final class PartsIterator: @unchecked Sendable {
+private actor PartsIterator {
     private var iterator: AsyncThrowingStream<UpstreamStream.Part, Error>.AsyncIterator
     init(_ iterator: AsyncThrowingStream<UpstreamStream.Part, Error>.AsyncIterator) { self.iterator = iterator }
-    func next() async throws -> UpstreamStream.Part? { try await iterator.next() }
+    func next() async throws -> UpstreamStream.Part? {
+        // An actor's stored iterator cannot be advanced across an await in place: advance a copy.
+        var copy = iterator
+        defer { iterator = copy }
+        return try await copy.next(isolation: self)
+    }
 }

@@ -1,5 +1,6 @@
 import Dashboard
 import Foundation
+import Synchronization
 
 /// One server to watch: its base URL and the role attach was told (`--prefill`, `--decode`), if any.
 public struct AttachTarget: Equatable, Sendable {
@@ -20,41 +21,46 @@ public struct AttachTarget: Equatable, Sendable {
 /// Scrapes every target's /metrics each `interval` on its own task, and keeps each one's latest
 /// `ObservedInstance`. A server that fails is shown with its error and retried with exponential
 /// backoff (up to `maxBackoff`); its identity is asked again when it comes back.
-public final class Scraper: @unchecked Sendable {
+public final class Scraper: Sendable {
     public let targets: [AttachTarget]
     public let interval: Double
     public static let maxBackoff = 30.0
     private let http: HTTPGet
     private let window: Double
     private let started = DispatchTime.now().uptimeNanoseconds
-    private let lock = NSLock()
-    private var latest: [ObservedInstance]
-    /// Per target, one view per `engine` label when it reports several (see `EngineSplit`), else empty.
-    private var parts: [[(engine: String, view: ObservedInstance)]]
-    private var scrapeCounts: [Int]
-    private var tasks: [Task<Void, Never>] = []
+    private let state: Mutex<State>
+
+    private struct State {
+        var latest: [ObservedInstance]
+        /// Per target, one view per `engine` label when it reports several (see `EngineSplit`), else empty.
+        var parts: [[(engine: String, view: ObservedInstance)]]
+        var scrapeCounts: [Int]
+        var tasks: [Task<Void, Never>] = []
+    }
 
     public init(targets: [AttachTarget], interval: Double = 1, window: Double = 30) {
         self.targets = targets; self.interval = max(0.05, interval); self.window = window
         http = HTTPGet(timeout: max(2, min(10, interval * 3)))
-        latest = targets.map { ObservedInstance(url: $0.url.absoluteString, role: $0.role ?? "both") }
-        scrapeCounts = Array(repeating: 0, count: targets.count)
-        parts = Array(repeating: [], count: targets.count)
+        state = Mutex(State(latest: targets.map { ObservedInstance(url: $0.url.absoluteString, role: $0.role ?? "both") },
+                            parts: Array(repeating: [], count: targets.count),
+                            scrapeCounts: Array(repeating: 0, count: targets.count)))
     }
 
     /// The panels to show now: every target, or each of its engines when it reports several.
     public func panelLayout() -> [AttachPanel] {
-        lock.withLock {
-            targets.indices.flatMap { t in parts[t].isEmpty ? [AttachPanel(target: t)] : parts[t].map { AttachPanel(target: t, engine: $0.engine) } }
+        state.withLock { state in
+            targets.indices.flatMap { t in
+                state.parts[t].isEmpty ? [AttachPanel(target: t)] : state.parts[t].map { AttachPanel(target: t, engine: $0.engine) }
+            }
         }
     }
 
     /// The latest view of each panel of `layout` (an engine no longer reported shows its server's view).
     public func views(of layout: [AttachPanel]) -> [ObservedInstance] {
-        lock.withLock {
+        state.withLock { state in
             layout.map { panel in
-                guard let engine = panel.engine else { return latest[panel.target] }
-                return parts[panel.target].first { $0.engine == engine }?.view ?? latest[panel.target]
+                guard let engine = panel.engine else { return state.latest[panel.target] }
+                return state.parts[panel.target].first { $0.engine == engine }?.view ?? state.latest[panel.target]
             }
         }
     }
@@ -63,20 +69,19 @@ public final class Scraper: @unchecked Sendable {
     public var now: Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
 
     /// The latest view of every target, in the order given.
-    public func snapshot() -> [ObservedInstance] { lock.withLock { latest } }
+    public func snapshot() -> [ObservedInstance] { state.withLock { $0.latest } }
 
     /// How many scrapes (good or failed) each target has had: tests wait on it.
-    public func scrapes() -> [Int] { lock.withLock { scrapeCounts } }
+    public func scrapes() -> [Int] { state.withLock { $0.scrapeCounts } }
 
     public func start() {
-        for index in targets.indices {
-            tasks.append(Task.detached { [self] in await self.watch(index) })
-        }
+        let started = targets.indices.map { index in Task.detached { [self] in await self.watch(index) } }
+        state.withLock { $0.tasks += started }
     }
 
     public func stop() {
-        for task in tasks { task.cancel() }
-        tasks.removeAll()
+        let running = state.withLock { state in defer { state.tasks.removeAll() }; return state.tasks }
+        for task in running { task.cancel() }
     }
 
     /// Scrapes once now (for `--once` style use and tests); returns the new view.
@@ -89,7 +94,7 @@ public final class Scraper: @unchecked Sendable {
     func scrapeOnce(_ index: Int, tracker: inout InstanceTracker, identity: inout ServerIdentity?,
                     engines: inout [String: InstanceTracker]) async -> (whole: ObservedInstance, parts: [(engine: String, view: ObservedInstance)]) {
         let target = targets[index]
-        var base = lock.withLock { latest[index] }
+        var base = state.withLock { $0.latest[index] }
         do {
             let text = try await http.text(target.url, "metrics")
             let page = try PrometheusText.parse(text)
@@ -109,7 +114,7 @@ public final class Scraper: @unchecked Sendable {
         } catch {
             base.error = Self.oneLine("\(error)")
             if error is HTTPGet.Failure { identity = nil; tracker.reset(); engines.removeAll() }
-            let failed = lock.withLock { parts[index] }.map { part in
+            let failed = state.withLock { $0.parts[index] }.map { part in
                 var view = part.view
                 view.error = base.error
                 return (part.engine, view)
@@ -141,7 +146,7 @@ public final class Scraper: @unchecked Sendable {
         var failures = 0
         while !Task.isCancelled {
             let (observed, split) = await scrapeOnce(index, tracker: &tracker, identity: &identity, engines: &engines)
-            lock.withLock { latest[index] = observed; parts[index] = split; scrapeCounts[index] += 1 }
+            state.withLock { $0.latest[index] = observed; $0.parts[index] = split; $0.scrapeCounts[index] += 1 }
             failures = observed.error == nil ? 0 : failures + 1
             let delay = failures == 0 ? interval : min(Self.maxBackoff, interval * pow(2, Double(min(failures, 10))))
             try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))

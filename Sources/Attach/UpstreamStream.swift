@@ -2,17 +2,19 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Synchronization
 
 /// One POST to an upstream server whose response arrives piece by piece: first its status and
 /// headers, then the body in the splits the network gives (URLSession's data delegate).
-final class UpstreamStream: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+final class UpstreamStream: NSObject, URLSessionDataDelegate, Sendable {
     /// Body bytes carry the time they arrived (the proxy's clock), not the time they were read:
     /// the reader may lag behind the network while it writes to the client.
     enum Part: Sendable { case status(Int), bytes(Data, Double) }
 
     let parts: AsyncThrowingStream<Part, Error>
     private let continuation: AsyncThrowingStream<Part, Error>.Continuation
-    private var session: URLSession?
+    /// Set once in init (it needs `self` as its delegate first).
+    private let session = Mutex<URLSession?>(nil)
     private let clock: @Sendable () -> Double
 
     init(url: URL, body: Data, timeout: Double, clock: @escaping @Sendable () -> Double) {
@@ -22,7 +24,7 @@ final class UpstreamStream: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         let session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
-        self.session = session
+        self.session.withLock { $0 = session }
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.httpBody = body
@@ -46,5 +48,5 @@ final class UpstreamStream: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         session.finishTasksAndInvalidate()
     }
 
-    func cancel() { session?.invalidateAndCancel() }
+    func cancel() { session.withLock { $0 }?.invalidateAndCancel() }
 }

@@ -3,6 +3,7 @@ import Attach
 import Dashboard
 import Engine
 import Foundation
+import Synchronization
 
 /// `pdscope attach`: the dashboard on real serving deployments, fed by scraping their /metrics.
 struct AttachCommand: ParsableCommand {
@@ -204,8 +205,8 @@ final class AttachDashboardSource: DashboardEngine {
 }
 
 /// An error of the proxy's task, kept for the status line.
-final class ProxyFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var message: String?
-    func set(_ text: String) { lock.withLock { message = text } }
+final class ProxyFailure: Sendable {
+    private let stored = Mutex<String?>(nil)
+    var message: String? { stored.withLock { $0 } }
+    func set(_ text: String) { stored.withLock { $0 = text } }
 }

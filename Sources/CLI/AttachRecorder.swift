@@ -21,25 +21,31 @@ final class AttachRecorder: Sendable {
         var sampler: Task<Void, Never>?
     }
 
-    private let recorder: DashboardRecorder
+    /// Starts and stops the files (the UI thread, or the main thread when headless); never
+    /// taken while `state` is held.
+    private let recorder: Mutex<DashboardRecorder>
+    /// The recording in progress, for the proxy's events and the sampler's lines.
+    private let sink: RecordingSink
     private let scraper: Scraper
     private let state = Mutex(State())
 
     init(scraper: Scraper) {
         self.scraper = scraper
-        recorder = DashboardRecorder(engineNow: { scraper.now }) { start in
+        let files = DashboardRecorder(engineNow: { scraper.now }) { start in
             Self.header(targets: scraper.targets, observed: scraper.snapshot(), startTime: start)
         }
+        sink = files.sink
+        recorder = Mutex(files)
     }
 
-    var isRecording: Bool { recorder.isRecording }
+    var isRecording: Bool { sink.writer != nil }
 
     /// Every proxy event goes here, recording or not (a request open when `r` is pressed is
     /// known but, having arrived before the recording, not written).
     func receive(_ event: ProxyEvent) {
         state.withLock { s in
             let block = s.shaper.receive(event)
-            guard let first = block.first, let origin = recorder.timeOrigin else { return }
+            guard let first = block.first, let origin = sink.timeOrigin else { return }
             if first.time < origin { s.startedBefore += 1; return }
             for var event in block {
                 // The spec's arrival counts from the recording's start, as the events' times do.
@@ -47,7 +53,7 @@ final class AttachRecorder: Sendable {
                     spec.arrivalOffset = event.time - origin
                     event.kind = .arrived(request: id, spec: spec, promptTokens: tokens)
                 }
-                recorder.receive(event)
+                sink.receive(event)
             }
             s.written += 1
         }
@@ -56,7 +62,7 @@ final class AttachRecorder: Sendable {
     /// Starts a recording (default path as the dashboard's `r`); returns its path.
     @discardableResult
     func start(path: String? = nil) throws -> String {
-        let target = try recorder.start(path: path)
+        let target = try recorder.withLock { try $0.start(path: path) }
         let interval = scraper.interval
         let sampler = Task.detached { [self] in
             while !Task.isCancelled {
@@ -74,12 +80,12 @@ final class AttachRecorder: Sendable {
     /// One `observed` line per server whose scraped state differs from the last line written for it.
     private func writeNewStates() {
         let snapshot = scraper.snapshot(), now = scraper.now
-        guard let origin = recorder.timeOrigin else { return }
+        guard let origin = sink.timeOrigin else { return }
         state.withLock { s in
             for (i, o) in snapshot.enumerated() where o.lastSeen != nil || o.error != nil {
                 let line = AttachStateLines.encode(o, index: i)
                 guard line != s.lastStates[i] else { continue }
-                recorder.receive(line: line, at: max(origin, o.error == nil ? o.lastSeen ?? now : now))
+                sink.receive(line: line, at: max(origin, o.error == nil ? o.lastSeen ?? now : now))
                 s.lastStates[i] = line
             }
         }
@@ -92,7 +98,7 @@ final class AttachRecorder: Sendable {
         let (written, open, failed, before) = state.withLock { s in
             (s.written, s.shaper.openCount, s.shaper.failed - s.failedAtStart, s.startedBefore)
         }
-        guard let line = recorder.stop() else { return nil }
+        guard let line = recorder.withLock({ $0.stop() }) else { return nil }
         var left: [String] = []
         if failed > 0 { left.append("\(failed) failed") }
         if open > 0 { left.append("\(open) still open") }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Dashboard
-import Engine
+@preconcurrency import Engine  // Engine is not yet marked Sendable (Swift 5 mode until its rewrite)
 import Foundation
+import Synchronization
 import Model
 
 /// `pdscope bench-dashboard` (hidden): decode throughput of one workload headless and with the
@@ -110,12 +111,11 @@ struct DashboardBenchCommand: ParsableCommand {
 }
 
 /// Counts generated tokens from the event stream.
-private final class DashboardBenchTokenCounter: EngineEventSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var tokens = 0
-    var count: Int { lock.withLock { tokens } }
+private final class DashboardBenchTokenCounter: EngineEventSink, Sendable {
+    private let tokens = Mutex(0)
+    var count: Int { tokens.withLock { $0 } }
     func receive(_ event: EngineEvent) {
-        if case .tokenEmitted = event.kind { lock.withLock { tokens += 1 } }
+        if case .tokenEmitted = event.kind { tokens.withLock { $0 += 1 } }
     }
 }
 

@@ -101,7 +101,7 @@ struct DashboardCommand: ParsableCommand {
         let controller = DashboardController(engine: live, config: built.describe(engine, slos: slos),
                                              settings: settings)
         live.addSink(controller.eventSink)
-        live.addSink(recorder)
+        live.addSink(recorder.sink)
         var status: [String] = built.notes
         if let path = record {
             do {

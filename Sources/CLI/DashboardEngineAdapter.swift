@@ -1,21 +1,18 @@
 import Dashboard
-import Engine
+@preconcurrency import Engine  // Engine is not yet marked Sendable (Swift 5 mode until its rewrite)
 import Foundation
 import Model
+import Synchronization
 
 /// The real engine as the dashboard sees it: requests go to the router, `g` drives a load
 /// generator, `r` a recorder, and observed cores come from the engine's snapshot. Everything
 /// here is called on the UI thread and only takes the engine's short scheduling lock.
 final class LiveDashboardEngine: DashboardEngine {
     /// The engine now serving; replaced when `c` cycles the policy.
-    var engine: Engine { lock.withLock { current } }
+    var engine: Engine { serving.engine }
     let recorder: DashboardRecorder
-    private let lock = NSLock()
-    private var current: Engine
-    private let clock = MonotonicClock()
-    /// `clock.now()` at the current engine's start, so `now` matches the event timestamps.
-    private var origin: Double
-    private var loadGenerator: DashboardLoadGenerator!
+    private let serving: ServingEngine
+    private let loadGenerator: DashboardLoadGenerator
     /// Real questions and documents in the chat template (instruct models), else nil.
     let prompts: DashboardPrompts?
     /// `--replay`: the workload's requests at their offsets, on the engine's clock.
@@ -29,16 +26,17 @@ final class LiveDashboardEngine: DashboardEngine {
     var rebuild: ((EngineConfig) throws -> (Engine, DashboardConfig))?
 
     init(engine: Engine, recorder: DashboardRecorder, settings: DashboardSettings, prompts: DashboardPrompts? = nil) {
-        current = engine; self.recorder = recorder; self.prompts = prompts
-        origin = clock.now() - engine.snapshot().time
-        loadGenerator = DashboardLoadGenerator(maxTokens: settings.maxTokens, questions: prompts) { [unowned self] spec in
+        self.recorder = recorder; self.prompts = prompts
+        let serving = ServingEngine(engine)
+        self.serving = serving
+        loadGenerator = DashboardLoadGenerator(maxTokens: settings.maxTokens, questions: prompts) { spec in
             var stamped = spec
-            stamped.arrivalOffset = now
-            self.engine.submit(stamped)
+            stamped.arrivalOffset = serving.now
+            serving.engine.submit(stamped)
         }
     }
 
-    var now: Double { clock.now() - lock.withLock { origin } }
+    var now: Double { serving.now }
 
     func submit(_ spec: RequestSpec) { engine.submit(spec) }
 
@@ -75,10 +73,7 @@ final class LiveDashboardEngine: DashboardEngine {
         old.shutdown()
         beforeStart()
         for sink in sinks { next.addSink(sink) }
-        lock.withLock {
-            current = next
-            origin = clock.now() - next.snapshot().time
-        }
+        serving.replace(with: next)
         next.start()
         shownWarningCount = 0
         var status = "policy \(config.policy.rawValue): engine restarted, requests continue there"
@@ -95,9 +90,10 @@ final class LiveDashboardEngine: DashboardEngine {
 
     /// Replays `requests` at their offsets (divided by `speed`) from now.
     func startReplay(_ requests: [RequestSpec], speed: Double) {
-        // To whichever engine is current when a request is due (`c` may replace it meanwhile).
-        let replay = TimedSubmitter(requests: requests, speed: speed, clock: engine.clock) { [unowned self] spec in
-            self.engine.submit(spec)
+        // To whichever engine is current when a request is due (`c` may replace it meanwhile);
+        // through `serving` (Sendable), not the UI-thread object, since this runs on the submitter's thread.
+        let replay = TimedSubmitter(requests: requests, speed: speed, clock: engine.clock) { [serving] spec in
+            serving.engine.submit(spec)
         }
         replayer = replay
         replay.start()
@@ -148,4 +144,22 @@ final class LiveDashboardEngine: DashboardEngine {
         if let rate = initialLoadRate { s.initialLoadRate = rate }
         return s
     }
+}
+
+/// The engine now serving and the clock reading at its start (so `now` matches its event times),
+/// shared by the UI thread and the load generator's thread.
+final class ServingEngine: Sendable {
+    private let clock: MonotonicClock
+    private let state: Mutex<(engine: Engine, origin: Double)>
+
+    init(_ engine: Engine) {
+        let clock = MonotonicClock()
+        self.clock = clock
+        state = Mutex((engine, clock.now() - engine.snapshot().time))
+    }
+
+    var engine: Engine { state.withLock { $0.engine } }
+    var now: Double { clock.now() - state.withLock { $0.origin } }
+
+    func replace(with next: Engine) { state.withLock { $0 = (next, clock.now() - next.snapshot().time) } }
 }

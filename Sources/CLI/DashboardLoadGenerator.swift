@@ -6,14 +6,16 @@ import Trace
 /// The dashboard's background traffic (`g`, `[`/`]`, `--load-rate`): Poisson arrivals of short
 /// chat prompts from a rotating set of users, submitted on its own thread so the UI never waits
 /// for the router and the engine never waits for either.
-final class DashboardLoadGenerator: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var rate: Double?
-    private var isStopping = false
-    private var thread: Thread?
-    private var random: SystemRandomNumberGenerator
-    private var count = 0
-    private let submit: (RequestSpec) -> Void
+final class DashboardLoadGenerator: Sendable {
+    private struct Control: Sendable {
+        var rate: Double?
+        var isStopping = false
+        var isStarted = false
+    }
+    private enum Next: Sendable { case stop, arrivals(rate: Double) }
+
+    private let control = WatchedState(Control())
+    private let submit: @Sendable (RequestSpec) -> Void
     private let maxTokens: Int
     /// Real questions in the chat template on instruct models; else the story starters.
     private let questions: DashboardPrompts?
@@ -21,58 +23,49 @@ final class DashboardLoadGenerator: @unchecked Sendable {
     /// generated request would take over a typed user's row.
     static let users = ["carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"]
 
-    init(maxTokens: Int, questions: DashboardPrompts? = nil, submit: @escaping (RequestSpec) -> Void) {
+    init(maxTokens: Int, questions: DashboardPrompts? = nil, submit: @escaping @Sendable (RequestSpec) -> Void) {
         self.maxTokens = maxTokens; self.questions = questions; self.submit = submit
-        random = SystemRandomNumberGenerator()
     }
 
     /// Starts, changes or (nil) pauses the arrivals. A new rate takes effect at once: the pending
     /// gap is redrawn, which a memoryless process allows.
     func setRate(_ newRate: Double?) {
-        condition.lock()
-        rate = newRate.flatMap { $0 > 0 ? $0 : nil }
-        if rate != nil && thread == nil {
+        let startsThread = control.update { c -> Bool in
+            c.rate = newRate.flatMap { $0 > 0 ? $0 : nil }
+            guard c.rate != nil && !c.isStarted else { return false }
+            c.isStarted = true
+            return true
+        }
+        if startsThread {
             let t = Thread { [self] in loop() }
             t.name = "pdscope-load-generator"
-            thread = t
             t.start()
         }
-        condition.broadcast()
-        condition.unlock()
     }
 
     /// Ends the thread (without waiting: it holds nothing the engine needs).
     func stop() {
-        condition.lock()
-        isStopping = true
-        condition.broadcast()
-        condition.unlock()
+        control.update { $0.isStopping = true }
     }
 
     private func loop() {
-        condition.lock()
-        while !isStopping {
-            guard let r = rate else { condition.wait(); continue }
+        var random = SystemRandomNumberGenerator()
+        var count = 0
+        while true {
+            guard case .arrivals(let r)? = control.wait({ $0.isStopping ? Next.stop : $0.rate.map { Next.arrivals(rate: $0) } })
+            else { return }
             // Exponential gap: -ln(U)/rate, U in (0, 1].
             let u = Double.random(in: Double.leastNonzeroMagnitude...1, using: &random)
             let deadline = Date().addingTimeInterval(-log(u) / r)
-            var rateChanged = false
-            while !isStopping && !rateChanged && Date() < deadline {
-                let before = rate
-                _ = condition.wait(until: deadline)
-                rateChanged = rate != before
-            }
-            if isStopping || rateChanged || rate == nil { continue }
-            let spec = nextRequest()
-            condition.unlock()
+            // Sleep out the gap unless stopped or the rate changes (then start over).
+            if control.wait(until: deadline, { $0.isStopping || $0.rate != r ? true : nil }) == true { continue }
+            let spec = nextRequest(count)
+            count += 1
             submit(spec)
-            condition.lock()
         }
-        condition.unlock()
     }
 
-    private func nextRequest() -> RequestSpec {
-        defer { count += 1 }
+    private func nextRequest(_ count: Int) -> RequestSpec {
         let prompts = PromptLibrary.chat
         let prompt = questions?.nextQuestion() ?? .text(prompts[count % prompts.count])
         return RequestSpec(user: Self.users[count % Self.users.count], prompt: prompt,

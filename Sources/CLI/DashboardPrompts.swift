@@ -2,28 +2,28 @@ import Dashboard
 import Engine
 import Foundation
 import Model
+import Synchronization
 import Trace
 
 /// The dashboard's prompts on an instruct model: a typed line, `S` and the load generator's
 /// questions, and `L`'s long generated document with a question, each wrapped as a user turn in
 /// the model's chat template. Models without a template (synthetic, stories) get none of this:
 /// the dashboard keeps typed text as is and synthetic tokens for `S` and `L`.
-final class DashboardPrompts: @unchecked Sendable {
+final class DashboardPrompts: Sendable {
     /// Renders one user message as the model's chat prompt, ending with the assistant's turn.
-    typealias Render = (_ userMessage: String) throws -> String
+    typealias Render = @Sendable (_ userMessage: String) throws -> String
 
     private let render: Render
-    private let countTokens: (String) -> Int
+    private let countTokens: @Sendable (String) -> Int
     /// Tokens `L`'s document aims at (the chat template and question add a few dozen).
     let longTokens: Int
-    private let lock = NSLock()
-    private var questions: QuestionGenerator
-    private var documents = 0
+    private let questions: Mutex<QuestionGenerator>
+    private let documents = Mutex(0)
     private let seed: UInt64
 
-    init(render: @escaping Render, countTokens: @escaping (String) -> Int, longTokens: Int, seed: UInt64 = 1) {
+    init(render: @escaping Render, countTokens: @escaping @Sendable (String) -> Int, longTokens: Int, seed: UInt64 = 1) {
         self.render = render; self.countTokens = countTokens; self.longTokens = longTokens; self.seed = seed
-        questions = QuestionGenerator(seed: seed)
+        questions = Mutex(QuestionGenerator(seed: seed))
     }
 
     /// Prompts for `model`, or nil with the reason when it has no chat template pdscope can
@@ -51,12 +51,12 @@ final class DashboardPrompts: @unchecked Sendable {
 
     /// A new question each call (`S`, the load generator).
     func nextQuestion() -> RequestSpec.Prompt? {
-        chat(lock.withLock { questions.next() })
+        chat(questions.withLock { $0.next() })
     }
 
     /// A new document each call, of a kind picked from its number.
     func nextDocument() -> GeneratedDocument {
-        let index = lock.withLock { () -> Int in documents += 1; return documents }
+        let index = documents.withLock { $0 += 1; return $0 }
         return DocumentGenerator.make(seed: seed &* 1_000_003 &+ UInt64(index), targetTokens: longTokens, countTokens: countTokens)
     }
 

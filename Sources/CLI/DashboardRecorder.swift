@@ -1,14 +1,13 @@
 import Engine
 import Foundation
 import Model
+import Synchronization
 import Trace
 
-/// The `r` key and `--record`: an event sink registered with the engine once, before it starts,
-/// that forwards to the trace writer of the recording in progress (or drops events when none is).
-/// Engine threads only take a short lock here; the writer itself never blocks them (it queues).
-final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var writer: TraceWriter?
+/// The `r` key and `--record`, on the UI thread: starts and stops recordings. Its `sink` is
+/// registered with the engine once, before it starts, and forwards to the recording in progress.
+final class DashboardRecorder {
+    let sink = RecordingSink()
     private let makeHeader: (Date) throws -> TraceHeader
     /// The engine's clock: seconds since it started.
     private let engineNow: () -> Double
@@ -21,28 +20,16 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
         self.engineNow = engineNow; self.makeHeader = makeHeader
     }
 
-    var isRecording: Bool { lock.lock(); defer { lock.unlock() }; return writer != nil }
+    var isRecording: Bool { sink.writer != nil }
 
     /// The engine time the recording in progress started at (its events' zero), nil when none is.
-    var timeOrigin: Double? { lock.withLock { writer?.timeOrigin } }
-
-    func receive(_ event: EngineEvent) {
-        lock.lock()
-        let current = writer
-        lock.unlock()
-        current?.receive(event)
-    }
-
-    /// A line that is not an engine event (attach's scraped states), at engine time `time`.
-    func receive(line: JSONObject, at time: Double) {
-        lock.withLock { writer }?.receive(line: line, at: time)
-    }
+    var timeOrigin: Double? { sink.timeOrigin }
 
     /// Starts writing to `path` (default: pdscope-YYYYMMDD-HHMMSS.jsonl in `recordings/` of a
     /// pdscope checkout, which .gitignore covers, else in the working directory). Returns the path.
     @discardableResult
     func start(path: String? = nil) throws -> String {
-        if let open = lock.withLock({ writer }) { return open.path }
+        if let open = sink.writer { return open.path }
         let target: String
         do { target = try path ?? Self.defaultPath(at: Date()) } catch { throw CLIError("\(error)") }
         let newWriter: TraceWriter
@@ -51,7 +38,7 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
         do {
             newWriter = try TraceWriter(path: target, header: try makeHeader(Date()), timeOrigin: origin)
         } catch { throw CLIError("\(error)") }
-        lock.withLock { writer = newWriter }
+        _ = sink.replaceWriter(with: newWriter)
         recordedPaths.append(target)
         return target
     }
@@ -60,7 +47,7 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
     /// Returns a one-line summary, or nil when nothing was being recorded.
     @discardableResult
     func stop() -> String? {
-        guard let closing = lock.withLock({ () -> TraceWriter? in defer { writer = nil }; return writer }) else { return nil }
+        guard let closing = sink.replaceWriter(with: nil) else { return nil }
         closing.close()
         if let problem = closing.writeError { return "\(closing.path): \(problem)" }
         return "recorded \(closing.writtenEventCount) events to \(closing.path)"
@@ -113,16 +100,36 @@ final class DashboardRecorder: EngineEventSink, @unchecked Sendable {
     }
 }
 
+/// An event sink that forwards to the trace writer of the recording in progress, or drops events
+/// when none is. Engine threads only take a short lock here; the writer never blocks them (it queues).
+final class RecordingSink: EngineEventSink, Sendable {
+    private let current = Mutex<TraceWriter?>(nil)
+
+    var writer: TraceWriter? { current.withLock { $0 } }
+
+    func receive(_ event: EngineEvent) { writer?.receive(event) }
+
+    /// A line that is not an engine event (attach's scraped states), at engine time `time`.
+    func receive(line: JSONObject, at time: Double) { writer?.receive(line: line, at: time) }
+
+    /// The engine time the recording in progress started at (its events' zero), nil when none is.
+    var timeOrigin: Double? { writer?.timeOrigin }
+
+    /// Sets the writer; returns the one it replaces.
+    func replaceWriter(with writer: TraceWriter?) -> TraceWriter? {
+        current.withLock { old in defer { old = writer }; return old }
+    }
+}
+
 /// The model's identity, hashed once on a background thread as the dashboard starts (a ~100 MB
 /// file takes a moment), so that `r` rarely waits for it.
-final class ModelIdentityPromise: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var result: Result<ModelIdentity, Error>?
+final class ModelIdentityPromise: Sendable {
+    private let result = WatchedState<Result<ModelIdentity, Error>?>(nil)
 
     init(_ model: LoadedModel) {
-        let thread = Thread { [self] in
+        let thread = Thread { [result] in
             let value = Result { try ReplayRecording.identity(of: model) }
-            condition.lock(); result = value; condition.broadcast(); condition.unlock()
+            result.update { $0 = value }
         }
         thread.name = "pdscope-model-hash"
         thread.start()
@@ -130,9 +137,6 @@ final class ModelIdentityPromise: @unchecked Sendable {
 
     /// Waits for the hash if it is still being computed.
     func get() throws -> ModelIdentity {
-        condition.lock()
-        defer { condition.unlock() }
-        while result == nil { condition.wait() }
-        return try result!.get()
+        try result.wait { $0 }!.get()
     }
 }

@@ -1,5 +1,6 @@
 import Dashboard
 import Foundation
+import Synchronization
 
 /// The frames around the dashboard's slow moments, drawn while the work runs on another thread:
 /// "loading model…" at start (the first frame is on screen at once; the embedded model takes
@@ -25,8 +26,9 @@ enum DashboardStartup {
 
     /// Returns `work`'s result, or how the user left first; rethrows its error.
     static func run<T>(_ phase: Phase, on terminal: TerminalBackend, _ work: @escaping () throws -> T) throws -> Outcome<T> {
+        let job = ForkedWork(run: work)
         let box = ResultBox<T>()
-        let thread = Thread { box.set(Result { try work() }) }
+        let thread = Thread { box.set(Result { try job.run() }) }
         thread.name = phase == .loading ? "pdscope-loader" : "pdscope-stopper"
         thread.start()
         let started = Date()
@@ -62,10 +64,19 @@ enum DashboardStartup {
     }
 }
 
+/// The work of a phase. While it runs, the UI thread only draws with the terminal and touches
+/// what the work captured again only after its result is back (or never, when the user leaves).
+// Unchecked: a fork-join between OS threads, which `sending` cannot express (the stopping work
+// captures the dashboard's UI-thread objects, which the caller uses again after the join).
+private struct ForkedWork<T>: @unchecked Sendable { let run: () throws -> T }
+
 /// One value handed from a worker thread to the UI thread.
-private final class ResultBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Result<T, Error>?
-    func set(_ v: Result<T, Error>) { lock.withLock { value = v } }
-    func get() -> Result<T, Error>? { lock.withLock { value } }
+private final class ResultBox<T>: Sendable {
+    private let handoff = Mutex<Handoff<Result<T, Error>>?>(nil)
+    func set(_ result: sending Result<T, Error>) {
+        let ready = Handoff(result)
+        handoff.withLock { $0 = ready }
+    }
+    /// The result once it is there (returned once).
+    func get() -> sending Result<T, Error>? { handoff.withLock { $0 }?.take() }
 }

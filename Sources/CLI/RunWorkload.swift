@@ -2,6 +2,7 @@ import Dispatch
 import Engine
 import Foundation
 import Model
+import Synchronization
 import Trace
 
 /// One headless run of a workload on the real engine: the body shared by `replay`, `compare` and
@@ -93,11 +94,10 @@ struct RunWorkload {
 }
 
 /// Counts emitted tokens for the progress line (one atomic-enough increment under a lock).
-final class TokenCounter: EngineEventSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var tokens = 0
+final class TokenCounter: EngineEventSink, Sendable {
+    private let tokens = Mutex(0)
     func receive(_ event: EngineEvent) {
-        if case .tokenEmitted = event.kind { lock.lock(); tokens += 1; lock.unlock() }
+        if case .tokenEmitted = event.kind { tokens.withLock { $0 += 1 } }
     }
-    var count: Int { lock.lock(); defer { lock.unlock() }; return tokens }
+    var count: Int { tokens.withLock { $0 } }
 }

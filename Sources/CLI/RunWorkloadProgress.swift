@@ -2,6 +2,7 @@ import ArgumentParser
 import CPlatform
 import Engine
 import Foundation
+import Synchronization
 
 /// The progress line of a headless run on stderr:
 /// `[582/99,783 requests] 339.2 tok/s  115.3 s  ETA 4 h 51 min · overloaded: arrivals outpace completions (64,583 queued)`.
@@ -108,13 +109,12 @@ final class RunProgress {
 }
 
 /// A flag set by SIGINT, SIGTERM or SIGHUP (or a test), read by the run loop and the submitter.
-final class InterruptFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Int32 = 0
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value != 0 }
+final class InterruptFlag: Sendable {
+    private let value = Mutex<Int32>(0)
+    var isSet: Bool { signal != 0 }
     /// The signal that set it (SIGINT when set by a test); 0 while unset.
-    var signal: Int32 { lock.lock(); defer { lock.unlock() }; return value }
-    func set(signal: Int32 = SIGINT) { lock.lock(); if value == 0 { value = signal }; lock.unlock() }
+    var signal: Int32 { value.withLock { $0 } }
+    func set(signal: Int32 = SIGINT) { value.withLock { if $0 == 0 { $0 = signal } } }
     /// The conventional exit status of a run stopped by this signal: 128 + its number.
     var exitStatus: Int32 { 128 + signal }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Synchronization
 import Model
 import Server
 import Trace
@@ -105,30 +106,29 @@ struct ServeCommand: ParsableCommand {
 }
 
 /// The server task's error, handed to the main thread.
-private final class ServeOutcome: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: String?
-    func set(_ message: String) { lock.withLock { stored = message } }
-    var message: String? { lock.withLock { stored } }
+private final class ServeOutcome: Sendable {
+    private let stored = Mutex<String?>(nil)
+    func set(_ message: String) { stored.withLock { $0 = message } }
+    var message: String? { stored.withLock { $0 } }
 }
 
 /// The per-request log: stderr, or a file when something else owns the terminal.
-final class ServeLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private let handle: FileHandle
+final class ServeLog: Sendable {
+    /// Locked so that lines from concurrent requests never interleave.
+    private let handle: Mutex<FileHandle>
 
     init(path: String?) throws {
-        guard let path else { handle = FileHandle.standardError; return }
+        guard let path else { handle = Mutex(FileHandle.standardError); return }
         guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
             throw CLIError("\(path): cannot write the log file")
         }
-        handle = file
+        handle = Mutex(file)
     }
 
     func write(_ line: String) {
         let stamp = String(format: "%.3f", Date().timeIntervalSince1970)
-        lock.withLock { handle.write(Data("[\(stamp)] \(line)\n".utf8)) }
+        handle.withLock { $0.write(Data("[\(stamp)] \(line)\n".utf8)) }
     }
 
-    func close() { lock.withLock { if handle !== FileHandle.standardError { try? handle.close() } } }
+    func close() { handle.withLock { if $0 !== FileHandle.standardError { try? $0.close() } } }
 }

@@ -37,7 +37,7 @@ enum ServeDashboard {
         let live = LiveDashboardEngine(engine: engine, recorder: recorder, settings: built.settings, prompts: built.prompts)
         let controller = DashboardController(engine: live, config: built.describe(engine, slos: slos), settings: built.settings)
         live.addSink(controller.eventSink)
-        live.addSink(recorder)
+        live.addSink(recorder.sink)
         let name = command.servedModelName ?? ServeCommand.defaultName(built.model)
         let served = ServedEngine(engine: engine, servedModelName: name, renderChat: ChatWiring.serveRenderer(for: model))
         var status: [String] = built.notes
@@ -50,9 +50,10 @@ enum ServeDashboard {
         let address = AddressBox()
         let stop = ServerStopHandle()
         let finished = DispatchSemaphore(value: 0)
+        let settings = command.serveSettings(name: name, modelRoot: built.model.path ?? model.name)
         Task {
             do {
-                try await APIServer.run(settings: command.serveSettings(name: name, modelRoot: built.model.path ?? model.name), served: served,
+                try await APIServer.run(settings: settings, served: served,
                                         log: { log.write($0) },
                                         onListening: { host, port in
                                             log.write("listening on http://\(host):\(port)")
@@ -82,19 +83,15 @@ enum ServeDashboard {
 }
 
 /// The server's address (or its start-up error), handed from the server task to the UI thread.
-private final class AddressBox: @unchecked Sendable {
-    enum Outcome { case success(String), failure(String) }
-    private let condition = NSCondition()
-    private var outcome: Outcome?
+private final class AddressBox: Sendable {
+    enum Outcome: Sendable { case success(String), failure(String) }
+    private let outcome = WatchedState<Outcome?>(nil)
 
-    func set(_ url: String) { condition.lock(); outcome = .success(url); condition.broadcast(); condition.unlock() }
-    func fail(_ message: String) { condition.lock(); if outcome == nil { outcome = .failure(message) }; condition.broadcast(); condition.unlock() }
+    func set(_ url: String) { outcome.update { $0 = .success(url) } }
+    func fail(_ message: String) { outcome.update { if $0 == nil { $0 = .failure(message) } } }
 
     func wait(timeout: Double) -> Outcome {
-        let deadline = Date().addingTimeInterval(timeout)
-        condition.lock()
-        defer { condition.unlock() }
-        while outcome == nil { if !condition.wait(until: deadline) { return .failure("the server did not start within \(Int(timeout)) s") } }
-        return outcome!
+        outcome.wait(until: Date().addingTimeInterval(timeout)) { $0 }
+            ?? .failure("the server did not start within \(Int(timeout)) s")
     }
 }

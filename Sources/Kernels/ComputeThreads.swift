@@ -10,13 +10,13 @@ import Foundation
 ///
 /// One caller at a time: a `run` issued while another is in progress (from another thread, or
 /// nested inside a body) executes all its indices on its own caller instead of deadlocking.
-public final class ComputeThreads: @unchecked Sendable {
+public final class ComputeThreads: Sendable {
     public let count: Int
     /// Cores the threads are pinned to (thread i → cores[i % cores.count]); nil = not pinned.
     public let cores: [Int]?
     /// How long idle workers (and a waiting caller) spin before sleeping.
     public let spinMicroseconds: Int
-    private let pool: OpaquePointer?
+    private let pool: PoolHandle?
 
     /// Spin budget used by `init(count:cores:)`: longer than the gap between two kernels of a
     /// decode step, shorter than a scheduler tick.
@@ -36,8 +36,8 @@ public final class ComputeThreads: @unchecked Sendable {
             self.pool = nil
             return
         }
-        self.pool = pool
         let handle = PoolHandle(pool: pool)
+        self.pool = handle
         for index in 1..<count {
             let core = cores.map { $0[index % $0.count] }
             let thread = Thread {
@@ -49,7 +49,7 @@ public final class ComputeThreads: @unchecked Sendable {
         }
     }
 
-    deinit { pd_pool_release(pool) }
+    deinit { pd_pool_release(pool?.pool) }
 
     /// Pins the calling thread (the one that will call `run`, i.e. thread 0) to `cores[0]`.
     /// Returns false when no cores were given or the OS refused. The engine calls this once from
@@ -67,7 +67,7 @@ public final class ComputeThreads: @unchecked Sendable {
 
     /// Runs body(i) for i in 0..<count, i = 0 on the calling thread, and returns when all are done.
     public func run(_ body: (Int) -> Void) {
-        guard let pool else {
+        guard let pool = pool?.pool else {
             for i in 0..<count { body(i) }
             return
         }
@@ -82,5 +82,6 @@ public final class ComputeThreads: @unchecked Sendable {
     }
 }
 
-/// The C pool handed to a worker thread; the pool itself synchronises every access.
+/// The C pool, shared by the caller and the worker threads.
+// Unchecked: an opaque C pointer; the pool itself synchronises every access (atomics and a futex).
 private struct PoolHandle: @unchecked Sendable { let pool: OpaquePointer }

@@ -1,18 +1,26 @@
 /// A borrowed view of a row-major weight matrix in its file encoding: `rows` output rows,
 /// each `cols` input elements long (ggml's ne1 × ne0). y[r] = Σ_c W[r, c] · x[c].
-public struct MatrixView: @unchecked Sendable {
+public struct MatrixView: Sendable {
     public let type: TensorType
     public let rows: Int
     public let cols: Int
-    public let data: UnsafeRawPointer
+    private let bytes: ReadOnlyBytes
+    public var data: UnsafeRawPointer { bytes.base }
 
     public init(type: TensorType, rows: Int, cols: Int, data: UnsafeRawPointer) {
         precondition(cols % type.blockSize == 0, "row length \(cols) is not a multiple of \(type)'s block")
-        self.type = type; self.rows = rows; self.cols = cols; self.data = data
+        self.type = type; self.rows = rows; self.cols = cols; self.bytes = ReadOnlyBytes(data)
     }
 
     /// Bytes of one row.
     public var rowBytes: Int { cols / type.blockSize * type.blockBytes }
     /// Start of row `r`.
     public func row(_ r: Int) -> UnsafeRawPointer { data + r * rowBytes }
+}
+
+/// A pointer to bytes nobody writes while it is shared (model weights, mapped or copied once).
+// Unchecked: the compiler cannot see that the bytes are immutable and outlive every holder.
+public struct ReadOnlyBytes: @unchecked Sendable {
+    public let base: UnsafeRawPointer
+    public init(_ base: UnsafeRawPointer) { self.base = base }
 }

@@ -1,5 +1,5 @@
 /// A value while rendering a template.
-enum JinjaValue: Equatable {
+enum JinjaValue: Equatable, Sendable {
     case undefined
     case none
     case bool(Bool)

@@ -1,5 +1,5 @@
 /// The parsed form of a chat template: the subset of Jinja that chat templates use.
-indirect enum JinjaExpr {
+indirect enum JinjaExpr: Sendable {
     case literal(JinjaValue)
     case variable(String)
     case attribute(JinjaExpr, String)
@@ -15,7 +15,7 @@ indirect enum JinjaExpr {
     case list([JinjaExpr])
 }
 
-indirect enum JinjaNode {
+indirect enum JinjaNode: Sendable {
     case text(String)
     case output(JinjaExpr)
     case forLoop(variable: String, iterable: JinjaExpr, body: [JinjaNode])

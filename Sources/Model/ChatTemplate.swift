@@ -28,7 +28,7 @@ public struct ChatTemplate: Sendable {
     /// Values of `bos_token` and `eos_token` inside the template.
     public let bosToken: String
     public let eosToken: String
-    private let nodes: Nodes
+    private let nodes: [JinjaNode]
 
     public init(source: String) throws {
         try self.init(source: source, bosToken: "", eosToken: "")
@@ -38,7 +38,7 @@ public struct ChatTemplate: Sendable {
         self.source = source
         self.bosToken = bosToken
         self.eosToken = eosToken
-        nodes = Nodes(value: try ChatTemplateParser.parse(source))
+        nodes = try ChatTemplateParser.parse(source)
         // A template that cannot render a plain exchange is of no use; say so now, not mid-request.
         let probe = [ChatMessage(role: "user", content: "Hello?"), ChatMessage(role: "assistant", content: "Hi."),
                      ChatMessage(role: "user", content: "Bye?")]
@@ -56,10 +56,7 @@ public struct ChatTemplate: Sendable {
             "bos_token": .string(bosToken),
             "eos_token": .string(eosToken),
         ]])
-        try renderer.render(nodes.value)
+        try renderer.render(nodes)
         return renderer.out
     }
-
-    /// The parsed template; immutable once built, so sharing it between threads is safe.
-    private struct Nodes: @unchecked Sendable { let value: [JinjaNode] }
 }

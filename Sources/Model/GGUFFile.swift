@@ -3,7 +3,7 @@ import Kernels
 /// A parsed GGUF model file (versions 2 and 3, little-endian). The header is checked in full at
 /// init, so every tensor returned lies inside the file, is aligned, and overlaps no other tensor.
 /// Tensor data stays in the memory mapping (or the owned copy) and is borrowed through `data(of:)`.
-public final class GGUFFile: @unchecked Sendable {  // immutable after init
+public final class GGUFFile: Sendable {
     /// The name used in error messages: the path's last component, or the name given.
     public let name: String
     public let version: UInt32

@@ -1,3 +1,4 @@
+import Kernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,10 +7,13 @@ import Darwin
 
 /// The bytes behind a GGUFFile: either a read-only memory mapping of a file or an owned copy
 /// of an in-memory buffer. Pointers into it stay valid for the storage's lifetime.
-final class GGUFStorage: @unchecked Sendable {
-    let base: UnsafeRawPointer?
+final class GGUFStorage: Sendable {
+    /// How the bytes are given back at deinit.
+    private enum Owner: Sendable { case none, mapping, allocation }
+    private let bytes: ReadOnlyBytes?
     let count: Int
-    private let release: () -> Void
+    private let owner: Owner
+    var base: UnsafeRawPointer? { bytes?.base }
 
     /// Maps `path` read-only. Errors name the path as the user gave it.
     init(mapping path: String, name: String) throws {
@@ -23,25 +27,31 @@ final class GGUFStorage: @unchecked Sendable {
         let size = Int(info.st_size)
         if size == 0 {
             // mmap refuses zero bytes; the parser reports the empty file as truncated.
-            base = nil; count = 0; release = {}
+            bytes = nil; count = 0; owner = .none
             return
         }
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
             throw GGUFError("\(name): cannot map \(size) bytes: \(String(cString: strerror(errno)))")
         }
-        base = UnsafeRawPointer(mapped); count = size
-        release = { munmap(mapped, size) }
+        bytes = ReadOnlyBytes(mapped); count = size; owner = .mapping
     }
 
     /// Copies `bytes` into a 64-byte aligned buffer so tensor data gets the same alignment a mapping would give.
     init(copying bytes: [UInt8]) {
         count = bytes.count
-        guard !bytes.isEmpty else { base = nil; release = {}; return }
+        guard !bytes.isEmpty else { self.bytes = nil; owner = .none; return }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 64)
         bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
-        base = UnsafeRawPointer(buffer)
-        release = { buffer.deallocate() }
+        self.bytes = ReadOnlyBytes(buffer)
+        owner = .allocation
     }
 
-    deinit { release() }
+    deinit {
+        guard let base else { return }
+        switch owner {
+        case .none: break
+        case .mapping: munmap(UnsafeMutableRawPointer(mutating: base), count)
+        case .allocation: base.deallocate()
+        }
+    }
 }

@@ -21,6 +21,7 @@ public struct KVLayout: Equatable, Hashable, Sendable {
 
 /// One separate memory arena of KV blocks (a stand-in for one device's KV memory).
 /// The arena only stores; which request owns which block is the engine's business.
+// Unchecked: raw float memory; a block is written only by the instance the engine gave it to.
 public final class KVArena: @unchecked Sendable {
     public let layout: KVLayout
     public let blockCount: Int

@@ -2,7 +2,7 @@ import Kernels
 
 /// A loaded Llama-architecture model: hyper-parameters, weight views into the GGUF bytes, tokenizer.
 /// Immutable and shareable across instances; each instance runs it through its own `ForwardContext`.
-public final class LlamaModel: @unchecked Sendable {
+public final class LlamaModel: Sendable {
     public let file: GGUFFile
     /// Hyper-parameters; `contextLength` is the served context (see `init(file:maxContextLength:)`).
     public let config: LlamaConfig

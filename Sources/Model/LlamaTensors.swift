@@ -2,7 +2,7 @@ import Kernels
 
 /// One transformer block's weights. Matrices are borrowed views (rows = output dim, cols = input dim);
 /// norms are decoded to floats because they are tiny and read on every token.
-public struct LlamaLayerTensors: @unchecked Sendable {
+public struct LlamaLayerTensors: Sendable {
     public let attnNorm: [Float]
     /// (dim, dim), (kvDim, dim), (kvDim, dim), (dim, dim) as rows × cols.
     public let wq, wk, wv, wo: MatrixView
@@ -19,7 +19,7 @@ public struct LlamaLayerTensors: @unchecked Sendable {
 
 /// All weights of a Llama model, located in a GGUF file by llama.cpp's tensor names and checked
 /// against the configuration. Keeps the file alive, since the matrix views point into it.
-public struct LlamaTensors: @unchecked Sendable {
+public struct LlamaTensors: Sendable {
     /// (vocab, dim): row t is token t's embedding.
     public let tokenEmbedding: MatrixView
     /// (vocab, dim) classifier; the token embedding itself when the file has no output.weight (tied).

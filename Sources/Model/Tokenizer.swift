@@ -8,7 +8,7 @@
 /// Special tokens written in the text (`<|im_start|>`) become single tokens before either runs
 /// (`Tokenizer+Special.swift`). Encoding is O(n log n) in the text length.
 /// Immutable after init, so it is safe to share between threads.
-public final class Tokenizer: @unchecked Sendable {
+public final class Tokenizer: Sendable {
     /// Token kinds, numbered as llama.cpp's `llama_token_type` (GGUF `tokenizer.ggml.token_type`).
     public enum TokenKind: Int32, Sendable {
         case undefined = 0, normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// The OpenAI-compatible HTTP server (Hummingbird on SwiftNIO) in front of a `ServedEngine`.
 /// `run` serves until SIGINT or SIGTERM, then stops taking requests, ends the open ones as
@@ -81,20 +82,18 @@ public enum APIServer {
 
 /// Stops a running server from another thread (as SIGTERM would); a stop before the server runs
 /// takes effect as soon as it does.
-public final class ServerStopHandle: @unchecked Sendable {
-    private let lock = NSLock()
-    private var action: (@Sendable () async -> Void)?
-    private var requested = false
+public final class ServerStopHandle: Sendable {
+    private let state = Mutex<(action: (@Sendable () async -> Void)?, requested: Bool)>((nil, false))
 
     public init() {}
 
     public func stop() {
-        let action = lock.withLock { () -> (@Sendable () async -> Void)? in requested = true; return self.action }
+        let action = state.withLock { s in s.requested = true; return s.action }
         if let action { Task { await action() } }
     }
 
     func set(_ newAction: @escaping @Sendable () async -> Void) {
-        let already = lock.withLock { () -> Bool in action = newAction; return requested }
+        let already = state.withLock { s in s.action = newAction; return s.requested }
         if already { Task { await newAction() } }
     }
 }

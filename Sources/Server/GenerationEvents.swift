@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Synchronization
 
 /// What one API request hears from the engine, in order.
 public enum GenerationEvent: Sendable, Equatable {
@@ -17,10 +18,13 @@ public enum GenerationEvent: Sendable, Equatable {
 /// so the token that ends a request carries its finish reason (OpenAI puts `finish_reason` on the
 /// last content chunk); tokens and the step end are emitted in one hold of the engine lock, so
 /// this adds no waiting. Called on engine threads: it only appends and yields.
-public final class RequestStreams: EngineEventSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuations: [RequestID: AsyncStream<GenerationEvent>.Continuation] = [:]
-    private var heldTokens: [RequestID: (index: Int, text: String)] = [:]
+public final class RequestStreams: EngineEventSink, Sendable {
+    private let state = Mutex(Routing())
+
+    fileprivate struct Routing {
+        var continuations: [RequestID: AsyncStream<GenerationEvent>.Continuation] = [:]
+        var heldTokens: [RequestID: (index: Int, text: String)] = [:]
+    }
 
     public init() {}
 
@@ -28,16 +32,20 @@ public final class RequestStreams: EngineEventSink, @unchecked Sendable {
     /// (`Engine.submit(_:register:)` gives the id in time).
     public func register(_ id: RequestID) -> AsyncStream<GenerationEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: GenerationEvent.self)
-        lock.withLock { continuations[id] = continuation }
+        state.withLock { $0.continuations[id] = continuation }
         return stream
     }
 
     /// Number of requests whose streams are still open.
-    public var openCount: Int { lock.withLock { continuations.count } }
+    public var openCount: Int { state.withLock { $0.continuations.count } }
 
     public func receive(_ event: EngineEvent) {
-        lock.lock()
-        defer { lock.unlock() }
+        state.withLock { $0.route(event) }
+    }
+}
+
+extension RequestStreams.Routing {
+    mutating func route(_ event: EngineEvent) {
         switch event.kind {
         case .arrived(let id, _, let promptTokens):
             continuations[id]?.yield(.admitted(promptTokens: promptTokens))

@@ -1,5 +1,6 @@
-import Engine
+@preconcurrency import Engine  // Engine is not yet marked Sendable (Swift 5 mode until its rewrite)
 import Foundation
+import Synchronization
 
 /// Turns a list of chat messages into the prompt text (the model's chat template). Provided by
 /// whoever wires the server to a model.
@@ -7,7 +8,7 @@ public typealias ChatRenderer = @Sendable ([ChatTurn]) throws -> String
 
 /// The engine as the HTTP side uses it: submit a request and get its own event stream, abort it,
 /// read metrics. Add it before the engine starts so its sinks see every event.
-public final class ServedEngine: @unchecked Sendable {
+public final class ServedEngine: Sendable {
     public let engine: Engine
     public let streams = RequestStreams()
     public let metrics: ServingMetrics
@@ -16,8 +17,7 @@ public final class ServedEngine: @unchecked Sendable {
     private let clock = MonotonicClock()
     /// `clock.now()` when the engine started, so arrival offsets match event times (recordings).
     private let origin: Double
-    private let lock = NSLock()
-    private var accepting = true
+    private let accepting = Mutex(true)
 
     public init(engine: Engine, servedModelName: String, renderChat: @escaping ChatRenderer) {
         self.engine = engine
@@ -35,10 +35,10 @@ public final class ServedEngine: @unchecked Sendable {
     /// Seconds since the engine started, on the engine's clock.
     public var now: Double { clock.now() - origin }
 
-    public var isAccepting: Bool { lock.withLock { accepting } }
+    public var isAccepting: Bool { accepting.withLock { $0 } }
 
     /// New requests get 503 from now on (shutdown).
-    public func stopAccepting() { lock.withLock { accepting = false } }
+    public func stopAccepting() { accepting.withLock { $0 = false } }
 
     /// Submits `spec`; its events arrive on the returned stream, starting with `admitted`.
     public func submit(_ spec: RequestSpec) throws -> (RequestID, AsyncStream<GenerationEvent>) {
@@ -55,8 +55,13 @@ public final class ServedEngine: @unchecked Sendable {
 }
 
 /// Reads one request's events across the handler and its response-body writer.
-final class EventReader: @unchecked Sendable {
+actor EventReader {
     private var iterator: AsyncStream<GenerationEvent>.AsyncIterator
     init(_ stream: AsyncStream<GenerationEvent>) { iterator = stream.makeAsyncIterator() }
-    func next() async -> GenerationEvent? { await iterator.next() }
+    func next() async -> GenerationEvent? {
+        // An actor's stored iterator cannot be advanced across an await in place: advance a copy.
+        var copy = iterator
+        defer { iterator = copy }
+        return await copy.next(isolation: self)
+    }
 }

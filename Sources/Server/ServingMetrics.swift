@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Prometheus
+import Synchronization
 
 /// `/metrics`: vLLM v1's Prometheus metrics, one series per engine instance (labels `model_name`,
 /// `engine` = instance id, `role`), reduced from the engine's event stream. Gauges are read from
@@ -8,17 +9,17 @@ import Prometheus
 /// number goes where the work happened: prompt tokens, TTFT, queue and prefill time to the
 /// instance that ran the prefill; ITL, decode time, E2E and finishes to the instance that
 /// produced the last token; KV transfers (vLLM's NIXL connector names) to the receiving side.
-public final class ServingMetrics: EngineEventSink, @unchecked Sendable {
-    public let registry = PrometheusCollectorRegistry()
-    private let lock = NSLock()
-    private var series: [InstanceID: InstanceSeries] = [:]
-    private var requests: [RequestID: RequestTimes] = [:]
-    private var transferStarts: [Int: Double] = [:]
+public final class ServingMetrics: EngineEventSink, Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let state: Mutex<Reducer>
 
     /// `kvBlocks` and `blockSize` go into `vllm:cache_config_info` (`num_gpu_blocks`, `block_size`),
     /// where vLLM publishes its pool size, so a scraper can turn the usage fraction into blocks.
     public init(modelName: String, instances: [(id: InstanceID, role: InstanceRole)], kvBlocks: [InstanceID: Int] = [:],
                 blockSize: Int? = nil) {
+        let registry = PrometheusCollectorRegistry()
+        self.registry = registry
+        var series: [InstanceID: InstanceSeries] = [:]
         for instance in instances {
             let labels = [("model_name", modelName), ("engine", String(instance.id)), ("role", instance.role.rawValue)]
             series[instance.id] = InstanceSeries(registry: registry, labels: labels)
@@ -28,13 +29,14 @@ public final class ServingMetrics: EngineEventSink, @unchecked Sendable {
                                                      helpText: "Information of the LLMEngine CacheConfig"), labels: info).set(to: 1)
             }
         }
+        state = Mutex(Reducer(series: series))
     }
 
     /// The exposition text, with the gauges set from `snapshot` first.
     public func exposition(snapshot: EngineSnapshot) -> String {
-        lock.withLock {
+        state.withLock { state in
             for instance in snapshot.instances {
-                guard let s = series[instance.id] else { continue }
+                guard let s = state.series[instance.id] else { continue }
                 s.running.set(to: Double(instance.running))
                 s.waiting.set(to: Double(instance.waiting))
                 s.kvUsage.set(to: instance.kvBlocks > 0 ? Double(instance.kvBlocksUsed) / Double(instance.kvBlocks) : 0)
@@ -44,8 +46,17 @@ public final class ServingMetrics: EngineEventSink, @unchecked Sendable {
     }
 
     public func receive(_ event: EngineEvent) {
-        lock.lock()
-        defer { lock.unlock() }
+        state.withLock { $0.reduce(event) }
+    }
+}
+
+/// The series and what is remembered of requests in flight, changed only under the metrics' lock.
+private struct Reducer {
+    let series: [InstanceID: InstanceSeries]
+    var requests: [RequestID: RequestTimes] = [:]
+    var transferStarts: [Int: Double] = [:]
+
+    mutating func reduce(_ event: EngineEvent) {
         let t = event.time
         switch event.kind {
         case .arrived(let id, _, let promptTokens):
@@ -77,7 +88,7 @@ public final class ServingMetrics: EngineEventSink, @unchecked Sendable {
         }
     }
 
-    private func scheduled(_ id: RequestID, on instance: InstanceID, at t: Double) {
+    private mutating func scheduled(_ id: RequestID, on instance: InstanceID, at t: Double) {
         guard var times = requests[id] else { return }
         times.instance = instance
         if times.firstScheduled == nil {
@@ -87,7 +98,7 @@ public final class ServingMetrics: EngineEventSink, @unchecked Sendable {
         requests[id] = times
     }
 
-    private func token(_ id: RequestID, index: Int, at t: Double) {
+    private mutating func token(_ id: RequestID, index: Int, at t: Double) {
         guard var times = requests[id], let instance = times.instance, let s = series[instance] else { return }
         s.generationTokens.increment()
         if index == 0 {
@@ -102,7 +113,7 @@ public final class ServingMetrics: EngineEventSink, @unchecked Sendable {
         requests[id] = times
     }
 
-    private func finished(_ id: RequestID, reason: FinishReason, at t: Double) {
+    private mutating func finished(_ id: RequestID, reason: FinishReason, at t: Double) {
         guard let times = requests.removeValue(forKey: id), let instance = times.instance, let s = series[instance] else { return }
         s.success[reason]?.increment()
         s.e2e.record(max(t - times.arrival, 0))

@@ -1,5 +1,6 @@
 @testable import Attach
 import Foundation
+import Synchronization
 import XCTest
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -9,23 +10,22 @@ import FoundationNetworking
 /// decode), driven by a real streaming HTTP client: P-first with vLLM's kv_transfer_params, SSE
 /// chunks passed through and timed, upstream failures as OpenAI-shaped 502s.
 final class AttachProxyTests: XCTestCase {
-    private final class Events: @unchecked Sendable {
-        let lock = NSLock()
-        var list: [ProxyEvent] = []
-        func add(_ e: ProxyEvent) { lock.withLock { list.append(e) } }
-        var all: [ProxyEvent] { lock.withLock { list } }
+    private final class Events: Sendable {
+        private let list = Mutex<[ProxyEvent]>([])
+        func add(_ e: ProxyEvent) { list.withLock { $0.append(e) } }
+        var all: [ProxyEvent] { list.withLock { $0 } }
     }
 
     private func startProxy(_ scraper: Scraper, events: Events) throws -> (Task<Void, Never>, String) {
         let proxy = AttachProxy(scraper: scraper) { events.add($0) }
         let ready = DispatchSemaphore(value: 0)
         let port = PortBox()
-        let task = Task.detached { _ = try? await proxy.run(host: "127.0.0.1", port: 0) { port.value = $0; ready.signal() } }
+        let task = Task.detached { _ = try? await proxy.run(host: "127.0.0.1", port: 0) { p in port.value.withLock { $0 = p }; ready.signal() } }
         XCTAssertEqual(ready.wait(timeout: .now() + 30), .success)
-        return (task, "http://127.0.0.1:\(port.value)")
+        return (task, "http://127.0.0.1:\(port.value.withLock { $0 })")
     }
 
-    private final class PortBox: @unchecked Sendable { var value = 0 }
+    private final class PortBox: Sendable { let value = Mutex(0) }
 
     private func post(_ url: String, _ body: String) -> (Int, String) {
         var request = URLRequest(url: URL(string: url)!)
@@ -33,13 +33,13 @@ final class AttachProxyTests: XCTestCase {
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(body.utf8)
         let done = DispatchSemaphore(value: 0)
-        var result = (0, "")
+        let result = Answer<(Int, String)>((0, ""))
         URLSession.shared.dataTask(with: request) { data, response, _ in
-            result = ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self))
+            result.set(((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self)))
             done.signal()
         }.resume()
         XCTAssertEqual(done.wait(timeout: .now() + 120), .success)
-        return result
+        return result.value
     }
 
     private func generated(_ base: String) throws -> Double {

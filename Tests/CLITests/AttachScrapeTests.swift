@@ -1,6 +1,7 @@
 import Attach
 import Dashboard
 import Foundation
+import Synchronization
 import XCTest
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -22,10 +23,10 @@ final class AttachScrapeTests: XCTestCase {
         request.httpBody = try JSONSerialization.data(withJSONObject: [
             "prompt": "Once upon a time", "max_tokens": maxTokens, "ignore_eos": true, "user": user])
         let done = DispatchSemaphore(value: 0)
-        var result: Data?
-        URLSession.shared.dataTask(with: request) { data, _, _ in result = data; done.signal() }.resume()
+        let result = Answer<Data?>(nil)
+        URLSession.shared.dataTask(with: request) { data, _, _ in result.set(data); done.signal() }.resume()
         XCTAssertEqual(done.wait(timeout: .now() + 60), .success)
-        return try XCTUnwrap(try JSONSerialization.jsonObject(with: result ?? Data()) as? [String: Any])
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: result.value ?? Data()) as? [String: Any])
     }
 
     func testPrefillAndDecodeServersAreIdentifiedAndTheirTokensCounted() throws {

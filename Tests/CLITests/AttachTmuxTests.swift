@@ -30,13 +30,13 @@ final class AttachTmuxTests: XCTestCase {
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(#"{"prompt": "Once upon a time", "max_tokens": 16, "ignore_eos": true, "stream": true, "user": "alice"}"#.utf8)
         let done = DispatchSemaphore(value: 0)
-        var status = 0
+        let status = Answer(0)
         URLSession.shared.dataTask(with: request) { _, response, _ in
-            status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            status.set((response as? HTTPURLResponse)?.statusCode ?? 0)
             done.signal()
         }.resume()
         XCTAssertEqual(done.wait(timeout: .now() + 60), .success)
-        XCTAssertEqual(status, 200)
+        XCTAssertEqual(status.value, 200)
         let after = try tmux.waitForScreen(timeout: 30, "the request's TTFT estimate and alice's row") {
             $0.contains("~TTFT p50/p90/p99") && $0.contains("alice")
         }

@@ -60,7 +60,7 @@ final class DashboardAdapterTests: XCTestCase {
         let controller = DashboardController(engine: live, config: LiveDashboardEngine.dashboardConfig(engine: engine, model: model, slos: nil),
                                              settings: settings)
         engine.addSink(controller.eventSink)
-        engine.addSink(recorder)
+        engine.addSink(recorder.sink)
         XCTAssertEqual(try recorder.start(path: path), path)
         engine.start()
 
@@ -132,7 +132,7 @@ final class DashboardAdapterTests: XCTestCase {
     func testRecordingStartedMidSessionStartsItsTimesAtTheStartOfRecording() throws {
         let (model, engine) = try makeEngine()
         let recorder = makeRecorder(model: model, engine: engine, options: try EngineOptions.parse([]))
-        engine.addSink(recorder)
+        engine.addSink(recorder.sink)
         engine.start()
         defer { engine.shutdown() }
         engine.submit(RequestSpec(user: "early", prompt: .text("Once upon a time"), maxTokens: 8))
@@ -158,17 +158,15 @@ final class DashboardAdapterTests: XCTestCase {
     }
 
     func testLoadGeneratorRotatesUsers() {
-        let lock = NSLock()
-        var specs: [RequestSpec] = []
+        let specs = WatchedState<[RequestSpec]>([])
         let enough = expectation(description: "ten arrivals")
         let generator = DashboardLoadGenerator(maxTokens: 8) { spec in
-            lock.lock(); specs.append(spec); let count = specs.count; lock.unlock()
-            if count == 10 { enough.fulfill() }
+            if specs.update({ $0.append(spec); return $0.count }) == 10 { enough.fulfill() }
         }
         generator.setRate(1000)
         wait(for: [enough], timeout: 30)
         generator.stop()
-        lock.lock(); let first = Array(specs.prefix(10)); lock.unlock()
+        let first = Array(specs.read { $0 }.prefix(10))
         XCTAssertEqual(first.map(\.user), (0..<10).map { DashboardLoadGenerator.users[$0 % DashboardLoadGenerator.users.count] })
         XCTAssertTrue(first.allSatisfy { $0.maxTokens == 8 })
     }

@@ -53,17 +53,15 @@ final class DashboardPromptsTests: XCTestCase {
 
     func testLoadGeneratorAsksTheQuestions() {
         let prompts = DashboardPrompts(render: Self.chatML, countTokens: DocumentGenerator.estimateTokens, longTokens: 100)
-        let lock = NSLock()
-        var specs: [RequestSpec] = []
+        let specs = WatchedState<[RequestSpec]>([])
         let enough = expectation(description: "five arrivals")
         let generator = DashboardLoadGenerator(maxTokens: 8, questions: prompts) { spec in
-            lock.lock(); specs.append(spec); let count = specs.count; lock.unlock()
-            if count == 5 { enough.fulfill() }
+            if specs.update({ $0.append(spec); return $0.count }) == 5 { enough.fulfill() }
         }
         generator.setRate(1000)
         wait(for: [enough], timeout: 30)
         generator.stop()
-        lock.lock(); let first = Array(specs.prefix(5)); lock.unlock()
+        let first = Array(specs.read { $0 }.prefix(5))
         for spec in first {
             guard case .text(let t) = spec.prompt else { return XCTFail("\(spec.prompt)") }
             XCTAssertTrue(t.hasPrefix("<|im_start|>user\n"), t)

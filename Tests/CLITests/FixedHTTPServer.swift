@@ -1,12 +1,13 @@
 import Foundation
+import Synchronization
 
 /// A loopback HTTP server that answers every request with one fixed 200 body (a stand-in for a
 /// server whose /metrics is garbage). Real sockets on 127.0.0.1, a free port, one thread.
-final class FixedHTTPServer: @unchecked Sendable {
+final class FixedHTTPServer: Sendable {
     let port: Int
     private let socketFD: Int32
     private let body: String
-    private var thread: Thread?
+    private let isStopped = Mutex(false)
 
     init(body: String) throws {
         self.body = body
@@ -22,9 +23,7 @@ final class FixedHTTPServer: @unchecked Sendable {
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
         socketFD = fd
         port = Int(UInt16(bigEndian: address.sin_port))
-        let thread = Thread { [self] in serve() }
-        self.thread = thread
-        thread.start()
+        Thread { [self] in serve() }.start()
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -48,7 +47,11 @@ final class FixedHTTPServer: @unchecked Sendable {
         }
     }
 
-    func stop() { shutdown(socketFD, Int32(SHUT_RDWR)); close(socketFD) }
+    /// Closes the socket once: a second close could hit a descriptor reused meanwhile.
+    func stop() {
+        guard !isStopped.withLock({ stopped in defer { stopped = true }; return stopped }) else { return }
+        shutdown(socketFD, Int32(SHUT_RDWR)); close(socketFD)
+    }
     deinit { stop() }
 }
 

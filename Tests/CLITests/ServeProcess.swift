@@ -1,4 +1,6 @@
+@testable import CLI
 import Foundation
+import Synchronization
 import XCTest
 
 /// A real `pdscope serve` child process on a free loopback port: started with `--port 0`, its
@@ -59,33 +61,39 @@ final class ServeProcess {
 struct NotStarted: Error, CustomStringConvertible { var message: String; var description: String { message } }
 
 /// Collects a child's stderr and lets a test wait for a line.
-final class LineCollector: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var data = Data()
-    private var closed = false
+final class LineCollector: Sendable {
+    private struct Collected: Sendable {
+        var data = Data()
+        var closed = false
+    }
+    private let state = WatchedState(Collected())
 
-    func append(_ chunk: Data) { condition.lock(); data.append(chunk); condition.broadcast(); condition.unlock() }
-    func close() { condition.lock(); closed = true; condition.broadcast(); condition.unlock() }
+    func append(_ chunk: Data) { state.update { $0.data.append(chunk) } }
+    func close() { state.update { $0.closed = true } }
 
-    var text: String { condition.lock(); defer { condition.unlock() }; return String(decoding: data, as: UTF8.self) }
+    var text: String { state.read { String(decoding: $0.data, as: UTF8.self) } }
 
+    /// The first line containing `needle`; nil when the stream closes or `timeout` passes first.
     func waitForLine(containing needle: String, timeout: Double) -> String? {
-        let deadline = Date().addingTimeInterval(timeout)
-        condition.lock()
-        defer { condition.unlock() }
-        while true {
-            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-            if let line = lines.first(where: { $0.contains(needle) }) { return String(line) }
-            if closed || !condition.wait(until: deadline) { return nil }
+        let found: String?? = state.wait(until: Date().addingTimeInterval(timeout)) { s in
+            let lines = String(decoding: s.data, as: UTF8.self).split(separator: "\n")
+            if let line = lines.first(where: { $0.contains(needle) }) { return .some(String(line)) }
+            return s.closed ? .some(nil) : nil
         }
+        return found ?? nil
     }
 
     func waitUntilClosed(timeout: Double) {
-        let deadline = Date().addingTimeInterval(timeout)
-        condition.lock()
-        while !closed && condition.wait(until: deadline) {}
-        condition.unlock()
+        _ = state.wait(until: Date().addingTimeInterval(timeout)) { $0.closed ? true : nil }
     }
+}
+
+/// A value set by a callback on another thread and read once the test has waited for it.
+final class Answer<T: Sendable>: Sendable {
+    private let stored: Mutex<T>
+    init(_ initial: T) { stored = Mutex(initial) }
+    func set(_ new: T) { stored.withLock { $0 = new } }
+    var value: T { stored.withLock { $0 } }
 }
 
 /// Runs a command to its end; returns its exit status and stdout (stderr is appended to `log`).

@@ -1,23 +1,24 @@
 import Engine
 import Foundation
+import Synchronization
 import XCTest
 @testable import Dashboard
 
 /// A stand-in engine for trying the real terminal by hand (in tmux): every submitted request is
 /// prefilled in 40 ms chunks and then decodes a word every 20 ms on instance 0, on a background
 /// thread, emitting the same events a real engine would.
-final class SimulatedEngine: DashboardEngine, @unchecked Sendable {
+final class SimulatedEngine: DashboardEngine, Sendable {
     let sink: EngineEventSink
     private let start = Date()
     private let queue = DispatchQueue(label: "simulated-engine")
-    private var nextID = 1
+    private let nextID = Mutex(1)
 
     init(sink: EngineEventSink) { self.sink = sink }
     var now: Double { Date().timeIntervalSince(start) }
 
     func submit(_ spec: RequestSpec) {
         queue.async { [self] in
-            let id = nextID; nextID += 1
+            let id = nextID.withLock { id in defer { id += 1 }; return id }
             let tokens: Int
             switch spec.prompt { case let .text(t): tokens = max(1, t.count / 4); case let .synthetic(n, _, _): tokens = n }
             emit(.arrived(request: id, spec: spec, promptTokens: tokens))

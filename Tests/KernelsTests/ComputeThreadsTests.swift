@@ -1,5 +1,6 @@
 import CPlatform
 import Foundation
+import Synchronization
 import XCTest
 @testable import Kernels
 
@@ -50,14 +51,16 @@ final class ComputeThreadsTests: XCTestCase {
 
     func testConcurrentCallersBothComplete() {
         let threads = ComputeThreads(count: 2)
-        var totals = [Int](repeating: 0, count: 4)  // [caller][index]
-        totals.withUnsafeMutableBufferPointer { slots in
-            let base = slots.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: 2) { caller in
-                for _ in 0..<200 { threads.run { base[caller * 2 + $0] += 1 } }
+        let totals = Mutex([Int](repeating: 0, count: 4))  // [caller][index]
+        DispatchQueue.concurrentPerform(iterations: 2) { caller in
+            // Each caller's runs write its own slots unsynchronised, as kernels do; read after.
+            var counts = [0, 0]
+            counts.withUnsafeMutableBufferPointer { slots in
+                for _ in 0..<200 { threads.run { slots[$0] += 1 } }
             }
+            totals.withLock { $0[caller * 2] = counts[0]; $0[caller * 2 + 1] = counts[1] }
         }
-        XCTAssertEqual(totals, [200, 200, 200, 200])
+        XCTAssertEqual(totals.withLock { $0 }, [200, 200, 200, 200])
     }
 
     func testPoolsCanBeCreatedAndReleasedRepeatedly() {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import XCTest
 @testable import Model
@@ -13,14 +14,13 @@ enum TokenizerBPESupport {
     /// The byte-level tokenizer of SmolLM2, read once (the file's metadata only).
     static func smolLM2() throws -> Tokenizer {
         let path = try smolLM2Path()
-        if let cached = cache.value { return cached }
+        if let cached = cache.withLock({ $0 }) { return cached }
         let tok = try Tokenizer(gguf: GGUFFile(path: path))
-        cache.value = tok
+        cache.withLock { $0 = tok }
         return tok
     }
 
-    private final class Box: @unchecked Sendable { var value: Tokenizer? }
-    private static let cache = Box()
+    private static let cache = Mutex<Tokenizer?>(nil)
 
     struct Case: Decodable {
         var text: String?

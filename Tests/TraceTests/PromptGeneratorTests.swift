@@ -87,7 +87,7 @@ final class PromptGeneratorTests: XCTestCase {
 /// `pdscope workload --model`: the same arrivals, users and lengths as without, with questions
 /// and documents in the model's template, and the model named in the header.
 final class ChatWorkloadTests: XCTestCase {
-    static let chat = ChatPrompting(render: { "<user>\($0)</user>" }, countTokens: DocumentGenerator.estimateTokens)
+    static var chat: ChatPrompting { ChatPrompting(render: { "<user>\($0)</user>" }, countTokens: DocumentGenerator.estimateTokens) }
 
     func testChatWorkloadKeepsTheDrawsAndReplacesTheText() {
         let plain = WorkloadGenerator.make(kind: .longPromptStorm, rate: 1, duration: 30, seed: 2, contextLength: 4096)

@@ -33,7 +33,7 @@ protocol DocumentBuilder {
 
 public enum DocumentGenerator {
     /// A rough token count (one per four bytes) for when no tokenizer is at hand.
-    public static let estimateTokens: (String) -> Int = { ($0.utf8.count + 2) / 4 }
+    public static let estimateTokens: @Sendable (String) -> Int = { ($0.utf8.count + 2) / 4 }
 
     /// A document of about `targetTokens` tokens (at least one entry), measured with
     /// `countTokens` entry by entry; `kind` nil picks one from the seed.

@@ -14,7 +14,7 @@ public struct QuestionGenerator {
 
     private static func pick(_ list: [String], _ r: inout SeededRandom) -> String { list[r.index(list.count)] }
 
-    private typealias Shape = (inout SeededRandom) -> String
+    private typealias Shape = @Sendable (inout SeededRandom) -> String
 
     private static let shapes: [Shape] = [
         { r in "What is the capital of \(pick(countries, &r))?" },

@@ -1,6 +1,7 @@
 import Dispatch
 import Engine
 import Foundation
+import Synchronization
 
 /// Records the engine event stream to a session trace (`pdscope --record FILE.jsonl`).
 ///
@@ -12,18 +13,21 @@ import Foundation
 /// Because every `fflush` happens at a line boundary, a crash at any moment leaves whole lines
 /// plus at most one partial line, which `TraceReader` accepts as a prefix. `close()` writes a
 /// closing line so a reader can also tell a clean end from a process that died between lines.
-public final class TraceWriter: EngineEventSink, @unchecked Sendable {
+public final class TraceWriter: EngineEventSink, Sendable {
     public let path: String
-    // Everything below is touched only on `queue`.
+    /// The file side, used only on `queue` (the lock is never contended; it makes that checkable).
     private let queue = DispatchQueue(label: "pdscope.trace-writer")
-    private var file: UnsafeMutablePointer<FILE>?
-    private var eventCount = 0
-    private var lastTime = 0.0
-    private var firstError: String?
-    // Shared with engine threads, under `pendingLock`.
-    private let pendingLock = NSLock()
-    private var pending: [Pending] = []
-    private var isDrainScheduled = false
+    private let output: Mutex<TraceOutput>
+    /// Shared with engine threads: held for one append.
+    private let pending = Mutex(Pending())
+
+    private struct Pending {
+        var items: [Item] = []
+        var isDrainScheduled = false
+    }
+
+    /// An engine event, or a line of another kind (attach's `observed`) with its engine time.
+    private enum Item { case event(EngineEvent), line(JSONObject, time: Double) }
 
     /// Engine time at which the recording started: written event times count from it, so a
     /// recording started mid-session begins at 0 like one started with the engine.
@@ -36,21 +40,18 @@ public final class TraceWriter: EngineEventSink, @unchecked Sendable {
         guard let file = fopen(path, "w") else {
             throw FileFormatError(path: path, line: nil, message: "cannot create the trace file: \(String(cString: strerror(errno)))")
         }
-        self.file = file
-        writeLine(JSONWriter.serialize(.object(header.encode())))
-        if let firstError {
+        var output = TraceOutput(file: file)
+        output.writeLine(JSONWriter.serialize(.object(header.encode())))
+        if let firstError = output.firstError {
             fclose(file)
-            self.file = nil
             throw FileFormatError(path: path, line: nil, message: firstError)
         }
+        self.output = Mutex(output)
     }
 
     deinit {
-        if let file { fclose(file) }
+        output.withLock { if let file = $0.file { fclose(file) } }
     }
-
-    /// An engine event, or a line of another kind (attach's `observed`) with its engine time.
-    private enum Pending { case event(EngineEvent), line(JSONObject, time: Double) }
 
     public func receive(_ event: EngineEvent) { enqueue(.event(event)) }
 
@@ -58,12 +59,12 @@ public final class TraceWriter: EngineEventSink, @unchecked Sendable {
     /// from `timeOrigin` like theirs). For kinds that are not engine events (see `EventCoding`).
     public func receive(line fields: JSONObject, at time: Double) { enqueue(.line(fields, time: time)) }
 
-    private func enqueue(_ item: Pending) {
-        pendingLock.lock()
-        pending.append(item)
-        let needsDrain = !isDrainScheduled
-        isDrainScheduled = true
-        pendingLock.unlock()
+    private func enqueue(_ item: Item) {
+        let needsDrain = pending.withLock { p in
+            p.items.append(item)
+            defer { p.isDrainScheduled = true }
+            return !p.isDrainScheduled
+        }
         if needsDrain { queue.async { [self] in drain() } }
     }
 
@@ -74,62 +75,74 @@ public final class TraceWriter: EngineEventSink, @unchecked Sendable {
 
     /// Writes everything pending, in arrival order, then flushes once. Runs on `queue`.
     private func drain() {
-        pendingLock.lock()
-        let batch = pending
-        pending.removeAll(keepingCapacity: true)
-        isDrainScheduled = false
-        pendingLock.unlock()
-        guard let file, !batch.isEmpty else { return }
-        var text = ""
-        for item in batch {
-            switch item {
-            case .event(var event):
-                event.time -= timeOrigin
-                JSONWriter.write(.object(EventCoding.encode(event)), into: &text)
-                lastTime = max(lastTime, event.time)
-            case let .line(fields, time):
-                var o = JSONObject()
-                o["t"] = .double(time - timeOrigin)
-                for (key, value) in fields.pairs where key != "t" { o[key] = value }
-                JSONWriter.write(.object(o), into: &text)
-                lastTime = max(lastTime, time - timeOrigin)
-            }
-            text += "\n"
+        let batch = pending.withLock { p in
+            defer { p.items.removeAll(keepingCapacity: true); p.isDrainScheduled = false }
+            return p.items
         }
-        eventCount += batch.count
-        write(text, to: file)
+        guard !batch.isEmpty else { return }
+        output.withLock { out in
+            guard out.file != nil else { return }
+            var text = ""
+            for item in batch {
+                switch item {
+                case .event(var event):
+                    event.time -= timeOrigin
+                    JSONWriter.write(.object(EventCoding.encode(event)), into: &text)
+                    out.lastTime = max(out.lastTime, event.time)
+                case let .line(fields, time):
+                    var o = JSONObject()
+                    o["t"] = .double(time - timeOrigin)
+                    for (key, value) in fields.pairs where key != "t" { o[key] = value }
+                    JSONWriter.write(.object(o), into: &text)
+                    out.lastTime = max(out.lastTime, time - timeOrigin)
+                }
+                text += "\n"
+            }
+            out.eventCount += batch.count
+            out.write(text)
+        }
     }
 
     /// Number of events written so far (waits for pending ones).
-    public var writtenEventCount: Int { queue.sync { drain(); return eventCount } }
+    public var writtenEventCount: Int { queue.sync { drain(); return output.withLock { $0.eventCount } } }
 
     /// The first write failure (disk full, ...), if any; the CLI reports it after the run.
-    public var writeError: String? { queue.sync { firstError } }
+    public var writeError: String? { queue.sync { output.withLock { $0.firstError } } }
 
     /// Writes the closing line, flushes and closes the file. Events received afterwards are
     /// dropped. Safe to call more than once.
     public func close() {
         queue.sync {
             drain()
-            guard let file else { return }
-            var end = JSONObject()
-            end["t"] = .double(lastTime)
-            end["ev"] = .string(EventCoding.endMarker)
-            end["events"] = .int(eventCount)
-            writeLine(JSONWriter.serialize(.object(end)))
-            fclose(file)
-            self.file = nil
+            output.withLock { out in
+                guard let file = out.file else { return }
+                var end = JSONObject()
+                end["t"] = .double(out.lastTime)
+                end["ev"] = .string(EventCoding.endMarker)
+                end["events"] = .int(out.eventCount)
+                out.writeLine(JSONWriter.serialize(.object(end)))
+                fclose(file)
+                out.file = nil
+            }
         }
     }
+}
 
-    private func writeLine(_ text: String) {
-        guard let file else { return }
-        write(text + "\n", to: file)
+/// The open file and what has been written to it.
+private struct TraceOutput {
+    var file: UnsafeMutablePointer<FILE>?
+    var eventCount = 0
+    var lastTime = 0.0
+    var firstError: String?
+
+    mutating func writeLine(_ text: String) {
+        write(text + "\n")
     }
 
     /// Whole lines (each ending in a newline) in one fwrite, then fflush, so the OS only ever
     /// holds whole lines plus, if the process dies inside fwrite, one partial line.
-    private func write(_ text: String, to file: UnsafeMutablePointer<FILE>) {
+    mutating func write(_ text: String) {
+        guard let file else { return }
         var text = text
         let (written, count) = text.withUTF8 { (fwrite($0.baseAddress, 1, $0.count, file), $0.count) }
         if (written != count || fflush(file) != 0) && firstError == nil {
