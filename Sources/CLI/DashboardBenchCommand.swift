@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dashboard
-@preconcurrency import Engine  // Engine is not yet marked Sendable (Swift 5 mode until its rewrite)
+import Engine
 import Foundation
 import Synchronization
 import Model

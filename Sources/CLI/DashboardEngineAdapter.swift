@@ -1,5 +1,5 @@
 import Dashboard
-@preconcurrency import Engine  // Engine is not yet marked Sendable (Swift 5 mode until its rewrite)
+import Engine
 import Foundation
 import Model
 import Synchronization

@@ -1,4 +1,4 @@
-@preconcurrency import Engine  // Engine is not yet marked Sendable (Swift 5 mode until its rewrite)
+import Engine
 import Foundation
 import Synchronization
 

@@ -1,20 +1,21 @@
 import Foundation
+import Synchronization
 import XCTest
 @testable import Engine
 
 /// The one timed submitter, on a manual clock: nothing is submitted before its time on the
 /// engine's clock, everything is submitted in arrival order, and a stop leaves the rest.
 final class TimedSubmitterTests: XCTestCase {
-    private final class Log: @unchecked Sendable {
-        let lock = NSLock()
-        var users: [String] = []
-        var onSubmit: (Int) -> Void = { _ in }
-        func add(_ spec: RequestSpec) -> RequestID {
-            lock.lock(); users.append(spec.user); let count = users.count; lock.unlock()
+    private final class Log: Sendable {
+        private let users = Mutex<[String]>([])
+        private let onSubmit: @Sendable (Int) -> Void
+        init(onSubmit: @escaping @Sendable (Int) -> Void = { _ in }) { self.onSubmit = onSubmit }
+        @Sendable func add(_ spec: RequestSpec) -> RequestID {
+            let count = users.withLock { $0.append(spec.user); return $0.count }
             onSubmit(count)
             return 100 + count
         }
-        var all: [String] { lock.lock(); defer { lock.unlock() }; return users }
+        var all: [String] { users.withLock { $0 } }
     }
 
     private func specs(_ offsets: [Double]) -> [RequestSpec] {
@@ -23,10 +24,9 @@ final class TimedSubmitterTests: XCTestCase {
 
     func testSubmitsInArrivalOrderWhenTheEngineClockReachesEachOffset() {
         let clock = ManualClock(start: 10)
-        let log = Log()
         let first = expectation(description: "the request due at once")
         let rest = expectation(description: "the later ones")
-        log.onSubmit = { count in
+        let log = Log { count in
             if count == 1 { first.fulfill() }
             if count == 3 { rest.fulfill() }
         }
@@ -44,9 +44,8 @@ final class TimedSubmitterTests: XCTestCase {
 
     func testStopLeavesTheRestUnsubmitted() {
         let clock = ManualClock()
-        let log = Log()
         let first = expectation(description: "the request due at once")
-        log.onSubmit = { if $0 == 1 { first.fulfill() } }
+        let log = Log { if $0 == 1 { first.fulfill() } }
         let submitter = TimedSubmitter(requests: specs([0, 5, 6]), clock: clock, submit: log.add)
         submitter.start()
         wait(for: [first], timeout: 30)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Consumes the engine event stream and keeps what the run's metrics need: per-request timestamps,
 /// per-instance busy time, KV transfers, block usage per location, prefix hits and the prefill
@@ -7,8 +8,7 @@ import Foundation
 /// Thread-safe: engine threads call `receive` concurrently; each call takes one short lock and does
 /// O(1) work plus O(batch size) for a step. Reading (`report`, `stalls`, `request`) copies under the
 /// same lock and computes outside it, so it never holds up an instance for long.
-// Unchecked: every mutable field is read and written only while holding `lock`.
-public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
+public final class MetricsCollector: EngineEventSink, Sendable {
     /// One prefill chunk as it ran on an instance, with its start and end time.
     struct ChunkRun: Sendable, Equatable {
         var chunk: PrefillChunk
@@ -47,17 +47,10 @@ public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
         var startPosition: Int
     }
 
-    /// A request's metrics behind a reference, so that each event mutates them in place instead
-    /// of through the dictionary's copy of a large value.
-    final class MetricsBox {
-        var metrics: RequestMetrics
-        init(_ metrics: RequestMetrics) { self.metrics = metrics }
-    }
-
     /// Everything guarded by the lock.
     struct State {
-        /// Live per-request state; never leaves the lock (`snapshot` copies the values out).
-        var records: [RequestID: MetricsBox] = [:]
+        /// Live per-request state (a snapshot shares it copy-on-write).
+        var records: [RequestID: RequestMetrics] = [:]
         /// Filled only in snapshots: value copies of `records`.
         var requests: [RequestID: RequestMetrics] = [:]
         var firstArrival: Double?
@@ -74,54 +67,45 @@ public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
         var prefixHitTokens = 0
     }
 
-    private let lock = NSLock()
-    private var state = State()
+    private let state = Mutex(State())
 
     public init() {}
 
     public func receive(_ event: EngineEvent) {
-        lock.lock()
-        defer { lock.unlock() }
-        Self.apply(event, to: &state)
+        state.withLock { Self.apply(event, to: &$0) }
     }
 
     /// A copy of the collected state (for the report builders, which run outside the lock).
     func snapshot() -> State {
-        lock.lock()
-        defer { lock.unlock() }
-        var copy = state
-        copy.requests = state.records.mapValues(\.metrics)
-        copy.records = [:]
-        return copy
+        state.withLock { state in
+            var copy = state
+            copy.requests = state.records
+            copy.records = [:]
+            return copy
+        }
     }
 
     /// The metrics of one request so far, or nil if it never arrived.
     public func request(_ id: RequestID) -> RequestMetrics? {
-        lock.lock()
-        defer { lock.unlock() }
-        return state.records[id]?.metrics
+        state.withLock { $0.records[id] }
     }
 
     /// Time of the newest event seen, nil before any.
     public var lastEventTime: Double? {
-        lock.lock()
-        defer { lock.unlock() }
-        return state.lastEventTime
+        state.withLock { $0.lastEventTime }
     }
 
     /// One request's metrics and every instance's prefill chunks, for attributing one stall.
     func requestAndChunks(_ id: RequestID) -> (RequestMetrics, [InstanceID: [ChunkRun]])? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let request = state.records[id]?.metrics else { return nil }
-        return (request, state.instances.mapValues(\.chunks))
+        state.withLock { state in
+            guard let request = state.records[id] else { return nil }
+            return (request, state.instances.mapValues(\.chunks))
+        }
     }
 
     /// Blocks currently held at `location`, and the most ever held at once.
     public func blockUsage(at location: KVLocation) -> (current: Int, peak: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (state.blocksInUse[location] ?? 0, state.peakBlocks[location] ?? 0)
+        state.withLock { ($0.blocksInUse[location] ?? 0, $0.peakBlocks[location] ?? 0) }
     }
 
     /// Share of a pool of `capacity` blocks at `location` in use now (vLLM's kv_cache_usage).
@@ -137,26 +121,26 @@ public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
         state.lastEventTime = max(state.lastEventTime ?? time, time)
         switch event.kind {
         case .arrived(let id, let spec, let promptTokens):
-            state.records[id] = MetricsBox(RequestMetrics(id: id, spec: spec, promptTokens: promptTokens, arrival: time))
+            state.records[id] = RequestMetrics(id: id, spec: spec, promptTokens: promptTokens, arrival: time)
             state.firstArrival = min(state.firstArrival ?? time, time)
         case .stepStarted(let instance, _, let decodes, let prefills):
             state.instances[instance, default: InstanceActivity()].openStep = OpenStep(start: time, prefills: prefills)
             // Prefills first so that a request both prefilling and decoding ends up "decoding".
-            for chunk in prefills { state.records[chunk.request]?.metrics.noteStep(instance: instance, time: time, isDecode: false) }
-            for id in decodes { state.records[id]?.metrics.noteStep(instance: instance, time: time, isDecode: true) }
+            for chunk in prefills { state.records[chunk.request]?.noteStep(instance: instance, time: time, isDecode: false) }
+            for id in decodes { state.records[id]?.noteStep(instance: instance, time: time, isDecode: true) }
         case .stepEnded(let instance, _, let duration):
             endStep(instance: instance, time: time, duration: duration, state: &state)
         case .prefillChunkStarted(let instance, let chunk):
             state.instances[instance, default: InstanceActivity()].openStep?.sawChunkEvents = true
             state.openChunks[ChunkKey(instance: instance, request: chunk.request, startPosition: chunk.startPosition)] = time
-            state.records[chunk.request]?.metrics.apply(event)
+            state.records[chunk.request]?.apply(event)
         case .prefillChunkEnded(let instance, let chunk):
             let key = ChunkKey(instance: instance, request: chunk.request, startPosition: chunk.startPosition)
             let start = state.openChunks.removeValue(forKey: key)
                 ?? state.instances[instance]?.openStep?.start ?? time
             state.instances[instance, default: InstanceActivity()].openStep?.sawChunkEvents = true
             state.instances[instance, default: InstanceActivity()].chunks.append(ChunkRun(chunk: chunk, start: start, end: time))
-            state.records[chunk.request]?.metrics.apply(event)
+            state.records[chunk.request]?.apply(event)
         case .blocksAllocated(let location, _, let blocks):
             let used = (state.blocksInUse[location] ?? 0) + blocks.count
             state.blocksInUse[location] = used
@@ -165,22 +149,22 @@ public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
             state.blocksInUse[location] = max((state.blocksInUse[location] ?? 0) - blocks.count, 0)
         case .kvTransferStarted(let transfer, let id, _, _, _, _, _):
             state.openTransfers[transfer] = time
-            state.records[id]?.metrics.apply(event)
+            state.records[id]?.apply(event)
         case .kvTransferEnded(let transfer, let id, _, _, let blocks, let bytes, _):
             let start = state.openTransfers.removeValue(forKey: transfer) ?? time
             state.transfers.append(TransferRun(request: id, blocks: blocks, bytes: bytes, start: start, end: time))
-            state.records[id]?.metrics.addTransfer(seconds: time - start)
+            state.records[id]?.addTransfer(seconds: time - start)
         case .prefixCacheHit(let id, let blocks, let tokens):
             state.prefixHits += 1
             state.prefixHitBlocks += blocks
             state.prefixHitTokens += tokens
-            state.records[id]?.metrics.apply(event)
+            state.records[id]?.apply(event)
         case .preempted(let id, _, _):
             state.preemptions += 1
-            state.records[id]?.metrics.apply(event)
+            state.records[id]?.apply(event)
         case .routed(let id, _, _, _), .queued(let id, _), .waitingForRemoteKV(let id, _),
              .tokenEmitted(let id, _, _, _), .finished(let id, _, _), .rejected(let id, _):
-            state.records[id]?.metrics.apply(event)
+            state.records[id]?.apply(event)
         }
     }
 
@@ -193,7 +177,7 @@ public final class MetricsCollector: EngineEventSink, @unchecked Sendable {
         if let open = activity.openStep, !open.sawChunkEvents {
             for chunk in open.prefills {
                 activity.chunks.append(ChunkRun(chunk: chunk, start: open.start, end: time))
-                state.records[chunk.request]?.metrics.noteChunk(start: open.start, end: time)
+                state.records[chunk.request]?.noteChunk(start: open.start, end: time)
             }
         }
         activity.openStep = nil
