@@ -68,7 +68,7 @@ extension ForwardContext {
         let tileCounts = tiles.map { tile in tile.map { rows[$0].position + 1 } }  // positions each row sees
         let items = tiles.count * c.headCount
         threads.run { worker in
-            let scores = s.scores + worker * ForwardScratch.attentionTileRows * c.contextLength
+            let scores = s.scores + worker * s.scoresPerThread
             var item = worker
             while item < items {
                 let t = item / c.headCount, tile = tiles[t], h = item % c.headCount
