@@ -66,18 +66,26 @@ extension ForwardContext {
             i = j
         }
         let tileCounts = tiles.map { tile in tile.map { rows[$0].position + 1 } }  // positions each row sees
-        let items = tiles.count * c.headCount
+        // Work items: (tile, first head, heads). A one-row tile (a decode row) takes the query
+        // heads sharing a KV head together, as rows of one tile, so that K and V stream once per
+        // group instead of once per head; each head's result is the same bits either way.
+        var items: [(tile: Int, head: Int, heads: Int)] = []
+        for t in tiles.indices {
+            let heads = tiles[t].count == 1 ? groupSize : 1
+            for h in stride(from: 0, to: c.headCount, by: heads) { items.append((t, h, heads)) }
+        }
         threads.run { worker in
             let scores = s.scores + worker * s.scoresPerThread
-            var item = worker
-            while item < items {
-                let t = item / c.headCount, tile = tiles[t], h = item % c.headCount
-                let first = tile.lowerBound
-                Ops.attentionTile(q: s.q + first * dim + h * headDim, qStride: dim,
-                                  counts: tileCounts[t], kv: paged[rows[first].sequence],
-                                  offset: (h / groupSize) * headDim, headDim: headDim, scale: scale,
-                                  scores: scores, out: s.xb2 + first * dim + h * headDim, outStride: dim)
-                item += threads.count
+            var index = worker
+            while index < items.count {
+                let item = items[index], tile = tiles[item.tile], h = item.head
+                let first = tile.lowerBound, grouped = item.heads > 1
+                Ops.attentionTile(q: s.q + first * dim + h * headDim, qStride: grouped ? headDim : dim,
+                                  counts: grouped ? Array(repeating: tileCounts[item.tile][0], count: item.heads) : tileCounts[item.tile],
+                                  kv: paged[rows[first].sequence], offset: (h / groupSize) * headDim, headDim: headDim,
+                                  scale: scale, scores: scores, out: s.xb2 + first * dim + h * headDim,
+                                  outStride: grouped ? headDim : dim)
+                index += threads.count
             }
         }
     }

@@ -29,7 +29,7 @@ final class ForwardScratch {
         x = make(rows * c.dim); xb = make(rows * c.dim); xb2 = make(rows * c.dim)
         q = make(rows * c.dim); k = make(rows * c.kvDim); v = make(rows * c.kvDim)
         hb = make(rows * c.hiddenDim); hb2 = make(rows * c.hiddenDim)
-        scoresPerThread = Ops.attentionScratch(rows: Self.attentionTileRows, count: c.contextLength)
+        scoresPerThread = Ops.attentionScratch(rows: max(Self.attentionTileRows, c.headCount / c.kvHeadCount), count: c.contextLength)
         scores = make(threads * scoresPerThread); final = make(c.dim)
         all = [x, xb, xb2, q, k, v, hb, hb2, scores, final]
     }
