@@ -64,6 +64,7 @@ struct BenchModelCommand: ParsableCommand {
         }
         let startLength = min(decodeContext, ctx - 1)
         let decodeSteps = min(128, ctx - startLength - 1)
+        guard decodeSteps > 0 else { throw CLIError("--decode-context \(decodeContext) leaves no room to decode in a \(ctx)-token context (see --max-model-len)") }
         let start = prompt(startLength)
         // One prefill: every run then decodes the same positions, overwriting the same cache rows.
         _ = session.context.prefill(tokens: start, startPosition: 0, blockTable: session.blockTable, kv: session.arena)
