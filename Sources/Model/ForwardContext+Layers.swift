@@ -15,9 +15,7 @@ extension ForwardContext {
             layer.attnNorm.withUnsafeBufferPointer { w in
                 for i in 0..<n { Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim) }
             }
-            Ops.matmul(layer.wq, x: s.xb, tokenCount: n, y: s.q, threads: threads)
-            Ops.matmul(layer.wk, x: s.xb, tokenCount: n, y: s.k, threads: threads)
-            Ops.matmul(layer.wv, x: s.xb, tokenCount: n, y: s.v, threads: threads)
+            Ops.matmul([(layer.wq, s.q), (layer.wk, s.k), (layer.wv, s.v)], x: s.xb, tokenCount: n, threads: threads)
             for (i, r) in rows.enumerated() {
                 Ops.rope(s.q + i * dim, headCount: c.headCount, headDim: c.headDim, ropeDim: c.ropeDim, position: r.position, freqBase: c.ropeFreqBase)
                 Ops.rope(s.k + i * kvDim, headCount: c.kvHeadCount, headDim: c.headDim, ropeDim: c.ropeDim, position: r.position, freqBase: c.ropeFreqBase)
@@ -34,9 +32,8 @@ extension ForwardContext {
             layer.ffnNorm.withUnsafeBufferPointer { w in
                 for i in 0..<n { Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim) }
             }
-            Ops.matmul(layer.gate, x: s.xb, tokenCount: n, y: s.hb, threads: threads)
-            Ops.matmul(layer.up, x: s.xb, tokenCount: n, y: s.hb2, threads: threads)
-            Ops.swiglu(gate: s.hb, up: s.hb2, count: n * c.hiddenDim, into: s.hb)
+            Ops.matmul([(layer.gate, s.hb), (layer.up, s.hb2)], x: s.xb, tokenCount: n, threads: threads)
+            Ops.swiglu(gate: s.hb, up: s.hb2, rows: n, width: c.hiddenDim, into: s.hb, threads: threads)
             Ops.matmul(layer.down, x: s.hb, tokenCount: n, y: s.xb, threads: threads)
             for i in 0..<(n * dim) { s.x[i] += s.xb[i] }
         }
