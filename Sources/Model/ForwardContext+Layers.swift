@@ -13,10 +13,11 @@ extension ForwardContext {
         for (l, layer) in t.layers.enumerated() {
             // Attention block.
             layer.attnNorm.withUnsafeBufferPointer { w in
-                for i in 0..<n { Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim) }
+                forRows(n) { i in Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim) }
             }
             Ops.matmul([(layer.wq, s.q), (layer.wk, s.k), (layer.wv, s.v)], x: s.xb, tokenCount: n, threads: threads)
-            for (i, r) in rows.enumerated() {
+            forRows(n) { i in
+                let r = rows[i]
                 Ops.rope(s.q + i * dim, headCount: c.headCount, headDim: c.headDim, ropeDim: c.ropeDim, position: r.position, freqBase: c.ropeFreqBase)
                 Ops.rope(s.k + i * kvDim, headCount: c.kvHeadCount, headDim: c.headDim, ropeDim: c.ropeDim, position: r.position, freqBase: c.ropeFreqBase)
                 let table = blockTables[r.sequence]
@@ -30,12 +31,23 @@ extension ForwardContext {
 
             // Feed-forward block (SwiGLU).
             layer.ffnNorm.withUnsafeBufferPointer { w in
-                for i in 0..<n { Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim) }
+                forRows(n) { i in Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim) }
             }
             Ops.matmul([(layer.gate, s.hb), (layer.up, s.hb2)], x: s.xb, tokenCount: n, threads: threads)
             Ops.swiglu(gate: s.hb, up: s.hb2, rows: n, width: c.hiddenDim, into: s.hb, threads: threads)
             Ops.matmul(layer.down, x: s.hb, tokenCount: n, y: s.xb, threads: threads)
             for i in 0..<(n * dim) { s.x[i] += s.xb[i] }
+        }
+    }
+
+    /// body(i) for every row i < n, the rows split into contiguous ranges across the instance's
+    /// threads (row-wise work: norms, RoPE, cache writes), so it is not serial on thread 0.
+    func forRows(_ n: Int, _ body: (Int) -> Void) {
+        let parts = min(threads.count, n)
+        guard parts > 1 else { for i in 0..<n { body(i) }; return }
+        threads.run { part in
+            guard part < parts else { return }
+            for i in (n * part / parts)..<(n * (part + 1) / parts) { body(i) }
         }
     }
 
