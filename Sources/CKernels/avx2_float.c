@@ -1,6 +1,6 @@
 // AVX2 float kernels: F32/F16 matmul tiles, rmsnorm, softmax, swiglu (vectorised exp), dot, axpy.
 // Also gathers the AVX2 family into `pd_avx2_table`.
-#include "internal.h"
+#include "avx2_exp.h"
 #include <immintrin.h>
 #include <math.h>
 
@@ -67,36 +67,10 @@ PD_AVX2 static void fgemm(int type, const void *w, int64_t cols, const float *x,
     }
 }
 
-/// e^x: x = n·ln2 + r, |r| ≤ ln2/2, degree-6 Taylor polynomial (error ≈ 1.2e-7 relative),
-/// 2^n built in the exponent bits. Inputs below ln(FLT_MIN) give 0, above 88 are clamped.
-INLINE __m256 exp8(__m256 x) {
-    const __m256 lo = _mm256_set1_ps(-87.33654f), hi = _mm256_set1_ps(88.0f);
-    __m256 underflow = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
-    x = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(1.0f / 720);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_andnot_ps(underflow, _mm256_mul_ps(p, _mm256_castsi256_ps(e)));
-}
-
-INLINE float exp1(float x) {
-    float lanes[8];
-    _mm256_storeu_ps(lanes, exp8(_mm256_set1_ps(x)));
-    return lanes[0];
-}
-
 PD_AVX2 static void vexp(const float *x, int64_t n, float *out) {
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, exp8(_mm256_loadu_ps(x + i)));
-    for (; i < n; i++) out[i] = exp1(x[i]);
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, pd_exp8(_mm256_loadu_ps(x + i)));
+    for (; i < n; i++) out[i] = pd_exp1(x[i]);
 }
 
 PD_AVX2 static void rmsnorm(const float *x, const float *w, int64_t n, float eps, float *out) {
@@ -127,12 +101,12 @@ PD_AVX2 static void softmax(float *x, int64_t n) {
     vm = _mm256_set1_ps(m);
     __m256 vsum = _mm256_setzero_ps();
     for (i = 0; i + 8 <= n; i += 8) {
-        __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm));
+        __m256 e = pd_exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm));
         _mm256_storeu_ps(x + i, e);
         vsum = _mm256_add_ps(vsum, e);
     }
     float sum = hsum(vsum);
-    for (; i < n; i++) { x[i] = exp1(x[i] - m); sum += x[i]; }
+    for (; i < n; i++) { x[i] = pd_exp1(x[i] - m); sum += x[i]; }
     __m256 inv = _mm256_set1_ps(1 / sum);
     for (i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));
     for (; i < n; i++) x[i] /= sum;
@@ -143,10 +117,10 @@ PD_AVX2 static void swiglu(const float *g, const float *u, int64_t n, float *out
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
         __m256 gv = _mm256_loadu_ps(g + i);
-        __m256 silu = _mm256_div_ps(gv, _mm256_add_ps(one, exp8(_mm256_xor_ps(gv, sign))));
+        __m256 silu = _mm256_div_ps(gv, _mm256_add_ps(one, pd_exp8(_mm256_xor_ps(gv, sign))));
         _mm256_storeu_ps(out + i, _mm256_mul_ps(silu, _mm256_loadu_ps(u + i)));
     }
-    for (; i < n; i++) out[i] = g[i] / (1 + exp1(-g[i])) * u[i];
+    for (; i < n; i++) out[i] = g[i] / (1 + pd_exp1(-g[i])) * u[i];
 }
 
 PD_AVX2 static float dot_f32(const float *a, const float *b, int64_t n) {

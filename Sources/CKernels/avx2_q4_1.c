@@ -13,17 +13,11 @@ INLINE int32_t hsum_i32(__m256i v) {
 
 /// d = amax/127, q = round-half-even(x · 127/amax), s = fp16(d · Σq): the scalar twin's arithmetic.
 PD_AVX2 void pd_avx2_quantize_q8_1(const float *x, int64_t n, void *dst) {
-    const __m256 sign = _mm256_set1_ps(-0.0f);
     uint8_t *out = (uint8_t *)dst;
     for (int64_t b = 0; b < n / 32; b++, x += 32, out += PD_Q81_BYTES) {
         __m256 v0 = _mm256_loadu_ps(x), v1 = _mm256_loadu_ps(x + 8);
         __m256 v2 = _mm256_loadu_ps(x + 16), v3 = _mm256_loadu_ps(x + 24);
-        __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v0), _mm256_andnot_ps(sign, v1)),
-                                 _mm256_max_ps(_mm256_andnot_ps(sign, v2), _mm256_andnot_ps(sign, v3)));
-        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
-        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
-        h = _mm_max_ss(h, _mm_movehdup_ps(h));
-        float amax = _mm_cvtss_f32(h);
+        float amax = pd_avx2_block_amax(v0, v1, v2, v3);
         float d = amax / 127, id = amax != 0 ? 127 / amax : 0;
         __m256 vid = _mm256_set1_ps(id);
 #define mode (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)

@@ -3,6 +3,9 @@
 // Private to CKernels: the per-ISA function table and the prepared-activation layout.
 #include "CKernels.h"
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 #define PD_AVX2 __attribute__((target("avx2,fma,f16c")))
 #define PD_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
@@ -78,6 +81,12 @@ void pd_avx2_qrows(int type, const uint8_t *w, int64_t blocks, const uint8_t *xq
 void pd_avx2_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
                    int64_t groups, int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
 
+/// `pd_attention_tile` for head_dim a multiple of 8, every count at least 1 (avx2_attention.c).
+void pd_avx2_attention_tile(const float *q, int64_t qstride, int64_t rows, const int64_t *counts,
+                            const float *const *kblocks, const float *const *vblocks, int64_t offset,
+                            int64_t bs, int64_t stride, int64_t hd, float scale, float *scores,
+                            float *out, int64_t ostride);
+
 extern const pd_kernel_table pd_scalar_table;
 extern const pd_kernel_table pd_avx2_table;
 const pd_kernel_table *pd_table(void);
@@ -85,6 +94,19 @@ const pd_kernel_table *pd_table(void);
 /// Like `pd_thread_scratch` but a separate buffer per `slot` (0 is `pd_thread_scratch`'s), so a
 /// kernel running on the caller can have its own scratch next to the prepared activations.
 void *pd_thread_scratch_slot(int slot, size_t bytes);
+
+#if defined(__x86_64__) || defined(__i386__)
+/// max |x| over one 32-float block (v0..v3), as both AVX2 activation quantizers (Q8_0, Q8_1) need it.
+PD_AVX2 static inline __attribute__((always_inline)) float pd_avx2_block_amax(__m256 v0, __m256 v1, __m256 v2, __m256 v3) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v0), _mm256_andnot_ps(sign, v1)),
+                             _mm256_max_ps(_mm256_andnot_ps(sign, v2), _mm256_andnot_ps(sign, v3)));
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_max_ss(h, _mm_movehdup_ps(h));
+    return _mm_cvtss_f32(h);
+}
+#endif
 
 /// Exact fp16 → fp32 with integer operations only (no libcall on the baseline target).
 static inline float pd_half_to_float(uint16_t h) {

@@ -18,12 +18,22 @@ struct BenchModelCommand: ParsableCommand {
     @Option(help: ArgumentHelp("CPUs to pin the threads to (e.g. 1 or 0-1); default: the first N.", valueName: "LIST")) var cores: String?
     @Option(parsing: .unconditional, help: "Runs per measurement (the median is reported).") var runs: Int = 3
     @Option(help: ArgumentHelp("wall, or cpu: the calling thread's CPU time (one thread only; steadier on a busy machine).", valueName: "wall|cpu")) var clock: String = "wall"
+    @Option(help: ArgumentHelp("Prompt lengths to time prefill on.", valueName: "LIST")) var prefillLengths: String = "128,512,2048"
+    @Option(help: ArgumentHelp("Tokens already in the context when the 128 timed decode steps start.", valueName: "N")) var decodeContext: Int = 16
     @Flag(help: "Print one JSON object.") var json = false
+
+    /// `--prefill-lengths` as numbers (validated in `validate`).
+    var lengths: [Int] { prefillLengths.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func validate() throws {
         try FlagBounds.threads(threads)
         try FlagBounds.count(runs, flag: "--runs", in: 1...1000, why: "the median settles long before")
         guard let c = KernelBenchmark.Clock(name: clock) else { throw ValidationError("--clock must be wall or cpu, got '\(clock)'") }
+        let parts = prefillLengths.split(separator: ",", omittingEmptySubsequences: false)
+        guard !parts.isEmpty, lengths.count == parts.count, lengths.allSatisfy({ (1...1_000_000).contains($0) }) else {
+            throw ValidationError("--prefill-lengths must be a comma-separated list of token counts from 1 to 1000000, got '\(prefillLengths)'")
+        }
+        try FlagBounds.count(decodeContext, flag: "--decode-context", in: 1...1_000_000, why: "it is a token count")
         guard c == .wall || threads == 1 else { throw ValidationError("--clock cpu counts one thread's CPU time, so it needs --threads 1") }
     }
 
@@ -47,26 +57,29 @@ struct BenchModelCommand: ParsableCommand {
         func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
 
         var prefill: [String: Double?] = [:]
-        for n in [128, 512, 2048] {
+        for n in lengths {
             guard n <= ctx else { prefill[String(n)] = .some(nil); continue }
             let tokens = prompt(n)
             let times = (0..<runs).map { _ in seconds { _ = session.context.prefill(tokens: tokens, startPosition: 0, blockTable: session.blockTable, kv: session.arena) } }
             prefill[String(n)] = Double(n) / median(times)
         }
-        let decodeSteps = min(128, ctx - 17)
-        let start = prompt(16)
+        let startLength = min(decodeContext, ctx - 1)
+        let decodeSteps = min(128, ctx - startLength - 1)
+        guard decodeSteps > 0 else { throw CLIError("--decode-context \(decodeContext) leaves no room to decode in a \(ctx)-token context (see --max-model-len)") }
+        let start = prompt(startLength)
+        // One prefill: every run then decodes the same positions, overwriting the same cache rows.
+        _ = session.context.prefill(tokens: start, startPosition: 0, blockTable: session.blockTable, kv: session.arena)
         let decodeTimes = (0..<runs).map { _ -> Double in
-            _ = session.context.prefill(tokens: start, startPosition: 0, blockTable: session.blockTable, kv: session.arena)
-            return seconds {
+            seconds {
                 for i in 0..<decodeSteps {
-                    _ = session.context.decode([DecodeInput(token: 3 + Int32((i * 31) % Int(vocab - 3)), position: 16 + i, blockTable: session.blockTable)], kv: session.arena)
+                    _ = session.context.decode([DecodeInput(token: 3 + Int32((i * 31) % Int(vocab - 3)), position: startLength + i, blockTable: session.blockTable)], kv: session.arena)
                 }
             }
         }
         let decode = Double(decodeSteps) / median(decodeTimes)
         let isa = KernelISA.current, bandwidth = KernelBenchmark.readBandwidthGBs()
         if json {
-            let pre = ["128", "512", "2048"].map { k -> String in
+            let pre = lengths.map(String.init).map { k -> String in
                 if let v = prefill[k] ?? nil { return "\"\(k)\": \(String(format: "%.2f", v))" }
                 return "\"\(k)\": null"
             }.joined(separator: ", ")
@@ -74,10 +87,11 @@ struct BenchModelCommand: ParsableCommand {
         } else {
             print("model: \(model.name)\nthreads: \(threads) pinned to CPUs \(cpus), \(clock) clock")
             print("kernels: \(isa.summary); single-core read bandwidth \(String(format: "%.1f", bandwidth)) GB/s")
-            for k in ["128", "512", "2048"] {
+            for k in lengths.map(String.init) {
                 if let v = prefill[k] ?? nil { print(String(format: "prefill %@ tokens: %.1f tok/s", k, v)) } else { print("prefill \(k) tokens: - (longer than the context)") }
             }
-            print(String(format: "decode (%d tokens): %.1f tok/s", decodeSteps, decode))
+            let after = startLength == 16 ? "" : " after \(startLength)"
+            print(String(format: "decode (%d tokens%@): %.1f tok/s", decodeSteps, after, decode))
         }
     }
 }

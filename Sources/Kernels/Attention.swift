@@ -15,8 +15,16 @@ public struct PagedKV {
 }
 
 extension Ops {
+    /// Positions per attention segment: attention is an online softmax over fixed segments of
+    /// absolute positions, so its scratch is one segment per row whatever the context length.
+    public static let attentionSplit = Int(PD_ATTENTION_SPLIT)
+
+    /// Floats of `scores` scratch that attention of `rows` rows seeing up to `count` positions needs.
+    public static func attentionScratch(rows: Int, count: Int) -> Int { rows * min(count, attentionSplit) }
+
     /// out[0..<headDim] = softmax(q·k_p · scale for p < count) · v_p, reading the head's slice at
-    /// `offset` of each cached row. `scores` must hold `count` floats.
+    /// `offset` of each cached row. `scores` must hold `attentionScratch(rows: 1, count: count)`
+    /// floats. The result is bitwise that row's in any `attentionTile`.
     public static func attentionHead(q: UnsafePointer<Float>, kv: PagedKV, offset: Int, headDim: Int, count: Int,
                                      scale: Float, scores: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
         kv.keyBlocks.withUnsafeBufferPointer { kb in
@@ -56,8 +64,9 @@ extension Reference {
 
 extension Ops {
     /// `attentionHead` for `rows` consecutive query rows of one sequence and head (row r at
-    /// q + r·qStride, seeing counts[r] positions, counts non-decreasing), streaming K and V once
-    /// for the whole tile. `scores` must hold rows · counts.last! floats.
+    /// q + r·qStride, seeing counts[r] positions, counts non-decreasing), streaming K and V
+    /// once per segment for the whole tile. `scores` must hold
+    /// `attentionScratch(rows: counts.count, count: counts.last!)` floats.
     public static func attentionTile(q: UnsafePointer<Float>, qStride: Int, counts: [Int], kv: PagedKV, offset: Int,
                                      headDim: Int, scale: Float, scores: UnsafeMutablePointer<Float>,
                                      out: UnsafeMutablePointer<Float>, outStride: Int) {

@@ -13,12 +13,11 @@ extension ForwardContext {
         for (l, layer) in t.layers.enumerated() {
             // Attention block.
             layer.attnNorm.withUnsafeBufferPointer { w in
-                for i in 0..<n { Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim) }
+                forRows(n) { i in Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim) }
             }
-            Ops.matmul(layer.wq, x: s.xb, tokenCount: n, y: s.q, threads: threads)
-            Ops.matmul(layer.wk, x: s.xb, tokenCount: n, y: s.k, threads: threads)
-            Ops.matmul(layer.wv, x: s.xb, tokenCount: n, y: s.v, threads: threads)
-            for (i, r) in rows.enumerated() {
+            Ops.matmul([(layer.wq, s.q), (layer.wk, s.k), (layer.wv, s.v)], x: s.xb, tokenCount: n, threads: threads)
+            forRows(n) { i in
+                let r = rows[i]
                 Ops.rope(s.q + i * dim, headCount: c.headCount, headDim: c.headDim, ropeDim: c.ropeDim, position: r.position, freqBase: c.ropeFreqBase)
                 Ops.rope(s.k + i * kvDim, headCount: c.kvHeadCount, headDim: c.headDim, ropeDim: c.ropeDim, position: r.position, freqBase: c.ropeFreqBase)
                 let table = blockTables[r.sequence]
@@ -32,13 +31,23 @@ extension ForwardContext {
 
             // Feed-forward block (SwiGLU).
             layer.ffnNorm.withUnsafeBufferPointer { w in
-                for i in 0..<n { Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim) }
+                forRows(n) { i in Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim) }
             }
-            Ops.matmul(layer.gate, x: s.xb, tokenCount: n, y: s.hb, threads: threads)
-            Ops.matmul(layer.up, x: s.xb, tokenCount: n, y: s.hb2, threads: threads)
-            Ops.swiglu(gate: s.hb, up: s.hb2, count: n * c.hiddenDim, into: s.hb)
+            Ops.matmul([(layer.gate, s.hb), (layer.up, s.hb2)], x: s.xb, tokenCount: n, threads: threads)
+            Ops.swiglu(gate: s.hb, up: s.hb2, rows: n, width: c.hiddenDim, into: s.hb, threads: threads)
             Ops.matmul(layer.down, x: s.hb, tokenCount: n, y: s.xb, threads: threads)
             for i in 0..<(n * dim) { s.x[i] += s.xb[i] }
+        }
+    }
+
+    /// body(i) for every row i < n, the rows split into contiguous ranges across the instance's
+    /// threads (row-wise work: norms, RoPE, cache writes), so it is not serial on thread 0.
+    func forRows(_ n: Int, _ body: (Int) -> Void) {
+        let parts = min(threads.count, n)
+        guard parts > 1 else { for i in 0..<n { body(i) }; return }
+        threads.run { part in
+            guard part < parts else { return }
+            for i in (n * part / parts)..<(n * (part + 1) / parts) { body(i) }
         }
     }
 
@@ -66,18 +75,26 @@ extension ForwardContext {
             i = j
         }
         let tileCounts = tiles.map { tile in tile.map { rows[$0].position + 1 } }  // positions each row sees
-        let items = tiles.count * c.headCount
+        // Work items: (tile, first head, heads). A one-row tile (a decode row) takes the query
+        // heads sharing a KV head together, as rows of one tile, so that K and V stream once per
+        // group instead of once per head; each head's result is the same bits either way.
+        var items: [(tile: Int, head: Int, heads: Int)] = []
+        for t in tiles.indices {
+            let heads = tiles[t].count == 1 ? groupSize : 1
+            for h in stride(from: 0, to: c.headCount, by: heads) { items.append((t, h, heads)) }
+        }
         threads.run { worker in
-            let scores = s.scores + worker * ForwardScratch.attentionTileRows * c.contextLength
-            var item = worker
-            while item < items {
-                let t = item / c.headCount, tile = tiles[t], h = item % c.headCount
-                let first = tile.lowerBound
-                Ops.attentionTile(q: s.q + first * dim + h * headDim, qStride: dim,
-                                  counts: tileCounts[t], kv: paged[rows[first].sequence],
-                                  offset: (h / groupSize) * headDim, headDim: headDim, scale: scale,
-                                  scores: scores, out: s.xb2 + first * dim + h * headDim, outStride: dim)
-                item += threads.count
+            let scores = s.scores + worker * s.scoresPerThread
+            var index = worker
+            while index < items.count {
+                let item = items[index], tile = tiles[item.tile], h = item.head
+                let first = tile.lowerBound, grouped = item.heads > 1
+                Ops.attentionTile(q: s.q + first * dim + h * headDim, qStride: grouped ? headDim : dim,
+                                  counts: grouped ? Array(repeating: tileCounts[item.tile][0], count: item.heads) : tileCounts[item.tile],
+                                  kv: paged[rows[first].sequence], offset: (h / groupSize) * headDim, headDim: headDim,
+                                  scale: scale, scores: scores, out: s.xb2 + first * dim + h * headDim,
+                                  outStride: grouped ? headDim : dim)
+                index += threads.count
             }
         }
     }

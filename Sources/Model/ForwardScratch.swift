@@ -13,7 +13,9 @@ final class ForwardScratch {
     let v: UnsafeMutablePointer<Float>       // (rows, kvDim)
     let hb: UnsafeMutablePointer<Float>      // (rows, hidden)
     let hb2: UnsafeMutablePointer<Float>     // (rows, hidden)
-    let scores: UnsafeMutablePointer<Float>  // (threads, attentionTileRows, contextLength) attention scores
+    let scores: UnsafeMutablePointer<Float>  // (threads, scoresPerThread) attention scores
+    /// Attention scratch of one thread: a tile's rows over one segment, not the whole context.
+    let scoresPerThread: Int
     let final: UnsafeMutablePointer<Float>   // (dim) one normed row for the classifier
     private var all: [UnsafeMutablePointer<Float>] = []
 
@@ -27,7 +29,8 @@ final class ForwardScratch {
         x = make(rows * c.dim); xb = make(rows * c.dim); xb2 = make(rows * c.dim)
         q = make(rows * c.dim); k = make(rows * c.kvDim); v = make(rows * c.kvDim)
         hb = make(rows * c.hiddenDim); hb2 = make(rows * c.hiddenDim)
-        scores = make(threads * Self.attentionTileRows * c.contextLength); final = make(c.dim)
+        scoresPerThread = Ops.attentionScratch(rows: max(Self.attentionTileRows, c.headCount / c.kvHeadCount), count: c.contextLength)
+        scores = make(threads * scoresPerThread); final = make(c.dim)
         all = [x, xb, xb2, q, k, v, hb, hb2, scores, final]
     }
 

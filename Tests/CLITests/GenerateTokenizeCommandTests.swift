@@ -128,15 +128,24 @@ final class GenerateTokenizeCommandTests: HeadlessTestCase {
 
     /// --chat renders SmolLM2's template, whose default system message comes first. Reference:
     /// `Benchmarks/llama_cpp_greedy.py` on the same text gives these 37 prompt ids and starts
-    /// its answer with 60, 23, 39614 ("L'Étoile"; top-2 logit gaps 0.057, 1.565, 0.978).
+    /// its answer with 60, 23, 39614 ("L'Étoile"; top-2 logit gaps 0.057, 1.565, 0.978). The first
+    /// step is a near-tie by SmolLM2GoldenTests' rule (llama.cpp's margin below 0.25), so another
+    /// first token is accepted when our own logits put it that close to llama.cpp's.
     func testSmolLM2ChatPromptIsTheTemplatesAndStartsLikeLlamaCpp() throws {
-        let line = try parse(["generate", "--model", try smolLM2(), "--chat", "--prompt", "What is the capital of France?",
+        let path = try smolLM2()
+        let line = try parse(["generate", "--model", path, "--chat", "--prompt", "What is the capital of France?",
                               "--max-tokens", "3", "--json"], as: GenerateCommand.self).execute(stream: { _ in }, note: { _ in })
         let object = try jsonObject(line)
-        XCTAssertEqual(object["prompt_ids"] as? [Int],
-                       [1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411, 407, 19712, 8182, 2, 198,
-                        1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198])
-        XCTAssertEqual(object["ids"] as? [Int], [60, 23, 39614])
+        let promptIds = [1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411, 407, 19712, 8182, 2, 198,
+                         1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198]
+        XCTAssertEqual(object["prompt_ids"] as? [Int], promptIds)
         XCTAssertEqual(object["finish_reason"] as? String, "length")
+        let ids = try XCTUnwrap(object["ids"] as? [Int])
+        guard ids.first != 60 else { return XCTAssertEqual(ids, [60, 23, 39614]) }
+        let model = try LlamaModel(path: path)
+        let session = GenerationSession(model: model)
+        let logits = session.context.prefill(tokens: promptIds.map(Int32.init), startPosition: 0, blockTable: session.blockTable, kv: session.arena)
+        let gap = logits[try XCTUnwrap(ids.first)] - logits[60]
+        XCTAssertLessThan(gap, 0.25, "first token \(ids) instead of llama.cpp's 60, and that is no near-tie")
     }
 }

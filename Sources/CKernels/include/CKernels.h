@@ -99,17 +99,25 @@ void pd_pool_run(pd_pool *pool, pd_task_fn fn, void *ctx);
 /// Stops the workers; the pool's memory is freed when the last of them has left.
 void pd_pool_release(pd_pool *pool);
 
+/// Positions per attention segment. Attention runs an online softmax over segments
+/// [0, SPLIT), [SPLIT, 2·SPLIT), ... of absolute positions, combined in order: the scores
+/// scratch is one segment per row, and the fixed split points keep a row's result independent
+/// of the rows that share its tile and of where its chunk starts.
+enum { PD_ATTENTION_SPLIT = 128 };
+
 /// Attention of one query row and head over `count` cached positions: kblocks[b]/vblocks[b] are
 /// the layer's K/V base of block b of the sequence; position p is at block p / block_size, row
-/// p % block_size, `stride` floats per row, the head's part at `offset`. Scores (count floats)
-/// are scratch; out gets head_dim floats: softmax(q·k · scale) · v.
+/// p % block_size, `stride` floats per row, the head's part at `offset`. Scores are scratch of
+/// min(count, PD_ATTENTION_SPLIT) floats; out gets head_dim floats: softmax(q·k · scale) · v.
+/// Bitwise the same as that row in any `pd_attention_tile`.
 void pd_attention_head(const float *q, const float *const *kblocks, const float *const *vblocks,
                        int64_t offset, int64_t block_size, int64_t stride, int64_t head_dim,
                        int64_t count, float scale, float *scores, float *out);
 
 /// Attention of `rows` query rows of one sequence and head (row r at q + r*qstride, seeing
-/// counts[r] positions; counts non-decreasing) with K and V streamed once for the whole tile.
-/// Scores need rows * counts[rows-1] floats; row r's output goes to out + r*ostride.
+/// counts[r] positions; counts non-decreasing) with K and V streamed once per segment for the
+/// whole tile. Scores need rows * min(counts[rows-1], PD_ATTENTION_SPLIT) floats; row r's output
+/// goes to out + r*ostride.
 void pd_attention_tile(const float *q, int64_t qstride, int64_t rows, const int64_t *counts,
                        const float *const *kblocks, const float *const *vblocks, int64_t offset,
                        int64_t block_size, int64_t stride, int64_t head_dim, float scale,

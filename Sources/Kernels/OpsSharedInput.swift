@@ -1,0 +1,50 @@
+import CKernels
+
+extension Ops {
+    /// Several products of one input, y_i = W_i · x (the Q, K and V projections; gate and up).
+    /// When the weights share a type and width, the activations are prepared once instead of once
+    /// per matrix and all rows run in one fork-join (each matrix split by rows as `matmul` splits
+    /// it), which shortens the serial part of a step on several threads. Every output element is
+    /// the same bits as `matmul` gives: same kernel, same prepared activations.
+    public static func matmul(_ products: [(w: MatrixView, y: UnsafeMutablePointer<Float>)], x: UnsafePointer<Float>,
+                              tokenCount: Int, threads: ComputeThreads) {
+        guard let first = products.first?.w, tokenCount > 0 else { return }
+        guard products.allSatisfy({ $0.w.type == first.type && $0.w.cols == first.cols }) else {
+            for p in products { matmul(p.w, x: x, tokenCount: tokenCount, y: p.y, threads: threads) }
+            return
+        }
+        let type = Int32(first.type.rawValue), cols = Int64(first.cols), tokens = Int64(tokenCount)
+        let bytes = pd_matmul_scratch_bytes(type, tokens, cols)
+        var scratch: UnsafeRawPointer? = nil
+        if bytes > 0 {
+            guard let buffer = pd_thread_scratch(bytes) else { fatalError("Ops.matmul: cannot allocate \(bytes) bytes of activation scratch") }
+            pd_matmul_prepare(type, x, tokens, cols, buffer)
+            scratch = UnsafeRawPointer(buffer)
+        }
+        let rows = products.reduce(0) { $0 + $1.w.rows }
+        let parts = min(threads.count, (rows + rowTile - 1) / rowTile)
+        func run(part: Int) {
+            for p in products where p.w.rows > 0 {
+                let range = rowRange(part: part, of: parts, rows: p.w.rows)
+                guard !range.isEmpty else { continue }
+                pd_matmul_rows(type, p.w.data, Int64(p.w.rows), cols, x, scratch, tokens, p.y,
+                               Int64(range.lowerBound), Int64(range.upperBound))
+            }
+        }
+        if parts <= 1 { return run(part: 0) }
+        threads.run { part in run(part: part) }
+    }
+
+    /// `swiglu` over `rows` rows of `width` floats, split by rows across `threads` (elementwise,
+    /// so the bits do not depend on the split).
+    public static func swiglu(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, rows: Int, width: Int,
+                              into out: UnsafeMutablePointer<Float>, threads: ComputeThreads) {
+        let parts = min(threads.count, rows)
+        guard parts > 1 else { return swiglu(gate: gate, up: up, count: rows * width, into: out) }
+        threads.run { part in
+            let lower = rows * part / parts * width, upper = rows * (part + 1) / parts * width
+            guard part < parts, upper > lower else { return }
+            swiglu(gate: gate + lower, up: up + lower, count: upper - lower, into: out + lower)
+        }
+    }
+}
