@@ -10,6 +10,8 @@ extension ForwardContext {
         for (i, r) in rows.enumerated() {
             QuantizeReference.decodeRow(t.tokenEmbedding.row(Int(r.token)), count: dim, as: t.tokenEmbedding.type, into: s.x + i * dim)
         }
+        let plan = AttentionPlan(rows: rows, headCount: c.headCount, groupSize: c.headCount / c.kvHeadCount,
+                                 tileRows: ForwardScratch.attentionTileRows, threads: threads.count)
         for (l, layer) in t.layers.enumerated() {
             // Attention block.
             layer.attnNorm.withUnsafeBufferPointer { w in
@@ -25,7 +27,7 @@ extension ForwardContext {
                 (kv.keys(block: block, layer: l) + slot * kvDim).update(from: s.k + i * kvDim, count: kvDim)
                 (kv.values(block: block, layer: l) + slot * kvDim).update(from: s.v + i * kvDim, count: kvDim)
             }
-            attention(rows, blockTables: blockTables, kv: kv, layer: l)
+            attention(rows, plan: plan, blockTables: blockTables, kv: kv, layer: l)
             Ops.matmul(layer.wo, x: s.xb2, tokenCount: n, y: s.xb, threads: threads)
             for i in 0..<(n * dim) { s.x[i] += s.xb[i] }
 
@@ -52,8 +54,8 @@ extension ForwardContext {
     }
 
     /// Causal attention of every row over its sequence's cached positions 0...position, through the
-    /// block table; output in `scratch.xb2`. Work is split over (row, head) pairs across threads.
-    func attention(_ rows: [ForwardRow], blockTables: [[Int32]], kv: KVArena, layer: Int) {
+    /// block table; output in `scratch.xb2`. The calls and their threads come from `plan`.
+    func attention(_ rows: [ForwardRow], plan: AttentionPlan, blockTables: [[Int32]], kv: KVArena, layer: Int) {
         let c = model.config, s = scratch
         let headDim = c.headDim, dim = c.dim
         let groupSize = c.headCount / c.kvHeadCount
@@ -64,37 +66,17 @@ extension ForwardContext {
                     valueBlocks: table.map { UnsafePointer(kv.values(block: Int($0), layer: layer)) },
                     blockSize: kv.layout.blockSize, rowStride: c.kvDim)
         }
-        // Tiles of up to `attentionTileRows` consecutive rows of one sequence share each K/V load.
-        var tiles: [Range<Int>] = []
-        var i = 0
-        while i < rows.count {
-            var j = i + 1
-            while j < rows.count, j - i < ForwardScratch.attentionTileRows, rows[j].sequence == rows[i].sequence,
-                  rows[j].position == rows[j - 1].position + 1 { j += 1 }
-            tiles.append(i..<j)
-            i = j
-        }
-        let tileCounts = tiles.map { tile in tile.map { rows[$0].position + 1 } }  // positions each row sees
-        // Work items: (tile, first head, heads). A one-row tile (a decode row) takes the query
-        // heads sharing a KV head together, as rows of one tile, so that K and V stream once per
-        // group instead of once per head; each head's result is the same bits either way.
-        var items: [(tile: Int, head: Int, heads: Int)] = []
-        for t in tiles.indices {
-            let heads = tiles[t].count == 1 ? groupSize : 1
-            for h in stride(from: 0, to: c.headCount, by: heads) { items.append((t, h, heads)) }
-        }
         threads.run { worker in
+            guard worker < plan.work.count else { return }
             let scores = s.scores + worker * s.scoresPerThread
-            var index = worker
-            while index < items.count {
-                let item = items[index], tile = tiles[item.tile], h = item.head
+            for item in plan.work[worker] {
+                let tile = plan.tiles[item.tile], h = item.head
                 let first = tile.lowerBound, grouped = item.heads > 1
                 Ops.attentionTile(q: s.q + first * dim + h * headDim, qStride: grouped ? headDim : dim,
-                                  counts: grouped ? Array(repeating: tileCounts[item.tile][0], count: item.heads) : tileCounts[item.tile],
+                                  counts: grouped ? Array(repeating: plan.counts[item.tile][0], count: item.heads) : plan.counts[item.tile],
                                   kv: paged[rows[first].sequence], offset: (h / groupSize) * headDim, headDim: headDim,
                                   scale: scale, scores: scores, out: s.xb2 + first * dim + h * headDim,
                                   outStride: grouped ? headDim : dim)
-                index += threads.count
             }
         }
     }

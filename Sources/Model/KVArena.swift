@@ -31,11 +31,15 @@ public final class KVArena: @unchecked Sendable {
         precondition(blockCount > 0)
         self.layout = layout
         self.blockCount = blockCount
-        base = .allocate(capacity: layout.blockFloats * blockCount)
-        base.initialize(repeating: 0, count: layout.blockFloats * blockCount)
+        // Cache-line aligned, so a head's slice of a K/V row (head_dim floats) spans as few
+        // lines as it can and the threads of an instance never write one line together.
+        let floats = layout.blockFloats * blockCount
+        base = UnsafeMutableRawPointer.allocate(byteCount: floats * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: floats)
+        base.initialize(repeating: 0, count: floats)
     }
 
-    deinit { base.deallocate() }
+    deinit { UnsafeMutableRawPointer(base).deallocate() }
 
     public var byteCount: Int { layout.blockBytes * blockCount }
 

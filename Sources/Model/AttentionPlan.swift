@@ -1,0 +1,67 @@
+/// How one pass's attention is cut into `Ops.attentionTile` calls and which thread runs each.
+/// Built once per pass (every layer has the same rows) and shared by all layers.
+///
+/// The calls are fixed by the rows alone: tiles of up to `tileRows` consecutive rows of one
+/// sequence, one call per (tile, query head), except that a one-row tile (a decode row) takes the
+/// query heads sharing a KV head together so K and V stream once per group. Only the assignment
+/// of calls to threads depends on the thread count, and a call computes the same bits on any
+/// thread, so a row's output does not depend on it.
+struct AttentionPlan {
+    /// One `attentionTile` call: the rows of `tiles[tile]` for query heads head..<head+heads.
+    struct Item: Equatable {
+        var tile: Int
+        var head: Int
+        var heads: Int
+    }
+
+    /// Row index ranges of the pass, each rows of one sequence at consecutive positions.
+    let tiles: [Range<Int>]
+    /// Positions each row of a tile sees (non-decreasing), per tile.
+    let counts: [[Int]]
+    /// The calls each thread makes, in order.
+    let work: [[Item]]
+
+    init(rows: [ForwardRow], headCount: Int, groupSize: Int, tileRows: Int, threads: Int) {
+        var tiles: [Range<Int>] = []
+        var i = 0
+        while i < rows.count {
+            var j = i + 1
+            while j < rows.count, j - i < tileRows, rows[j].sequence == rows[i].sequence,
+                  rows[j].position == rows[j - 1].position + 1 { j += 1 }
+            tiles.append(i..<j)
+            i = j
+        }
+        let counts = tiles.map { tile in tile.map { rows[$0].position + 1 } }
+        var items: [Item] = []
+        var costs: [Int] = []
+        for t in tiles.indices {
+            let heads = tiles[t].count == 1 ? groupSize : 1
+            // Work of one call ~ (query rows) x (positions each sees), summed.
+            let cost = counts[t].reduce(0, +) * heads
+            for h in stride(from: 0, to: headCount, by: heads) {
+                items.append(Item(tile: t, head: h, heads: heads))
+                costs.append(cost)
+            }
+        }
+        self.tiles = tiles
+        self.counts = counts
+        work = AttentionPlan.balance(items, costs: costs, threads: max(1, threads))
+    }
+
+    /// Longest first, each to the least loaded thread: causal rows late in a chunk see more
+    /// positions than early ones, so equal counts of calls per thread are not equal work.
+    /// Deterministic (ties go to the earlier item and the lower thread).
+    static func balance(_ items: [Item], costs: [Int], threads: Int) -> [[Item]] {
+        guard threads > 1 else { return [items] }
+        let order = items.indices.sorted { costs[$0] != costs[$1] ? costs[$0] > costs[$1] : $0 < $1 }
+        var work = [[Item]](repeating: [], count: threads)
+        var load = [Int](repeating: 0, count: threads)
+        for index in order {
+            var least = 0
+            for w in 1..<threads where load[w] < load[least] { least = w }
+            work[least].append(items[index])
+            load[least] += costs[index] + 1  // + 1: a call has a fixed cost too
+        }
+        return work
+    }
+}
