@@ -3,6 +3,16 @@ import CKernels
 /// The kernels the model calls. Each has a plain twin in `Reference` and a test that compares
 /// them. Bodies call the C kernels in CKernels (AVX-512, AVX2 or scalar, see `KernelISA`).
 public enum Ops {
+    /// Quantizes the activation rows once for a matmul of this weight type (into the calling
+    /// thread's scratch buffer, reused across calls); nil for float weights, which need none.
+    static func prepareActivations(type: Int32, x: UnsafePointer<Float>, tokens: Int64, cols: Int64) -> UnsafeRawPointer? {
+        let bytes = pd_matmul_scratch_bytes(type, tokens, cols)
+        guard bytes > 0 else { return nil }
+        guard let buffer = pd_thread_scratch(bytes) else { fatalError("Ops.matmul: cannot allocate \(bytes) bytes of activation scratch") }
+        pd_matmul_prepare(type, x, tokens, cols, buffer)
+        return UnsafeRawPointer(buffer)
+    }
+
     /// y[t, r] = Σ_c W[r, c] · x[t, c]; work is split by output rows across `threads`.
     /// Quantized weights: the activation rows are quantized to Q8_0 once, on the caller (into a
     /// per-thread scratch buffer reused across calls), then each thread runs the GEMM kernel
@@ -10,13 +20,7 @@ public enum Ops {
     public static func matmul(_ w: MatrixView, x: UnsafePointer<Float>, tokenCount: Int, y: UnsafeMutablePointer<Float>, threads: ComputeThreads) {
         guard tokenCount > 0, w.rows > 0 else { return }
         let type = Int32(w.type.rawValue), rows = Int64(w.rows), cols = Int64(w.cols), tokens = Int64(tokenCount)
-        let bytes = pd_matmul_scratch_bytes(type, tokens, cols)
-        var scratch: UnsafeRawPointer? = nil
-        if bytes > 0 {
-            guard let buffer = pd_thread_scratch(bytes) else { fatalError("Ops.matmul: cannot allocate \(bytes) bytes of activation scratch") }
-            pd_matmul_prepare(type, x, tokens, cols, buffer)
-            scratch = UnsafeRawPointer(buffer)
-        }
+        let scratch = prepareActivations(type: type, x: x, tokens: tokens, cols: cols)
         let parts = min(threads.count, (w.rows + rowTile - 1) / rowTile)
         if parts <= 1 {
             pd_matmul_rows(type, w.data, rows, cols, x, scratch, tokens, y, 0, rows)

@@ -14,13 +14,7 @@ extension Ops {
             return
         }
         let type = Int32(first.type.rawValue), cols = Int64(first.cols), tokens = Int64(tokenCount)
-        let bytes = pd_matmul_scratch_bytes(type, tokens, cols)
-        var scratch: UnsafeRawPointer? = nil
-        if bytes > 0 {
-            guard let buffer = pd_thread_scratch(bytes) else { fatalError("Ops.matmul: cannot allocate \(bytes) bytes of activation scratch") }
-            pd_matmul_prepare(type, x, tokens, cols, buffer)
-            scratch = UnsafeRawPointer(buffer)
-        }
+        let scratch = prepareActivations(type: type, x: x, tokens: tokens, cols: cols)
         let rows = products.reduce(0) { $0 + $1.w.rows }
         let parts = min(threads.count, (rows + rowTile - 1) / rowTile)
         func run(part: Int) {
