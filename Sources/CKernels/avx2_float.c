@@ -145,8 +145,16 @@ PD_AVX2 static void axpy(float alpha, const float *x, float *y, int64_t n) {
     for (; i < n; i++) y[i] += alpha * x[i];
 }
 
+/// F16C's `vcvtps2ph` with round to nearest even: the same bits as the scalar `_Float16` cast.
+PD_AVX2 static void to_fp16(const float *x, int64_t n, uint16_t *out) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(out + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+    for (; i < n; i++) out[i] = _cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT);
+}
+
 const pd_kernel_table pd_avx2_table = {
     pd_avx2_quantize_q8_0, pd_avx2_quantize_q8_1, pd_avx2_dot_q8_0, pd_avx2_dot_q4_0, pd_avx2_dot_q4_1,
     pd_avx2_qrows, pd_avx2_qgemm, fgemm,
-    rmsnorm, softmax, swiglu, vexp, dot_f32, axpy,
+    rmsnorm, softmax, swiglu, vexp, dot_f32, axpy, to_fp16,
 };

@@ -69,6 +69,7 @@ int pd_kernels_isa(void) { pd_table(); return atomic_load(&current_isa); }
 // both round to nearest even, as ggml's FP32_TO_FP16.
 float pd_fp16_to_fp32(uint16_t h) { return pd_half_to_float(h); }
 uint16_t pd_fp32_to_fp16(float f) { _Float16 v = (_Float16)f; uint16_t h; memcpy(&h, &v, 2); return h; }
+void pd_fp32_to_fp16_row(const float *x, int64_t n, uint16_t *out) { pd_table()->to_fp16(x, n, out); }
 
 void pd_quantize_row_q8_0(const float *x, int64_t n, void *dst) { pd_table()->quantize_q8_0(x, n, dst); }
 float pd_dot_q8_0_q8_0(const void *a, const void *b, int64_t blocks) { return pd_table()->dot_q8_0(a, b, blocks); }

@@ -62,6 +62,7 @@ typedef struct {
     void (*vexp)(const float *x, int64_t n, float *out);
     float (*dot_f32)(const float *a, const float *b, int64_t n);
     void (*axpy)(float alpha, const float *x, float *y, int64_t n);
+    void (*to_fp16)(const float *x, int64_t n, uint16_t *out);
 } pd_kernel_table;
 
 // The AVX2 family, spread over avx2_*.c and gathered into `pd_avx2_table` in avx2_float.c.
@@ -81,11 +82,16 @@ void pd_avx2_qrows(int type, const uint8_t *w, int64_t blocks, const uint8_t *xq
 void pd_avx2_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
                    int64_t groups, int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
 
-/// `pd_attention_tile` for head_dim a multiple of 8, every count at least 1 (avx2_attention.c).
-void pd_avx2_attention_tile(const float *q, int64_t qstride, int64_t rows, const int64_t *counts,
-                            const float *const *kblocks, const float *const *vblocks, int64_t offset,
-                            int64_t bs, int64_t stride, int64_t hd, float scale, float *scores,
-                            float *out, int64_t ostride);
+/// `pd_attention_tile` for head_dim a multiple of 8, every count at least 1, per cache element
+/// type (avx2_attention.c).
+void pd_avx2_attention_tile_f32(const float *q, int64_t qstride, int64_t rows, const int64_t *counts,
+                                const float *const *kblocks, const float *const *vblocks, int64_t offset,
+                                int64_t bs, int64_t stride, int64_t hd, float scale, float *scores,
+                                float *out, int64_t ostride);
+void pd_avx2_attention_tile_f16(const float *q, int64_t qstride, int64_t rows, const int64_t *counts,
+                                const uint16_t *const *kblocks, const uint16_t *const *vblocks, int64_t offset,
+                                int64_t bs, int64_t stride, int64_t hd, float scale, float *scores,
+                                float *out, int64_t ostride);
 
 extern const pd_kernel_table pd_scalar_table;
 extern const pd_kernel_table pd_avx2_table;

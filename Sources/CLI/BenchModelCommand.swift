@@ -20,6 +20,7 @@ struct BenchModelCommand: ParsableCommand {
     @Option(help: ArgumentHelp("wall, or cpu: the calling thread's CPU time (one thread only; steadier on a busy machine).", valueName: "wall|cpu")) var clock: String = "wall"
     @Option(help: ArgumentHelp("Prompt lengths to time prefill on.", valueName: "LIST")) var prefillLengths: String = "128,512,2048"
     @Option(help: ArgumentHelp("Tokens already in the context when the 128 timed decode steps start.", valueName: "N")) var decodeContext: Int = 16
+    @Option(name: .customLong("kv-cache-type"), help: ArgumentHelp("KV cache element: f16 (default, as the engine and llama.cpp) or f32.", valueName: "TYPE")) var kvCacheType: KVCacheType = .f16
     @Flag(help: "Print one JSON object.") var json = false
 
     /// `--prefill-lengths` as numbers (validated in `validate`).
@@ -45,7 +46,7 @@ struct BenchModelCommand: ParsableCommand {
         if cpus.contains(where: { $0 >= available }) { printError("pdscope: warning: asked for CPUs \(cpus) but only \(available) are available") }
         let computeThreads = ComputeThreads(count: threads, cores: cpus)
         if !computeThreads.pinCaller() { printError("pdscope: warning: could not pin to CPU \(cpus[0]); running unpinned") }
-        let session = GenerationSession(model: model, threads: computeThreads)
+        let session = GenerationSession(model: model, threads: computeThreads, cacheType: kvCacheType)
         let ctx = model.config.contextLength
         let vocab = Int32(model.config.vocabSize)
         func prompt(_ n: Int) -> [Int32] { (0..<n).map { i in i == 0 ? model.tokenizer.bosId : 3 + Int32((i * 7919) % Int(vocab - 3)) } }
@@ -83,10 +84,10 @@ struct BenchModelCommand: ParsableCommand {
                 if let v = prefill[k] ?? nil { return "\"\(k)\": \(String(format: "%.2f", v))" }
                 return "\"\(k)\": null"
             }.joined(separator: ", ")
-            print("{\"model\": \(JSONQuoting.quoted(model.name)), \"threads\": \(threads), \"cores\": \(cpus), \"prefill_tok_s\": {\(pre)}, \"decode_tok_s\": \(String(format: "%.2f", decode)), \"isa\": \"\(isa)\", \"clock\": \"\(clock)\", \"read_gb_s\": \(String(format: "%.2f", bandwidth))}")
+            print("{\"model\": \(JSONQuoting.quoted(model.name)), \"threads\": \(threads), \"cores\": \(cpus), \"prefill_tok_s\": {\(pre)}, \"decode_tok_s\": \(String(format: "%.2f", decode)), \"isa\": \"\(isa)\", \"kv_cache_type\": \"\(kvCacheType.rawValue)\", \"clock\": \"\(clock)\", \"read_gb_s\": \(String(format: "%.2f", bandwidth))}")
         } else {
             print("model: \(model.name)\nthreads: \(threads) pinned to CPUs \(cpus), \(clock) clock")
-            print("kernels: \(isa.summary); single-core read bandwidth \(String(format: "%.1f", bandwidth)) GB/s")
+            print("kernels: \(isa.summary); single-core read bandwidth \(String(format: "%.1f", bandwidth)) GB/s; \(kvCacheType.rawValue) KV cache")
             for k in lengths.map(String.init) {
                 if let v = prefill[k] ?? nil { print(String(format: "prefill %@ tokens: %.1f tok/s", k, v)) } else { print("prefill \(k) tokens: - (longer than the context)") }
             }

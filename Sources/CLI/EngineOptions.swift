@@ -2,12 +2,14 @@ import ArgumentParser
 import CPlatform
 import Engine
 import Foundation
+import Kernels
 import Model
 import Trace
 
 extension SchedulingPolicy: ExpressibleByArgument {}
 extension RoutePolicy: ExpressibleByArgument {}
 extension KVTransferMode: ExpressibleByArgument {}
+extension KVCacheType: ExpressibleByArgument {}
 
 /// The engine flags shared by the dashboard, `replay` and `compare`: one definition, one help text.
 struct EngineOptions: ParsableArguments {
@@ -44,6 +46,9 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("block-size"), parsing: .unconditional, help: "Token slots per KV block (default 16).")
     var blockSize: Int?
 
+    @Option(name: .customLong("kv-cache-type"), help: ArgumentHelp("Element type of the KV cache: f16 (default, as llama.cpp's; half the bytes to store, move and read) or f32.", valueName: "TYPE"))
+    var kvCacheType: KVCacheType?
+
     @Option(name: .customLong("max-batched-tokens"), parsing: .unconditional, help: "Token budget of one step (chunked prefill; prefill chunk size; default 256).")
     var maxBatchedTokens: Int?
 
@@ -72,6 +77,7 @@ struct EngineOptions: ParsableArguments {
         if let v = route { c.route = v }
         if let v = kvTransfer { c.kvTransfer = v }
         if let v = blockSize { c.blockSize = v }
+        if let v = kvCacheType { c.kvCacheType = v }
         if let v = maxBatchedTokens { c.maxBatchedTokens = v }
         if let v = maxRunning { c.maxRunning = v }
         do {

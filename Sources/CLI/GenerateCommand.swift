@@ -32,6 +32,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .customLong("top-p"), help: "Nucleus sampling mass (1 = off).") var topP: Float = 1
     @Option(help: "Sampling seed: the same seed gives the same tokens.") var seed: UInt64 = 0
     @Option(help: "Compute threads.") var threads: Int = 1
+    @Option(name: .customLong("kv-cache-type"), help: ArgumentHelp("KV cache element: f16 (default, as llama.cpp's) or f32 (llama.cpp's type_k=0, which the golden tests compare with).", valueName: "TYPE")) var kvCacheType: KVCacheType = .f16
     @Flag(help: "Print one JSON line with the prompt's and the completion's token ids instead of streaming text.") var json = false
     @Flag(help: "Print timings to stderr.") var verbose = false
 
@@ -60,7 +61,7 @@ struct GenerateCommand: ParsableCommand {
         let model = try modelOptions.load()
         let promptIds = try promptTokens(model, stdin: stdin, note: note)
         let params = SamplingParams(temperature: temperature, topK: topK, topP: topP, seed: seed)
-        let session = GenerationSession(model: model, threads: ComputeThreads(count: threads))
+        let session = GenerationSession(model: model, threads: ComputeThreads(count: threads), cacheType: kvCacheType)
         let result: GenerationResult
         do {
             result = try session.generate(promptTokens: promptIds, maxNewTokens: maxTokens, sampling: params,

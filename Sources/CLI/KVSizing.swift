@@ -14,7 +14,7 @@ enum KVSizing {
     /// returns a line saying what was chosen (nil when the automatic size fits).
     static func apply(_ config: inout EngineConfig, model: LlamaModel, budget: Int = defaultBudgetBytes) -> String? {
         guard config.kvCapacity == .automatic else { return nil }
-        let layout = model.kvLayout(blockSize: config.blockSize)
+        let layout = model.kvLayout(blockSize: config.blockSize, cacheType: config.kvCacheType)
         let context = model.config.contextLength
         let blocksPerContext = (context + config.blockSize - 1) / config.blockSize
         let automatic = config.maxRunning * blocksPerContext

@@ -68,6 +68,19 @@ public enum Ops {
         pd_axpy(alpha, x, y, Int64(count))
     }
 
+    /// out[i] = fp16(x[i]), round to nearest even; the same bits on every ISA level.
+    public static func storeHalf(_ x: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<UInt16>) {
+        pd_fp32_to_fp16_row(x, Int64(count), out)
+    }
+
+    /// Writes `count` floats as one KV cache row of `type` at `out` (the cache's writes).
+    public static func storeKV(_ x: UnsafePointer<Float>, count: Int, type: KVCacheType, into out: UnsafeMutableRawPointer) {
+        switch type {
+        case .f16: storeHalf(x, count: count, into: out.assumingMemoryBound(to: UInt16.self))
+        case .f32: out.copyMemory(from: x, byteCount: count * 4)
+        }
+    }
+
     /// out[i] = e^x[i] with the kernels' fast exp: relative error ≤ ~2e-7 on the AVX2 path
     /// (degree-6 polynomial), libm on the scalar path; 0 below ln(FLT_MIN), clamped above 88.
     public static func exp(_ x: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>) {

@@ -24,8 +24,8 @@ extension ForwardContext {
                 Ops.rope(s.k + i * kvDim, headCount: c.kvHeadCount, headDim: c.headDim, ropeDim: c.ropeDim, position: r.position, freqBase: c.ropeFreqBase)
                 let table = blockTables[r.sequence]
                 let block = Int(table[r.position / kv.layout.blockSize]), slot = r.position % kv.layout.blockSize
-                (kv.keys(block: block, layer: l) + slot * kvDim).update(from: s.k + i * kvDim, count: kvDim)
-                (kv.values(block: block, layer: l) + slot * kvDim).update(from: s.v + i * kvDim, count: kvDim)
+                kv.write(s.k + i * kvDim, keys: true, block: block, layer: l, slot: slot)
+                kv.write(s.v + i * kvDim, keys: false, block: block, layer: l, slot: slot)
             }
             attention(rows, plan: plan, blockTables: blockTables, kv: kv, layer: l)
             Ops.matmul(layer.wo, x: s.xb2, tokenCount: n, y: s.xb, threads: threads)
@@ -62,9 +62,9 @@ extension ForwardContext {
         let scale = 1 / sqrtf(Float(headDim))
         // Each sequence's block list for this layer, built once and shared by its rows and heads.
         let paged = blockTables.map { table in
-            PagedKV(keyBlocks: table.map { UnsafePointer(kv.keys(block: Int($0), layer: layer)) },
-                    valueBlocks: table.map { UnsafePointer(kv.values(block: Int($0), layer: layer)) },
-                    blockSize: kv.layout.blockSize, rowStride: c.kvDim)
+            PagedKV(keyBlocks: table.map { UnsafeRawPointer(kv.keys(block: Int($0), layer: layer)) },
+                    valueBlocks: table.map { UnsafeRawPointer(kv.values(block: Int($0), layer: layer)) },
+                    type: kv.layout.cacheType, blockSize: kv.layout.blockSize, rowStride: c.kvDim)
         }
         threads.run { worker in
             guard worker < plan.work.count else { return }

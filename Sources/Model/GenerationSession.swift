@@ -29,10 +29,11 @@ public final class GenerationSession {
     public let arena: KVArena
     public let blockTable: [Int32]
 
-    public init(model: LlamaModel, threads: ComputeThreads = ComputeThreads(count: 1), blockSize: Int = 16) {
+    public init(model: LlamaModel, threads: ComputeThreads = ComputeThreads(count: 1), blockSize: Int = 16,
+                cacheType: KVCacheType = .f16) {
         self.model = model
         context = ForwardContext(model: model, threads: threads)
-        let layout = model.kvLayout(blockSize: blockSize)
+        let layout = model.kvLayout(blockSize: blockSize, cacheType: cacheType)
         let blocks = layout.blocksNeeded(tokens: model.config.contextLength)
         arena = KVArena(layout: layout, blockCount: blocks)
         blockTable = (0..<blocks).map { Int32($0) }

@@ -66,7 +66,7 @@ public final class LlamaModel: Sendable {
     }
 
     /// Shape of this model's KV blocks.
-    public func kvLayout(blockSize: Int = 16) -> KVLayout {
-        KVLayout(layerCount: config.layerCount, kvDim: config.kvDim, blockSize: blockSize)
+    public func kvLayout(blockSize: Int = 16, cacheType: KVCacheType = .f16) -> KVLayout {
+        KVLayout(layerCount: config.layerCount, kvDim: config.kvDim, blockSize: blockSize, cacheType: cacheType)
     }
 }

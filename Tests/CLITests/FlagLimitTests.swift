@@ -32,8 +32,8 @@ final class FlagLimitTests: HeadlessTestCase {
     }
 
     func testKVBlocksBeyondTheMachinesMemory() throws {
-        try assertError(["--kv-blocks", "100000000"],
-                        says: ["--kv-blocks 100000000", "2 KV pools × 100,000,000 blocks", "TiB of KV cache", "this machine's", "blocks per pool fit"])
+        try assertError(["--kv-blocks", "200000000"],
+                        says: ["--kv-blocks 200000000", "2 KV pools × 200,000,000 blocks", "TiB of KV cache", "this machine's", "blocks per pool fit"])
     }
 
     func testKVMemoryBeyondTheMachinesMemory() throws {

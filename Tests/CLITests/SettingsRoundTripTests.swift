@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Kernels
 import Trace
 import XCTest
 @testable import CLI
@@ -11,7 +12,7 @@ final class SettingsRoundTripTests: HeadlessTestCase {
     static let flags = [
         "--policy", "disaggregated", "--route", "d-first", "--kv-transfer", "pool",
         "--prefill-cores", "0", "--decode-cores", "1", "--prefill-instances", "1", "--decode-instances", "2",
-        "--colocated-instances", "2", "--kv-blocks", "40", "--block-size", "8", "--max-batched-tokens", "64",
+        "--colocated-instances", "2", "--kv-blocks", "40", "--block-size", "8", "--kv-cache-type", "f32", "--max-batched-tokens", "64",
         "--max-running", "5", "--kv-store-blocks", "90", "--kv-link-gbps", "50", "--local-prefill-max", "8",
         "--goodput", "ttft:4000 tpot:900",
     ]
@@ -25,6 +26,7 @@ final class SettingsRoundTripTests: HeadlessTestCase {
         XCTAssertNotEqual(recordedConfig.colocatedInstances, defaults.colocatedInstances)
         XCTAssertNotEqual(recordedConfig.kvCapacity, defaults.kvCapacity)
         XCTAssertNotEqual(recordedConfig.blockSize, defaults.blockSize)
+        XCTAssertNotEqual(recordedConfig.kvCacheType, defaults.kvCacheType)
         XCTAssertNotEqual(recordedConfig.maxBatchedTokens, defaults.maxBatchedTokens)
         XCTAssertNotEqual(recordedConfig.maxRunning, defaults.maxRunning)
         XCTAssertNotEqual(recordedConfig.kvStoreBlocks, defaults.kvStoreBlocks)
@@ -61,6 +63,7 @@ final class SettingsRoundTripTests: HeadlessTestCase {
             (["--colocated-instances", "1"], { $0.colocatedInstances = 1 }),
             (["--kv-memory", "1MiB"], { $0.kvCapacity = .bytes(1 << 20) }),
             (["--block-size", "16"], { $0.blockSize = 16 }),
+            (["--kv-cache-type", "f16"], { $0.kvCacheType = .f16 }),
             (["--max-batched-tokens", "32"], { $0.maxBatchedTokens = 32 }),
             (["--max-running", "7"], { $0.maxRunning = 7 }),
             (["--kv-store-blocks", "11"], { $0.kvStoreBlocks = 11 }),
@@ -73,6 +76,17 @@ final class SettingsRoundTripTests: HeadlessTestCase {
             change(&expected)
             XCTAssertEqual(try EngineOptions.parse(flag).makeConfig(recorded: recorded), expected, "\(flag)")
         }
+    }
+
+    /// A recording from before `kv_cache_type` existed ran on a float cache and replays on one;
+    /// a workload file (no settings at all) gets the default.
+    func testRecordingWithoutCacheTypeReplaysOnAFloatCache() throws {
+        XCTAssertEqual(try EngineOptions.parse([]).makeConfig(recorded: ["block_size": "16"]).kvCacheType, .f32)
+        XCTAssertEqual(try EngineOptions.parse([]).makeConfig(recorded: [:]).kvCacheType, EngineConfig().kvCacheType)
+        XCTAssertThrowsError(try EngineOptions.parse([]).makeConfig(recorded: ["kv_cache_type": "q4"])) {
+            XCTAssertEqual("\($0)", "recorded setting kv_cache_type has a bad value \"q4\"")
+        }
+        XCTAssertThrowsError(try EngineOptions.parse(["--kv-cache-type", "f8"]))
     }
 
     /// (Another model is noted by `ModelMismatch`, tested in ModelsCommandTests.)

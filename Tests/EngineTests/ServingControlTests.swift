@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Model
 import XCTest
 @testable import Engine
@@ -101,7 +102,7 @@ final class GatedRunner: ModelRunner {
     private let gate: StepGate
     init(gate: StepGate) { self.gate = gate }
     var frontEnd: ModelFrontEnd { inner.frontEnd }
-    func kvLayout(blockSize: Int) -> KVLayout { inner.kvLayout(blockSize: blockSize) }
+    func kvLayout(blockSize: Int, cacheType: KVCacheType) -> KVLayout { inner.kvLayout(blockSize: blockSize, cacheType: cacheType) }
     func prefill(tokens: [Int32], startPosition: Int, blockTable: [Int32], kv: KVArena) -> [Float] {
         gate.pass()
         return inner.prefill(tokens: tokens, startPosition: startPosition, blockTable: blockTable, kv: kv)

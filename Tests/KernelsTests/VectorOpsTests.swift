@@ -113,3 +113,25 @@ final class VectorOpsTests: XCTestCase {
         }
     }
 }
+
+extension VectorOpsTests {
+    /// The KV cache's writes: every ISA level rounds to nearest even exactly as Swift's Float16
+    /// (ggml's FP32_TO_FP16), including ties, subnormals, overflow to infinity and the tail
+    /// after the last full vector.
+    func testStoreHalfMatchesFloat16Rounding() {
+        var rng = TestRandom(seed: 13)
+        var x = (0..<1000).map { _ in Float.random(in: -4...4, using: &rng) }
+        x += (0..<200).map { _ in Float.random(in: -1e-5...1e-5, using: &rng) }  // fp16 subnormals
+        // Exact ties between two halves (1 + 2^-11 lies midway between 1 and 1 + 2^-10).
+        x += [1 + 0x1p-11, 1 + 3 * 0x1p-11, -(1 + 0x1p-11), 65504, 65520, 70000, -1e9, 0, -0, 0x1p-25, 0x1p-24]
+        forEachISA { isa in
+            for count in [x.count, 7, 1] {
+                var out = [UInt16](repeating: 0xFFFF, count: count)
+                x.withUnsafeBufferPointer { Ops.storeHalf($0.baseAddress!, count: count, into: &out) }
+                for i in 0..<count {
+                    XCTAssertEqual(out[i], halfBits(from: x[i]), "\(isa) x[\(i)] = \(x[i])")
+                }
+            }
+        }
+    }
+}

@@ -84,3 +84,25 @@ final class ForwardTests: XCTestCase {
         }
     }
 }
+
+extension ForwardTests {
+    /// The fp16 cache holds half the bytes of the float one and moves the logits only by K/V
+    /// rounding (relative 2^-11 per element): the same prompt's last logits agree closely and
+    /// pick the same token.
+    func testHalfCacheStaysCloseToFloatCache() throws {
+        let model = try loadStories()
+        let tokens = model.tokenizer.encode(String(repeating: "Once upon a time, there was a little dog who liked to run. ", count: 6), addBOS: true)
+        func lastLogits(_ type: KVCacheType) -> [Float] {
+            let layout = model.kvLayout(cacheType: type)
+            let table = (0..<layout.blocksNeeded(tokens: tokens.count)).map { Int32($0) }
+            return ForwardContext(model: model).prefill(tokens: tokens, startPosition: 0, blockTable: table,
+                                                        kv: KVArena(layout: layout, blockCount: table.count))
+        }
+        XCTAssertEqual(model.kvLayout(cacheType: .f32).blockBytes, 2 * model.kvLayout(cacheType: .f16).blockBytes)
+        let half = lastLogits(.f16), full = lastLogits(.f32)
+        XCTAssertNotEqual(half, full, "the two caches round differently, so some logit must differ")
+        let worst = zip(half, full).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThan(worst, 0.05, "fp16 K/V moved a logit by \(worst)")
+        XCTAssertEqual(Sampler.argmax(half.withUnsafeBufferPointer { $0 }), Sampler.argmax(full.withUnsafeBufferPointer { $0 }))
+    }
+}

@@ -36,6 +36,8 @@ double pd_read_bandwidth_gb_s(size_t bytes, int passes);
 
 float pd_fp16_to_fp32(uint16_t h);
 uint16_t pd_fp32_to_fp16(float f);
+/// n floats to fp16 bits (the KV cache's element), round to nearest even on every ISA level.
+void pd_fp32_to_fp16_row(const float *x, int64_t n, uint16_t *out);
 
 // MARK: - quantization and dot products
 
@@ -105,12 +107,16 @@ void pd_pool_release(pd_pool *pool);
 /// of the rows that share its tile and of where its chunk starts.
 enum { PD_ATTENTION_SPLIT = 128 };
 
+/// KV cache element types (ggml's numbering): float, or IEEE half (llama.cpp's default cache).
+enum { PD_KV_F32 = 0, PD_KV_F16 = 1 };
+
 /// Attention of one query row and head over `count` cached positions: kblocks[b]/vblocks[b] are
-/// the layer's K/V base of block b of the sequence; position p is at block p / block_size, row
-/// p % block_size, `stride` floats per row, the head's part at `offset`. Scores are scratch of
-/// min(count, PD_ATTENTION_SPLIT) floats; out gets head_dim floats: softmax(q·k · scale) · v.
-/// Bitwise the same as that row in any `pd_attention_tile`.
-void pd_attention_head(const float *q, const float *const *kblocks, const float *const *vblocks,
+/// the layer's K/V base of block b of the sequence, elements of `kv_type`; position p is at block
+/// p / block_size, row p % block_size, `stride` elements per row, the head's part at `offset`.
+/// q, scores and out are float, and so is all arithmetic (elements are widened as they load).
+/// Scores are scratch of min(count, PD_ATTENTION_SPLIT) floats; out gets head_dim floats:
+/// softmax(q·k · scale) · v. Bitwise the same as that row in any `pd_attention_tile`.
+void pd_attention_head(const float *q, int kv_type, const void *const *kblocks, const void *const *vblocks,
                        int64_t offset, int64_t block_size, int64_t stride, int64_t head_dim,
                        int64_t count, float scale, float *scores, float *out);
 
@@ -118,8 +124,8 @@ void pd_attention_head(const float *q, const float *const *kblocks, const float 
 /// counts[r] positions; counts non-decreasing) with K and V streamed once per segment for the
 /// whole tile. Scores need rows * min(counts[rows-1], PD_ATTENTION_SPLIT) floats; row r's output
 /// goes to out + r*ostride.
-void pd_attention_tile(const float *q, int64_t qstride, int64_t rows, const int64_t *counts,
-                       const float *const *kblocks, const float *const *vblocks, int64_t offset,
+void pd_attention_tile(const float *q, int64_t qstride, int64_t rows, const int64_t *counts, int kv_type,
+                       const void *const *kblocks, const void *const *vblocks, int64_t offset,
                        int64_t block_size, int64_t stride, int64_t head_dim, float scale,
                        float *scores, float *out, int64_t ostride);
 

@@ -57,7 +57,7 @@ enum EngineBuilder {
                               maxBatch: config.maxRunning)
         }
         var runners = [try runnerFactory(placements[0])]
-        let kvLayout = runners[0].kvLayout(blockSize: config.blockSize)
+        let kvLayout = runners[0].kvLayout(blockSize: config.blockSize, cacheType: config.kvCacheType)
         let blockCount = config.kvCapacity.blockCount(
             layout: KVLayoutInfo(blockSize: kvLayout.blockSize, blockBytes: kvLayout.blockBytes),
             contextLength: runners[0].frontEnd.contextLength, maxRunning: config.maxRunning)

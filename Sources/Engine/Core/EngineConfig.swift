@@ -1,3 +1,5 @@
+import Kernels
+
 /// The arrangement being compared (`--policy`).
 public enum SchedulingPolicy: String, Sendable, Codable, Equatable, CaseIterable {
     /// First come first served; a waiting prefill runs before the next decode step (early vLLM).
@@ -61,6 +63,8 @@ public struct EngineConfig: Equatable, Sendable {
     public var kvCapacity: KVCapacity = .automatic
     /// `--block-size`: token slots per KV block.
     public var blockSize = 16
+    /// `--kv-cache-type`: the element of every KV pool and store, fp16 (llama.cpp's default) or f32.
+    public var kvCacheType: KVCacheType = .f16
     /// `--max-batched-tokens`: token budget of one step (chunked prefill, prefill instances).
     public var maxBatchedTokens = 256
     /// `--max-running`: most sequences an instance keeps running (decode batch size limit).

@@ -1,3 +1,4 @@
+import Kernels
 import Model
 
 /// A model runner without weights, for scheduling tests and demos. Each call advances a manual
@@ -37,7 +38,9 @@ public final class FakeModelRunner: ModelRunner {
     }
     private let eosAfterPosition: Int
 
-    public func kvLayout(blockSize: Int) -> KVLayout { KVLayout(layerCount: 1, kvDim: 2, blockSize: blockSize) }
+    public func kvLayout(blockSize: Int, cacheType: KVCacheType) -> KVLayout {
+        KVLayout(layerCount: 1, kvDim: 4, blockSize: blockSize, cacheType: cacheType)
+    }
 
     public var frontEnd: ModelFrontEnd {
         FakeFrontEnd(contextLength: contextLength, vocabSize: vocabSize, eosToken: eosToken, bosToken: bosToken)
@@ -63,21 +66,27 @@ public final class FakeModelRunner: ModelRunner {
     }
 
 
-    // KV slot 0 holds the token, slot 1 its position + 1 (so an unwritten slot reads as 0).
+    // A K row's first 8 bytes hold the token and its position + 1 (so an unwritten slot reads as 0).
     private func write(token: Int32, position: Int, blockTable: [Int32], kv: KVArena) {
+        let key = Self.row(position, blockTable: blockTable, kv: kv)
+        key.storeBytes(of: UInt32(bitPattern: token), as: UInt32.self)
+        key.storeBytes(of: UInt32(position + 1), toByteOffset: 4, as: UInt32.self)
+    }
+
+    private static func row(_ position: Int, blockTable: [Int32], kv: KVArena) -> UnsafeMutableRawPointer {
         let bs = kv.layout.blockSize
-        let key = kv.keys(block: Int(blockTable[position / bs]), layer: 0) + (position % bs) * kv.layout.kvDim
-        key[0] = Float(token)
-        key[1] = Float(position + 1)
+        return kv.keys(block: Int(blockTable[position / bs]), layer: 0)
+            + (position % bs) * kv.layout.kvDim * kv.layout.cacheType.bytesPerElement
     }
 
     private func logits(length: Int, blockTable: [Int32], kv: KVArena) -> [Float] {
         let bs = kv.layout.blockSize
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for position in 0..<length {
-            let key = kv.keys(block: Int(blockTable[position / bs]), layer: 0) + (position % bs) * kv.layout.kvDim
+            let key = Self.row(position, blockTable: blockTable, kv: kv)
             // A slot that does not hold what was written there (lost transfer) poisons the hash.
-            let value = key[1] == Float(position + 1) ? UInt64(key[0]) : 0xDEAD
+            let written = key.loadUnaligned(fromByteOffset: 4, as: UInt32.self) == UInt32(position + 1)
+            let value = written ? UInt64(key.loadUnaligned(as: UInt32.self)) : 0xDEAD
             hash = (hash ^ value) &* 0x100_0000_01B3
         }
         var result = [Float](repeating: 0, count: vocabSize)

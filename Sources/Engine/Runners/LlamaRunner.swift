@@ -27,7 +27,7 @@ public final class LlamaRunner: ModelRunner {
 
     public var frontEnd: ModelFrontEnd { LlamaFrontEnd(model: model) }
 
-    public func kvLayout(blockSize: Int) -> KVLayout { model.kvLayout(blockSize: blockSize) }
+    public func kvLayout(blockSize: Int, cacheType: KVCacheType) -> KVLayout { model.kvLayout(blockSize: blockSize, cacheType: cacheType) }
 
     public func prefill(tokens: [Int32], startPosition: Int, blockTable: [Int32], kv: KVArena) -> [Float] {
         context.prefill(tokens: tokens, startPosition: startPosition, blockTable: blockTable, kv: kv)

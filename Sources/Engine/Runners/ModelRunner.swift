@@ -1,3 +1,4 @@
+import Kernels
 import Model
 
 /// One sequence in a decode batch: feed `token` at `position`, whose KV goes into `blockTable`.
@@ -59,7 +60,7 @@ public protocol ModelRunner: AnyObject {
     /// The text side, shared by every runner of the model.
     var frontEnd: ModelFrontEnd { get }
     /// The KV block shape this model needs for `blockSize` token slots.
-    func kvLayout(blockSize: Int) -> KVLayout
+    func kvLayout(blockSize: Int, cacheType: KVCacheType) -> KVLayout
     /// Runs `tokens` at positions `startPosition...`, writing their KV through `blockTable`.
     /// Returns the logits of the last token.
     func prefill(tokens: [Int32], startPosition: Int, blockTable: [Int32], kv: KVArena) -> [Float]

@@ -1,3 +1,4 @@
+import Kernels
 import Engine
 
 /// The one mapping between an `EngineConfig` and the `settings` object of a trace header. Record,
@@ -12,7 +13,8 @@ public enum EngineSettings {
             "prefill_cores": c.prefillCores.description, "decode_cores": c.decodeCores.description,
             "prefill_instances": String(c.prefillInstances), "decode_instances": String(c.decodeInstances),
             "colocated_instances": String(c.colocatedInstances),
-            "block_size": String(c.blockSize), "max_batched_tokens": String(c.maxBatchedTokens),
+            "block_size": String(c.blockSize), "kv_cache_type": c.kvCacheType.rawValue,
+            "max_batched_tokens": String(c.maxBatchedTokens),
             "max_running": String(c.maxRunning),
         ]
         switch c.kvCapacity {
@@ -48,6 +50,9 @@ public enum EngineSettings {
         c.decodeInstances = try value("decode_instances") { Int($0) } ?? c.decodeInstances
         c.colocatedInstances = try value("colocated_instances") { Int($0) } ?? c.colocatedInstances
         c.blockSize = try value("block_size") { Int($0) } ?? c.blockSize
+        // Recordings from before the setting existed ran on a float cache.
+        let cacheDefault: KVCacheType = settings.isEmpty ? c.kvCacheType : .f32
+        c.kvCacheType = try value("kv_cache_type", KVCacheType.init(rawValue:)) ?? cacheDefault
         c.maxBatchedTokens = try value("max_batched_tokens") { Int($0) } ?? c.maxBatchedTokens
         c.maxRunning = try value("max_running") { Int($0) } ?? c.maxRunning
         if let blocks = try value("kv_blocks", { Int($0) }) { c.kvCapacity = .blocks(blocks) }
