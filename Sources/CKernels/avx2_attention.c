@@ -73,6 +73,7 @@ PD_AVX2 static float segment_softmax(float *s, int64_t n, row_state *st, int fir
 #undef KV_T
 #undef LD8
 #undef PD_ATT
+#undef AHEAD
 
 #define KV_T uint16_t
 #define LD8(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))

@@ -3,12 +3,22 @@
 // with the type), then includes this after avx2_attention.c's shared helpers. The arithmetic
 // after the load is the same for both, so only the rounding of what was stored differs.
 
+/// Positions ahead of use that K and V rows are prefetched: a segment's rows come from scattered
+/// blocks, which the hardware prefetcher does not follow, and a long context is read from DRAM.
+#define AHEAD 16
+
+/// Asks for a row's head slice (hd elements) before it is read. No effect on results.
+PD_AVX2 static inline void PD_ATT(prefetch_row)(const KV_T *row, int64_t hd) {
+    for (int64_t b = 0; b < hd * (int64_t)sizeof(KV_T); b += 64) _mm_prefetch((const char *)row + b, _MM_HINT_T0);
+}
+
 /// Scores of one row for segment positions [from, to) (key rows k[p]), four positions at a time:
 /// four independent FMA chains hide the latency one chain would expose.
 PD_AVX2 static void PD_ATT(row_scores)(const float *q, const KV_T *const *k, int64_t from, int64_t to,
                                int64_t hd, float scale, float *s) {
     int64_t p = from;
     for (; p + 4 <= to; p += 4) {
+        for (int64_t j = p + AHEAD; j < p + AHEAD + 4 && j < to; j++) PD_ATT(prefetch_row)(k[j], hd);
         const KV_T *k0 = k[p], *k1 = k[p + 1], *k2 = k[p + 2], *k3 = k[p + 3];
         __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         for (int64_t i = 0; i < hd; i += 8) {
@@ -43,15 +53,35 @@ PD_AVX2 static inline void PD_ATT(dot4)(const float *q, int64_t qstride, const K
     s[0] = out[0]; s[sstride] = out[1]; s[2 * sstride] = out[2]; s[3 * sstride] = out[3];
 }
 
-/// Key and value row pointers of segment positions seg..seg+len.
+/// Key and value row pointers of segment positions seg..seg+len (one division per segment).
 static inline void PD_ATT(segment_rows)(const KV_T *const *kblocks, const KV_T *const *vblocks, int64_t offset,
                                 int64_t bs, int64_t stride, int64_t seg, int64_t len,
                                 const KV_T **kp, const KV_T **vp) {
+    int64_t block = seg / bs, slot = seg % bs;
     for (int64_t p = 0; p < len; p++) {
-        int64_t pos = seg + p, row = (pos % bs) * stride + offset;
-        kp[p] = kblocks[pos / bs] + row;
-        vp[p] = vblocks[pos / bs] + row;
+        int64_t row = slot * stride + offset;
+        kp[p] = kblocks[block] + row;
+        vp[p] = vblocks[block] + row;
+        if (++slot == bs) { slot = 0; block++; }
     }
+}
+
+/// o[0..<64] += s[p] · v_p for p < n, position by position, with o in eight registers (the
+/// order every path adds a row's values in, so the bits do not depend on which path ran).
+PD_AVX2 static inline void PD_ATT(values64)(const float *s, const KV_T *const *vp, int64_t n, float *o) {
+    __m256 o0 = _mm256_loadu_ps(o), o1 = _mm256_loadu_ps(o + 8), o2 = _mm256_loadu_ps(o + 16), o3 = _mm256_loadu_ps(o + 24);
+    __m256 o4 = _mm256_loadu_ps(o + 32), o5 = _mm256_loadu_ps(o + 40), o6 = _mm256_loadu_ps(o + 48), o7 = _mm256_loadu_ps(o + 56);
+    for (int64_t p = 0; p < n; p++) {
+        const KV_T *v = vp[p];
+        if (p + AHEAD < n) PD_ATT(prefetch_row)(vp[p + AHEAD], 64);
+        __m256 a = _mm256_set1_ps(s[p]);
+        o0 = _mm256_fmadd_ps(a, LD8(v), o0); o1 = _mm256_fmadd_ps(a, LD8(v + 8), o1);
+        o2 = _mm256_fmadd_ps(a, LD8(v + 16), o2); o3 = _mm256_fmadd_ps(a, LD8(v + 24), o3);
+        o4 = _mm256_fmadd_ps(a, LD8(v + 32), o4); o5 = _mm256_fmadd_ps(a, LD8(v + 40), o5);
+        o6 = _mm256_fmadd_ps(a, LD8(v + 48), o6); o7 = _mm256_fmadd_ps(a, LD8(v + 56), o7);
+    }
+    _mm256_storeu_ps(o, o0); _mm256_storeu_ps(o + 8, o1); _mm256_storeu_ps(o + 16, o2); _mm256_storeu_ps(o + 24, o3);
+    _mm256_storeu_ps(o + 32, o4); _mm256_storeu_ps(o + 40, o5); _mm256_storeu_ps(o + 48, o6); _mm256_storeu_ps(o + 56, o7);
 }
 
 /// One row with head_dim 64 (a decode step): the output stays in eight registers throughout.
@@ -112,28 +142,17 @@ PD_AVX2 static void PD_ATT(tile)(const float *q, int64_t qstride, int64_t rows, 
             for (int64_t i = 0; i < hd; i += 8)
                 _mm256_storeu_ps(o + i, seg == 0 ? _mm256_setzero_ps() : _mm256_mul_ps(_mm256_loadu_ps(o + i), a));
         }
-        // Values: each V row is loaded once and added into every row that sees it.
+        // Values. head_dim 64: row by row with the output in registers (the segment's V rows
+        // stay in L1 for the next row). Otherwise each V row is loaded once for every row that
+        // sees it. Either way a row adds its values in position order.
+        if (hd == 64) {
+            for (r = r0; r < rows; r++) PD_ATT(values64)(scores + r * ss, vp, n[r], out + r * ostride);
+            continue;
+        }
         for (int64_t p = 0; p < len; p++) {
             const KV_T *v = vp[p];
             r = r0;
             while (r < rows && n[r] <= p) r++;
-            if (hd == 64) {
-                __m256 v0 = LD8(v), v1 = LD8(v + 8), v2 = LD8(v + 16), v3 = LD8(v + 24);
-                __m256 v4 = LD8(v + 32), v5 = LD8(v + 40), v6 = LD8(v + 48), v7 = LD8(v + 56);
-                for (; r < rows; r++) {
-                    __m256 a = _mm256_set1_ps(scores[r * ss + p]);
-                    float *o = out + r * ostride;
-                    _mm256_storeu_ps(o, _mm256_fmadd_ps(a, v0, _mm256_loadu_ps(o)));
-                    _mm256_storeu_ps(o + 8, _mm256_fmadd_ps(a, v1, _mm256_loadu_ps(o + 8)));
-                    _mm256_storeu_ps(o + 16, _mm256_fmadd_ps(a, v2, _mm256_loadu_ps(o + 16)));
-                    _mm256_storeu_ps(o + 24, _mm256_fmadd_ps(a, v3, _mm256_loadu_ps(o + 24)));
-                    _mm256_storeu_ps(o + 32, _mm256_fmadd_ps(a, v4, _mm256_loadu_ps(o + 32)));
-                    _mm256_storeu_ps(o + 40, _mm256_fmadd_ps(a, v5, _mm256_loadu_ps(o + 40)));
-                    _mm256_storeu_ps(o + 48, _mm256_fmadd_ps(a, v6, _mm256_loadu_ps(o + 48)));
-                    _mm256_storeu_ps(o + 56, _mm256_fmadd_ps(a, v7, _mm256_loadu_ps(o + 56)));
-                }
-                continue;
-            }
             for (; r < rows; r++) {
                 __m256 a = _mm256_set1_ps(scores[r * ss + p]);
                 float *o = out + r * ostride;
