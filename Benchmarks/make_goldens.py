@@ -1,7 +1,8 @@
-"""Reference greedy outputs from llama.cpp (llama-cpp-python 0.3.36, 1 thread, F32 KV cache like
-pdscope's; llama.cpp's default F16 cache rounds K and V) for the golden tests.
+"""Reference greedy outputs from llama.cpp (llama-cpp-python 0.3.36, 1 thread) for the golden tests,
+with an F32 KV cache (type_k=0, as `--kv-cache-type f32`) or, given --f16-cache first, llama.cpp's
+default F16 cache (as pdscope's default).
 
-    Benchmarks/.venv-llama/bin/python Benchmarks/make_goldens.py ../shared/models/stories260K-f32.gguf [more.gguf]
+    Benchmarks/.venv-llama/bin/python Benchmarks/make_goldens.py [--f16-cache] ../shared/models/stories260K-f32.gguf [more.gguf]
 
 Prints, per prompt, llama.cpp's prompt token ids and its greedy continuation (argmax of the last
 logits, up to 196 new tokens or BOS/EOS) as JSON lines; Tests/ModelTests/GoldenOutputs.swift holds
@@ -14,8 +15,12 @@ from llama_cpp import Llama
 PROMPTS = ["Once upon a time", "Lily and Ben went to the park", "The little dog", "One day, a big bird",
            "Tom had a red ball. He"]
 
-for path in sys.argv[1:]:
-    llm = Llama(model_path=path, n_ctx=512, n_threads=1, n_threads_batch=1, logits_all=True, type_k=0, type_v=0, verbose=False)
+args = sys.argv[1:]
+cache_type = 1 if args and args[0] == "--f16-cache" else 0  # ggml types: 0 F32, 1 F16
+paths = args[1:] if cache_type == 1 else args
+for path in paths:
+    llm = Llama(model_path=path, n_ctx=512, n_threads=1, n_threads_batch=1, logits_all=True,
+                type_k=cache_type, type_v=cache_type, verbose=False)
     for prompt in PROMPTS:
         llm.reset()
         tokens = llm.tokenize(prompt.encode(), add_bos=True)
