@@ -122,7 +122,7 @@ final class LiveDashboardEngine: DashboardEngine {
         let dashboard = DashboardConfig(
             modelName: displayName(of: model), isSyntheticModel: model.isSynthetic, policy: config.policy.rawValue,
             route: isDisaggregated ? config.route.rawValue : "-",
-            transferMode: isDisaggregated ? config.kvTransfer : nil,
+            transferMode: isDisaggregated ? config.kvTransfer : nil, kvCacheType: config.kvCacheType.rawValue,
             instances: snapshot.instances.map { InstanceDescription(id: $0.id, role: $0.role, cores: $0.coresRequested) },
             poolBlocks: pools, slo: slos, metricsWindow: liveMetricsWindow)
         return dashboard

@@ -4,8 +4,8 @@ import Model
 
 /// The default size of each instance's KV pool. Without --kv-blocks / --kv-memory a pool holds
 /// --max-running full contexts, so nothing is ever preempted; for a large model or context that
-/// is gigabytes (SmolLM2 at 8,192 tokens: 16 × 8,192 × 45 KB = 6 GB per instance), so the default
-/// is capped by a memory budget, as vLLM sizes its pool from memory rather than from contexts.
+/// is gigabytes (SmolLM2 at 8,192 tokens, fp16: 16 × 8,192 × 23 KB = 3 GB per instance), so the
+/// default is capped by a memory budget, as vLLM sizes its pool from memory rather than from contexts.
 enum KVSizing {
     /// Bytes of KV per instance when the pool size is not given.
     static let defaultBudgetBytes = 1 << 30
@@ -22,7 +22,7 @@ enum KVSizing {
         let blocks = max(blocksPerContext, budget / layout.blockBytes)
         config.kvCapacity = .blocks(blocks)
         let contexts = Double(blocks) / Double(blocksPerContext)
-        return "KV pool \(ByteCount.text(blocks * layout.blockBytes)) per instance: \(blocks) blocks, "
+        return "KV pool \(ByteCount.text(blocks * layout.blockBytes)) per instance (\(config.kvCacheType.rawValue)): \(blocks) blocks, "
             + "\(String(format: "%.1f", contexts)) full contexts (--kv-memory)"
     }
 }

@@ -86,7 +86,7 @@ struct RunWorkload {
         }
         return RunInfo(policy: config.policy.rawValue,
                        route: isDisaggregated ? config.route.rawValue : nil,
-                       kvTransfer: isDisaggregated ? config.kvTransfer.rawValue : nil,
+                       kvTransfer: isDisaggregated ? config.kvTransfer.rawValue : nil, kvCacheType: config.kvCacheType.rawValue,
                        model: model.name, kvLinkGbps: isDisaggregated ? config.kvLinkGbps : nil,
                        kvStoreBlocks: isDisaggregated && config.kvTransfer == .pool && snapshot.storeBlocks > 0 ? snapshot.storeBlocks : nil,
                        instances: instances, goodput: slo)

@@ -80,7 +80,7 @@ final class ModelsCommandTests: HeadlessTestCase {
     }
 
     func testSmolLM2DefaultsFitTheMemoryGoal() {
-        // SmolLM2's shape at the default --max-model-len: 16 full contexts would be 3 GB per instance.
+        // SmolLM2's shape at the default --max-model-len: 16 full contexts would be 1.5 GB per instance (fp16 cache).
         let layout = KVLayout(layerCount: 30, kvDim: 3 * 64, blockSize: 16)
         let budgetBlocks = KVSizing.defaultBudgetBytes / layout.blockBytes
         XCTAssertLessThanOrEqual(budgetBlocks * layout.blockBytes, 1_500_000_000)

@@ -54,6 +54,7 @@ final class SettingsRoundTripTests: HeadlessTestCase {
         XCTAssertEqual(instances.map { $0["kv_blocks"] as? Int }, [40, 40, 40])
         XCTAssertEqual(run["route"] as? String, "d-first")
         XCTAssertEqual(run["kv_transfer"] as? String, "pool")
+        XCTAssertEqual(run["kv_cache_type"] as? String, "f32", "the replay ran on the recorded float cache")
         XCTAssertEqual((run["goodput_slo"] as? [String: Any])?["ttft_ms"] as? Double, 4000)
 
         // Each flag overrides only its own setting.

@@ -32,7 +32,7 @@ final class DashboardViewTests: XCTestCase {
     func testNarrowLayoutAt80x24() {
         let buffer = render(width: 80, height: 24)
         let lines = buffer.lines()
-        XCTAssertEqual(lines[0], "pdscope │ stories260K │ disaggregated │ p-first │ KV p2p │ up 0:00".padded(toWidth: 80))
+        XCTAssertEqual(lines[0], "pdscope │ stories260K │ disaggregated │ p-first │ KV p2p f16 │ up 0:00".padded(toWidth: 80))
         XCTAssertEqual(lines[1], "15.0 tok/s │ run 2 · wait 1 · done 0 · rej 0 │ 20 fps".padded(toWidth: 80))
         XCTAssertEqual(lines[2], "┌ i0 prefill · KV 14% ─────────────────┐┌ i1 decode · KV 3% ───────────────────┐")
         XCTAssertEqual(lines[4], "│prefill of #2 chunk 1/2               ││idle                                  │")
@@ -51,7 +51,7 @@ final class DashboardViewTests: XCTestCase {
     func testWideLayoutAt200x60ShowsNamesTextPanelAndFullHeader() {
         let buffer = render(width: 200, height: 60)
         let lines = buffer.lines()
-        XCTAssertTrue(lines[0].hasPrefix("pdscope │ model stories260K │ policy disaggregated │ route p-first │ KV p2p │ up 0:00"))
+        XCTAssertTrue(lines[0].hasPrefix("pdscope │ model stories260K │ policy disaggregated │ route p-first │ KV p2p f16 │ up 0:00"))
         XCTAssertTrue(lines[1].hasPrefix("15.0 tok/s │ running 2 · waiting 1 · finished 0 · rejected 0 │ 20 fps"))
         XCTAssertTrue(lines.contains { $0.contains("WAITING_FOR_REMOTE_KVS / prealloc_queue") }, "vLLM/SGLang names on wide screens")
         XCTAssertTrue(lines.contains { $0.contains("┌ alice ▸ #1 ─") }, "streaming text gets its own panel")

@@ -10,7 +10,7 @@ enum Fixtures {
         var pools = Dictionary(uniqueKeysWithValues: descriptions.map { (KVLocation.instance($0.id), 64) })
         if transfer == .pool { pools[.store] = 128 }
         return DashboardConfig(modelName: "stories260K", isSyntheticModel: false, policy: "disaggregated", route: "p-first",
-                               transferMode: transfer, instances: descriptions, poolBlocks: pools)
+                               transferMode: transfer, kvCacheType: "f16", instances: descriptions, poolBlocks: pools)
     }
 
     static func populatedState(config: DashboardConfig = config()) -> DashboardState {

@@ -78,7 +78,7 @@ final class RunSummaryTests: XCTestCase {
 
     func testKeyOrderIsFixedAndUndefinedValuesAreNull() throws {
         let value = summary().jsonValue
-        XCTAssertEqual(Array(value.keys.prefix(5)), ["policy", "route", "kv_transfer", "model", "kv_link_gbps"])
+        XCTAssertEqual(Array(value.keys.prefix(6)), ["policy", "route", "kv_transfer", "model", "kv_link_gbps", "kv_cache_type"])
         XCTAssertEqual(value.keys.last, "requests")
         XCTAssertEqual(Set(value.keys).count, value.keys.count, "no duplicate keys")
         XCTAssertEqual(value["kv_link_gbps"], .null)

@@ -19,6 +19,8 @@ public struct DashboardConfig: Equatable, Sendable {
     public var route: String
     /// nil for colocated policies (no transfers).
     public var transferMode: KVTransferMode?
+    /// The KV cache's element type ("f16", "f32"), shown after the KV mode; nil: not known (attach).
+    public var kvCacheType: String?
     public var instances: [InstanceDescription]
     /// Block count of every KV pool, including `.store` in pool mode.
     public var poolBlocks: [KVLocation: Int]
@@ -33,11 +35,11 @@ public struct DashboardConfig: Equatable, Sendable {
     public var minimumStall: Double
 
     public init(modelName: String, isSyntheticModel: Bool = false, policy: String, route: String = "-",
-                transferMode: KVTransferMode? = nil, instances: [InstanceDescription],
+                transferMode: KVTransferMode? = nil, kvCacheType: String? = nil, instances: [InstanceDescription],
                 poolBlocks: [KVLocation: Int], slo: GoodputSLO? = nil, metricsWindow: Double? = nil,
                 stallFactor: Double = 3, minimumStall: Double = 0.005) {
         self.modelName = modelName; self.isSyntheticModel = isSyntheticModel; self.policy = policy
-        self.route = route; self.transferMode = transferMode; self.instances = instances
+        self.route = route; self.transferMode = transferMode; self.kvCacheType = kvCacheType; self.instances = instances
         self.poolBlocks = poolBlocks; self.slo = slo; self.metricsWindow = metricsWindow
         self.stallFactor = stallFactor; self.minimumStall = minimumStall
     }

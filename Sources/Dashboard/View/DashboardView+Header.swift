@@ -1,7 +1,7 @@
 import Engine
 
 extension DashboardView {
-    /// Two lines: what is running (model, policy, route, KV mode, uptime) and how it is doing
+    /// Two lines: what is running (model, policy, route, KV mode and element type, uptime) and how it is doing
     /// (tokens/s, request counts, recording, load generator, fps, pause).
     static func renderHeader(_ state: DashboardState, _ options: DashboardViewOptions, into buffer: inout ScreenBuffer, rect: Rect) {
         let c = state.config, sep = separator(buffer)
@@ -16,7 +16,8 @@ extension DashboardView {
             let label = { (name: String) in labelled ? name + " " : "" }
             return "pdscope" + sep + label("model") + c.modelName + (c.isSyntheticModel ? " (synthetic)" : "")
                 + sep + label("policy") + c.policy + sep + label("route") + c.route
-                + sep + "KV " + (c.transferMode?.rawValue ?? "local") + sep + "up " + Format.clock(state.now)
+                + sep + "KV " + (c.transferMode?.rawValue ?? "local") + (c.kvCacheType.map { " " + $0 } ?? "")
+                + sep + "up " + Format.clock(state.now)
         }
         let full = line(labelled: true)
         buffer.put(full.terminalWidth <= rect.width ? full : line(labelled: false), x: rect.x, y: rect.y, style: .bold, maxWidth: rect.width)

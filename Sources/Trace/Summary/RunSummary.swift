@@ -9,6 +9,8 @@ public struct RunInfo: Sendable, Equatable {
     public var route: String?
     /// `p2p` or `pool`; nil when no KV moves between instances.
     public var kvTransfer: String?
+    /// The KV cache's element type (`f16`, `f32`); nil when not known (a replayed trace's summary).
+    public var kvCacheType: String?
     public var model: String?
     /// The simulated link speed (`--kv-link-gbps`), nil when off.
     public var kvLinkGbps: Double?
@@ -18,10 +20,10 @@ public struct RunInfo: Sendable, Equatable {
     /// `--goodput` objectives, nil when not given.
     public var goodput: GoodputSLO?
 
-    public init(policy: String, route: String? = nil, kvTransfer: String? = nil, model: String? = nil,
+    public init(policy: String, route: String? = nil, kvTransfer: String? = nil, kvCacheType: String? = nil, model: String? = nil,
                 kvLinkGbps: Double? = nil, kvStoreBlocks: Int? = nil, instances: [RunInstanceInfo] = [],
                 goodput: GoodputSLO? = nil) {
-        self.policy = policy; self.route = route; self.kvTransfer = kvTransfer; self.model = model
+        self.policy = policy; self.route = route; self.kvTransfer = kvTransfer; self.kvCacheType = kvCacheType; self.model = model
         self.kvLinkGbps = kvLinkGbps; self.kvStoreBlocks = kvStoreBlocks; self.instances = instances
         self.goodput = goodput
     }

@@ -18,6 +18,7 @@ extension RunSummary {
             ("kv_transfer", .string(info.kvTransfer)),
             ("model", .string(info.model)),
             ("kv_link_gbps", .rounded(info.kvLinkGbps)),
+            ("kv_cache_type", .string(info.kvCacheType)),
             ("completed", .int(r.completed)),
             ("rejected", .int(r.rejected)),
             ("aborted", .int(r.aborted)),

@@ -15,6 +15,7 @@ extension RunSummary {
         row("Policy", info.policy)
         if let route = info.route { row("Route", route) }
         if let kvTransfer = info.kvTransfer { row("KV transfer", kvTransfer) }
+        if let kvCacheType = info.kvCacheType { row("KV cache type", kvCacheType) }
         if let gbps = info.kvLinkGbps { row("Simulated KV link (Gb/s)", Self.fixed(gbps, 1)) }
         if let model = info.model { row("Model", model) }
         row("Successful requests", String(r.completed))
