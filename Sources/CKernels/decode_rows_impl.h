@@ -19,11 +19,12 @@
 
 PD_INLINE float PD_NAME(half)(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); return _cvtsh_ss(h); }
 
-/// The exact integer sum of one block as 8 int32 lanes (lane i: elements 4i..4i+3).
-PD_INLINE __m256i PD_NAME(block_isum)(int type, const uint8_t *w, __m256i x) {
+/// The exact integer sum of one block as 8 int32 lanes (lane i: elements 4i..4i+3), from the
+/// block's quant payload `p` (32 int8 for Q8_0, 16 bytes of nibbles for Q4_0/Q4_1).
+PD_INLINE __m256i PD_NAME(payload_isum)(int type, const uint8_t *p, __m256i x) {
     __m256i u, s;
     if (type == PD_TYPE_Q4_1 || type == PD_TYPE_Q4_0) {
-        __m128i q = _mm_loadu_si128((const __m128i *)(w + (type == PD_TYPE_Q4_1 ? 4 : 2)));
+        __m128i q = _mm_loadu_si128((const __m128i *)p);
         __m256i n = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), _mm256_set1_epi8(15));
         if (type == PD_TYPE_Q4_1) {
             u = n; s = x;
@@ -32,7 +33,7 @@ PD_INLINE __m256i PD_NAME(block_isum)(int type, const uint8_t *w, __m256i x) {
             u = _mm256_sign_epi8(n, n); s = _mm256_sign_epi8(x, n);
         }
     } else {
-        __m256i q = _mm256_loadu_si256((const __m256i *)(w + 2));
+        __m256i q = _mm256_loadu_si256((const __m256i *)p);
         u = _mm256_sign_epi8(q, q); s = _mm256_sign_epi8(x, q);
     }
 #if PD_VNNI
@@ -40,6 +41,12 @@ PD_INLINE __m256i PD_NAME(block_isum)(int type, const uint8_t *w, __m256i x) {
 #else
     return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
 #endif
+}
+
+/// `payload_isum` of a block in the file layout (the payload follows the fp16 scale, and the
+/// fp16 minimum for Q4_1).
+PD_INLINE __m256i PD_NAME(block_isum)(int type, const uint8_t *w, __m256i x) {
+    return PD_NAME(payload_isum)(type, w + (type == PD_TYPE_Q4_1 ? 4 : 2), x);
 }
 
 PD_INLINE int32_t PD_NAME(hsum_i32)(__m256i v) {
@@ -96,9 +103,37 @@ PD_INLINE void PD_NAME(rows8)(int type, const uint8_t *w, int64_t wrow, int64_t 
     _mm256_storeu_ps(y, acc);
 }
 
+/// `rows8` on a row group (`pd_repack_row_groups`): the 8 rows' block i is one run of 8·wb
+/// bytes (8 scales, Q4_1's 8 minimums, 8 payloads), so the weights stream as one sequence and the
+/// scales load as one vector. The same integer sums, reduction tree and FMAs as `rows8`, so the
+/// same bits.
+PD_INLINE void PD_NAME(group8)(int type, const uint8_t *g, int64_t blocks, const uint8_t *x, float *y) {
+    int64_t wb = pd_weight_block_bytes(type), xb = pd_act_block_bytes(type), qoff = xb - 32;
+    int64_t head = type == PD_TYPE_Q4_1 ? 4 : 2, payload = wb - head, run = 8 * wb;
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t i = 0; i < blocks; i++, g += run, x += xb) {
+        for (int64_t off = 0; off < run; off += 64) _mm_prefetch((const char *)(g + 8 * run + off), _MM_HINT_T0);
+        __m256i xv = _mm256_loadu_si256((const __m256i *)(x + qoff));
+        __m256i v[8];
+        for (int k = 0; k < 8; k++) v[k] = PD_NAME(payload_isum)(type, g + 8 * head + k * payload, xv);
+        __m256i b0 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+        __m256i b1 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
+        __m256i isum = _mm256_add_epi32(_mm256_permute2x128_si256(b0, b1, 0x20), _mm256_permute2x128_si256(b0, b1, 0x31));
+        __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_mul_ps(dw, _mm256_set1_ps(PD_NAME(half)(x))), acc);
+        if (type == PD_TYPE_Q4_1) {
+            __m256 mw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + 16)));
+            acc = _mm256_fmadd_ps(mw, _mm256_set1_ps(PD_NAME(half)(x + 2)), acc);
+        }
+    }
+    _mm256_storeu_ps(y, acc);
+}
+
 #define PD_ROWS_TYPE(name, ty) \
     PD_TARGET static void PD_NAME(rows8_##name)(const uint8_t *w, int64_t wrow, int64_t blocks, const uint8_t *x, float *y) { \
         PD_NAME(rows8)(ty, w, wrow, blocks, x, y); } \
+    PD_TARGET static void PD_NAME(group8_##name)(const uint8_t *g, int64_t blocks, const uint8_t *x, float *y) { \
+        PD_NAME(group8)(ty, g, blocks, x, y); } \
     PD_TARGET static float PD_NAME(row1_##name)(const uint8_t *w, int64_t blocks, const uint8_t *x) { \
         return PD_NAME(row1)(ty, w, blocks, x); }
 PD_ROWS_TYPE(q80, PD_TYPE_Q8_0)
@@ -121,6 +156,15 @@ PD_TARGET void PD_NAME(qrows)(int type, const uint8_t *w, int64_t blocks, const 
         for (int64_t t = 0; t < tokens; t++) eight(w + r * wrow, wrow, blocks, xq + t * xrow, y + t * ldy + r);
     for (; r < re; r++)
         for (int64_t t = 0; t < tokens; t++) y[t * ldy + r] = one(w + r * wrow, blocks, xq + t * xrow);
+}
+
+PD_TARGET void PD_NAME(qrows8)(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, int64_t tokens,
+                               float *y, int64_t ldy, int64_t rb, int64_t re) {
+    int64_t wrow = blocks * pd_weight_block_bytes(type), xrow = blocks * pd_act_block_bytes(type);
+    void (*eight)(const uint8_t *, int64_t, const uint8_t *, float *) =
+        type == PD_TYPE_Q8_0 ? PD_NAME(group8_q80) : type == PD_TYPE_Q4_1 ? PD_NAME(group8_q41) : PD_NAME(group8_q40);
+    for (int64_t r = rb; r < re; r += 8)
+        for (int64_t t = 0; t < tokens; t++) eight(w8 + r * wrow, blocks, xq + t * xrow, y + t * ldy + r);
 }
 
 #undef PD_ROWS_TYPE

@@ -32,6 +32,7 @@ static void make_avx512_table(void) {
     avx512_table.dot_q4_0 = pd_avx512_dot_q4_0;
     avx512_table.dot_q4_1 = pd_avx512_dot_q4_1;
     avx512_table.qrows = pd_avx512_qrows;
+    avx512_table.qrows8 = pd_avx512_qrows8;
 }
 
 int pd_kernels_set_isa(int isa) {
@@ -180,7 +181,21 @@ void pd_matmul_prepare(int type, const float *x, int64_t tokens, int64_t cols, v
         quantize(x + (l.group_tokens + t) * cols, cols, rows + t * blocks * ab);
 }
 
-void pd_matmul_rows(int type, const void *w, int64_t rows, int64_t cols, const float *x, const void *scratch,
+void pd_repack_row_groups(int type, const void *w, int64_t rows, int64_t blocks, void *out) {
+    int64_t wb = pd_weight_block_bytes(type), head = type == PD_TYPE_Q4_1 ? 4 : 2, payload = wb - head;
+    const uint8_t *src = (const uint8_t *)w;
+    uint8_t *dst = (uint8_t *)out;
+    for (int64_t g = 0; g < rows / 8; g++)
+        for (int64_t b = 0; b < blocks; b++, dst += 8 * wb)
+            for (int64_t k = 0; k < 8; k++) {
+                const uint8_t *block = src + ((8 * g + k) * blocks + b) * wb;
+                memcpy(dst + 2 * k, block, 2);                                  // d
+                if (head == 4) memcpy(dst + 16 + 2 * k, block + 2, 2);          // Q4_1: m
+                memcpy(dst + 8 * head + k * payload, block + head, (size_t)payload);
+            }
+}
+
+void pd_matmul_rows(int type, const void *w, const void *w8, int64_t rows, int64_t cols, const float *x, const void *scratch,
                     int64_t tokens, float *y, int64_t row_begin, int64_t row_end) {
     if (row_end > rows) row_end = rows;
     if (row_begin >= row_end || tokens <= 0) return;
@@ -194,7 +209,14 @@ void pd_matmul_rows(int type, const void *w, int64_t rows, int64_t cols, const f
     if (l.groups > 0 && k->qgemm)
         k->qgemm(type, (const uint8_t *)w, blocks, (const pd_group_block *)scratch, l.groups, l.group_tokens,
                  y, rows, row_begin, row_end);
-    if (l.row_tokens > 0)
-        k->qrows(type, (const uint8_t *)w, blocks, (const uint8_t *)scratch + l.row_offset, l.row_tokens,
-                 y + l.group_tokens * rows, rows, row_begin, row_end);
+    if (l.row_tokens > 0) {
+        const uint8_t *xq = (const uint8_t *)scratch + l.row_offset;
+        float *yr = y + l.group_tokens * rows;
+        // Row groups for the whole groups of 8 inside the range, the file layout for the rest.
+        int64_t g0 = (row_begin + 7) / 8 * 8, g1 = row_end / 8 * 8;
+        if (!w8 || !k->qrows8 || g1 <= g0) { g0 = row_end; g1 = row_end; }
+        if (row_begin < g0) k->qrows(type, (const uint8_t *)w, blocks, xq, l.row_tokens, yr, rows, row_begin, g0);
+        if (g0 < g1) k->qrows8(type, (const uint8_t *)w8, blocks, xq, l.row_tokens, yr, rows, g0, g1);
+        if (g1 < row_end) k->qrows(type, (const uint8_t *)w, blocks, xq, l.row_tokens, yr, rows, g1, row_end);
+    }
 }

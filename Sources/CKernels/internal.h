@@ -51,6 +51,10 @@ typedef struct {
     /// Rows [rb, re) × `tokens` plain Q8_0 (Q8_1 for Q4_1) activation rows; y[t*ldy + r].
     void (*qrows)(int type, const uint8_t *w, int64_t blocks, const uint8_t *xq, int64_t tokens,
                   float *y, int64_t ldy, int64_t rb, int64_t re);
+    /// `qrows` on a matrix repacked into row groups (`pd_repack_row_groups`); rb and re are
+    /// multiples of 8. NULL: the level has no such kernel.
+    void (*qrows8)(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, int64_t tokens,
+                   float *y, int64_t ldy, int64_t rb, int64_t re);
     /// Rows [rb, re) × interleaved groups; only the first `tokens` lanes are stored. NULL: none.
     void (*qgemm)(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
                   int64_t groups, int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
@@ -79,6 +83,10 @@ void pd_avx512_qrows(int type, const uint8_t *w, int64_t blocks, const uint8_t *
                      float *y, int64_t ldy, int64_t rb, int64_t re);
 void pd_avx2_qrows(int type, const uint8_t *w, int64_t blocks, const uint8_t *xq, int64_t tokens,
                    float *y, int64_t ldy, int64_t rb, int64_t re);
+void pd_avx2_qrows8(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, int64_t tokens,
+                    float *y, int64_t ldy, int64_t rb, int64_t re);
+void pd_avx512_qrows8(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, int64_t tokens,
+                      float *y, int64_t ldy, int64_t rb, int64_t re);
 void pd_avx2_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
                    int64_t groups, int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
 

@@ -137,6 +137,6 @@ static void axpy(float alpha, const float *x, float *y, int64_t n) { for (int64_
 static void to_fp16(const float *x, int64_t n, uint16_t *out) { for (int64_t i = 0; i < n; i++) out[i] = pd_fp32_to_fp16(x[i]); }
 
 const pd_kernel_table pd_scalar_table = {
-    quantize_q8_0, quantize_q8_1, dot_q8_0, dot_q4_0, dot_q4_1, qrows, NULL, fgemm,
+    quantize_q8_0, quantize_q8_1, dot_q8_0, dot_q4_0, dot_q4_1, qrows, NULL, NULL, fgemm,
     rmsnorm, softmax, swiglu, vexp, dot_f32, axpy, to_fp16,
 };

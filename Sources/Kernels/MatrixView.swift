@@ -6,10 +6,19 @@ public struct MatrixView: Sendable {
     public let cols: Int
     private let bytes: ReadOnlyBytes
     public var data: UnsafeRawPointer { bytes.base }
+    /// The same matrix repacked into row groups for the decode kernels (`RowGroupStore`), or nil.
+    public private(set) var rowGroups: ReadOnlyBytes?
 
     public init(type: TensorType, rows: Int, cols: Int, data: UnsafeRawPointer) {
         precondition(cols % type.blockSize == 0, "row length \(cols) is not a multiple of \(type)'s block")
         self.type = type; self.rows = rows; self.cols = cols; self.bytes = ReadOnlyBytes(data)
+    }
+
+    /// This view with `rowGroups` set (see `RowGroupStore.add`).
+    func with(rowGroups: UnsafeRawPointer) -> MatrixView {
+        var copy = self
+        copy.rowGroups = ReadOnlyBytes(rowGroups)
+        return copy
     }
 
     /// Bytes of one row.

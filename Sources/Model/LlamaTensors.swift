@@ -28,14 +28,18 @@ public struct LlamaTensors: Sendable {
     public let layers: [LlamaLayerTensors]
     /// The file the views borrow from.
     public let file: GGUFFile
+    /// The matrices' row-group copies for decode (empty when the kernels read the file layout).
+    public let rowGroups: RowGroupStore
 
     public init(gguf: GGUFFile, config: LlamaConfig) throws {
         let c = config
-        let finder = TensorFinder(file: gguf)
-        tokenEmbedding = try finder.matrix("token_embd.weight", rows: c.vocabSize, cols: c.dim)
-        output = gguf.tensor(named: "output.weight") == nil
-            ? tokenEmbedding
-            : try finder.matrix("output.weight", rows: c.vocabSize, cols: c.dim)
+        let store = RowGroupStore()
+        let finder = TensorFinder(file: gguf, rowGroups: RowGroupStore.isUseful ? store : nil)
+        // The embedding is a matmul operand (with row groups) only when it doubles as the classifier.
+        let tied = gguf.tensor(named: "output.weight") == nil
+        tokenEmbedding = try (tied ? finder : TensorFinder(file: gguf, rowGroups: nil))
+            .matrix("token_embd.weight", rows: c.vocabSize, cols: c.dim)
+        output = tied ? tokenEmbedding : try finder.matrix("output.weight", rows: c.vocabSize, cols: c.dim)
         outputNorm = try finder.vector("output_norm.weight", count: c.dim)
         layers = try (0..<c.layerCount).map { i in
             let p = "blk.\(i)."
@@ -51,12 +55,15 @@ public struct LlamaTensors: Sendable {
                 down: try finder.matrix(p + "ffn_down.weight", rows: c.dim, cols: c.hiddenDim))
         }
         file = gguf
+        rowGroups = store
     }
 }
 
 /// Looks tensors up by name and checks their ggml shape (ne0 = cols first).
 private struct TensorFinder {
     let file: GGUFFile
+    /// Where matrices get their decode copies; nil: none.
+    let rowGroups: RowGroupStore?
 
     func find(_ name: String, expected: [Int]) throws -> GGUFTensorInfo {
         let shown = expected.map(String.init).joined(separator: " x ")
@@ -72,7 +79,8 @@ private struct TensorFinder {
     func matrix(_ name: String, rows: Int, cols: Int) throws -> MatrixView {
         let info = try find(name, expected: [cols, rows])
         // The parser already checked that cols is a whole number of blocks, so MatrixView's precondition holds.
-        return MatrixView(type: info.type, rows: rows, cols: cols, data: file.data(of: info))
+        let view = MatrixView(type: info.type, rows: rows, cols: cols, data: file.data(of: info))
+        return rowGroups?.add(view) ?? view
     }
 
     func vector(_ name: String, count: Int) throws -> [Float] {

@@ -165,3 +165,41 @@ final class MatmulTests: XCTestCase {
         return y
     }
 }
+
+extension MatmulTests {
+    /// Decode on a matrix with row groups (`RowGroupStore`) gives the file layout's bits exactly,
+    /// at every kernel level, for 1–4 tokens, on 1–3 threads (so row ranges start and end off the
+    /// groups of 8 and the rows around them take the file layout).
+    func testRowGroupsGiveTheFileLayoutsBits() throws {
+        var rng = TestRandom(seed: 31)
+        let store = RowGroupStore()
+        for type in [TensorType.q8_0, .q4_0, .q4_1] {
+            for rows in [8, 40, 96, 1536] {
+                let w = EncodedMatrix(type: type, rows: rows, cols: 576, rng: &rng)
+                try forEachISA { isa in
+                    for tokens in 1...4 {
+                        let x = rng.floats(tokens * 576, scale: 1)
+                        for threadCount in 1...3 {
+                            let threads = ComputeThreads(count: threadCount)
+                            let plain = run(w, x: x, tokens: tokens, threads: threads)
+                            let grouped = w.withView { view -> [Float] in
+                                let repacked = store.add(view)
+                                XCTAssertNotNil(repacked.rowGroups, "\(type) \(rows) rows")
+                                var y = [Float](repeating: .nan, count: tokens * rows)
+                                x.withUnsafeBufferPointer { xp in
+                                    Ops.matmul(repacked, x: xp.baseAddress!, tokenCount: tokens, y: &y, threads: threads)
+                                }
+                                return y
+                            }
+                            XCTAssertEqual(grouped.map(\.bitPattern), plain.map(\.bitPattern),
+                                           "\(isa) \(type) rows \(rows) tokens \(tokens) threads \(threadCount)")
+                        }
+                    }
+                }
+            }
+        }
+        // Only matrices whose rows are whole groups of 8, of a quantized type, get a copy.
+        let odd = EncodedMatrix(type: .q8_0, rows: 37, cols: 64, rng: &rng)
+        XCTAssertNil(odd.withView { store.add($0).rowGroups })
+    }
+}

@@ -64,9 +64,17 @@ void pd_matmul_prepare(int type, const float *x, int64_t tokens, int64_t cols, v
 /// Output rows [row_begin, row_end) of the product, for all tokens. `w` points at row 0;
 /// `scratch` is what `pd_matmul_prepare` filled (ignored for F32/F16, which read `x`).
 /// Different row ranges may run concurrently on the same prepared scratch.
-void pd_matmul_rows(int type, const void *w, int64_t rows, int64_t cols,
+/// `w8` (may be NULL): the same matrix repacked by `pd_repack_row_groups`, which the decode
+/// kernels read when the machine's kernels have a row-group variant (same bits either way).
+void pd_matmul_rows(int type, const void *w, const void *w8, int64_t rows, int64_t cols,
                     const float *x, const void *scratch, int64_t tokens, float *y,
                     int64_t row_begin, int64_t row_end);
+/// Rewrites a quantized matrix (Q8_0, Q4_0, Q4_1; `rows` a multiple of 8) into row groups: for
+/// every 8 rows and every block, the 8 rows' fp16 scales, then (Q4_1) their 8 minimums, then their
+/// 8 quant payloads. The same number of bytes as the file's layout (`out` holds rows·blocks·block
+/// bytes); decode then reads one sequential stream and loads 8 scales at once instead of
+/// gathering them from 8 rows.
+void pd_repack_row_groups(int type, const void *w, int64_t rows, int64_t blocks, void *out);
 /// A 64-byte aligned buffer of at least `bytes`, owned by the calling thread and reused by its
 /// later calls (grows, never shrinks). NULL if allocation fails.
 void *pd_thread_scratch(size_t bytes);

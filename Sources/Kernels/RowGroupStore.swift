@@ -1,0 +1,32 @@
+import CKernels
+
+/// Owns copies of quantized matrices repacked into row groups (`pd_repack_row_groups`): for every
+/// 8 rows and block, the 8 scales together and the 8 payloads after them. The decode kernels read
+/// those as one sequential stream with one scale load per block instead of 8 interleaved rows and
+/// a gather: 1.5–1.8× the bandwidth on a Zen 3 core, with the same bits (the same integer sums
+/// and reduction order). Prefill's GEMM keeps reading the file layout, so the weights are held
+/// twice; only done when this machine's kernels can read row groups.
+// Unchecked: the buffers are written once in `add` and only read after the views are handed out.
+public final class RowGroupStore: @unchecked Sendable {
+    private var buffers: [UnsafeMutableRawPointer] = []
+    public private(set) var byteCount = 0
+
+    public init() {}
+
+    deinit { buffers.forEach { $0.deallocate() } }
+
+    /// Whether the kernels in use read row groups (AVX2 and AVX-512 do; scalar reads the file layout).
+    public static var isUseful: Bool { KernelISA.current != .scalar }
+
+    /// `view` with a repacked copy attached, when its type has row groups (Q8_0, Q4_0, Q4_1) and
+    /// its rows are a multiple of 8; otherwise `view` as it is.
+    public func add(_ view: MatrixView) -> MatrixView {
+        guard [.q8_0, .q4_0, .q4_1].contains(view.type), view.rows % 8 == 0, view.rows > 0 else { return view }
+        let bytes = view.rows * view.rowBytes
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        pd_repack_row_groups(Int32(view.type.rawValue), view.data, Int64(view.rows), Int64(view.cols / 32), buffer)
+        buffers.append(buffer)
+        byteCount += bytes
+        return view.with(rowGroups: UnsafeRawPointer(buffer))
+    }
+}
