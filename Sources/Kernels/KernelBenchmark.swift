@@ -24,6 +24,7 @@ public enum KernelBenchmark {
                            clock: Clock = .wall) -> [String: Double] {
         var results: [String: Double] = [:]
         var rng = SystemRandomNumberGenerator()
+        let rowGroups = RowGroupStore()  // the engine's decode reads them; so does "matvec" here
         for type in types {
             for (rows, cols) in [(1536, 576), (576, 1536)] {
                 let weights = makeWeights(type: type, rows: rows, cols: cols, rng: &rng)
@@ -33,7 +34,8 @@ public enum KernelBenchmark {
                     var y = [Float](repeating: 0, count: tokens * rows)
                     let macs = Double(rows * cols * tokens)
                     weights.withUnsafeBytes { wp in
-                        let w = MatrixView(type: type, rows: rows, cols: cols, data: wp.baseAddress!)
+                        let file = MatrixView(type: type, rows: rows, cols: cols, data: wp.baseAddress!)
+                        let w = RowGroupStore.isUseful ? rowGroups.add(file) : file
                         x.withUnsafeBufferPointer { xp in
                             y.withUnsafeMutableBufferPointer { yp in
                                 let seconds = median(repeats: repeats, minimumSeconds: 0.05, clock: clock) {
