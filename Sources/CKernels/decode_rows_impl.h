@@ -69,6 +69,21 @@ PD_INLINE float PD_NAME(row1)(int type, const uint8_t *w, int64_t blocks, const 
     return acc;
 }
 
+/// Eight rows' block sums (v[k]: row k's 8 lanes) as one register, lane k = row k (exact).
+PD_INLINE __m256i PD_NAME(sum8)(const __m256i *v) {
+    __m256i b0 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+    __m256i b1 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
+    return _mm256_add_epi32(_mm256_permute2x128_si256(b0, b1, 0x20), _mm256_permute2x128_si256(b0, b1, 0x31));
+}
+
+/// One block's step of eight canonical sums: acc = fma(Σ, d_w·d_x, acc), then for Q4_1
+/// acc = fma(m_w, s_x, acc). Both decode kernels end every block here, so they give the same bits.
+PD_INLINE __m256 PD_NAME(advance8)(int type, __m256 acc, __m256i isum, __m256 dw, __m256 mw, const uint8_t *x) {
+    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_mul_ps(dw, _mm256_set1_ps(PD_NAME(half)(x))), acc);
+    if (type == PD_TYPE_Q4_1) acc = _mm256_fmadd_ps(mw, _mm256_set1_ps(PD_NAME(half)(x + 2)), acc);
+    return acc;
+}
+
 /// Eight rows against one activation row with lanes = rows: the eight blocks' integer sums are
 /// reduced into one register (integer adds, exact), the rows' fp16 scales (and Q4_1 minimums)
 /// are gathered, and one vector FMA per block advances all eight canonical sums. Each activation
@@ -86,19 +101,17 @@ PD_INLINE void PD_NAME(rows8)(int type, const uint8_t *w, int64_t wrow, int64_t 
             _mm_prefetch((const char *)(ahead + k * wrow), _MM_HINT_T0);
             v[k] = PD_NAME(block_isum)(type, w + k * wrow, xv);
         }
-        __m256i b0 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
-        __m256i b1 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
-        __m256i isum = _mm256_add_epi32(_mm256_permute2x128_si256(b0, b1, 0x20), _mm256_permute2x128_si256(b0, b1, 0x31));
+        __m256i isum = PD_NAME(sum8)(v);
         // Bytes 0..3 of each row's block: the fp16 scale, then (Q4_1) the fp16 minimum.
         __m256i head = _mm256_i32gather_epi32((const int *)w, offsets, 1);
         __m256i dbits = _mm256_and_si256(head, low16);
         __m256 dw = _mm256_cvtph_ps(_mm_packus_epi32(_mm256_castsi256_si128(dbits), _mm256_extracti128_si256(dbits, 1)));
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_mul_ps(dw, _mm256_set1_ps(PD_NAME(half)(x))), acc);
+        __m256 mw = _mm256_setzero_ps();
         if (type == PD_TYPE_Q4_1) {
             __m256i mbits = _mm256_srli_epi32(head, 16);
-            __m256 mw = _mm256_cvtph_ps(_mm_packus_epi32(_mm256_castsi256_si128(mbits), _mm256_extracti128_si256(mbits, 1)));
-            acc = _mm256_fmadd_ps(mw, _mm256_set1_ps(PD_NAME(half)(x + 2)), acc);
+            mw = _mm256_cvtph_ps(_mm_packus_epi32(_mm256_castsi256_si128(mbits), _mm256_extracti128_si256(mbits, 1)));
         }
+        acc = PD_NAME(advance8)(type, acc, isum, dw, mw, x);
     }
     _mm256_storeu_ps(y, acc);
 }
@@ -116,15 +129,10 @@ PD_INLINE void PD_NAME(group8)(int type, const uint8_t *g, int64_t blocks, const
         __m256i xv = _mm256_loadu_si256((const __m256i *)(x + qoff));
         __m256i v[8];
         for (int k = 0; k < 8; k++) v[k] = PD_NAME(payload_isum)(type, g + 8 * head + k * payload, xv);
-        __m256i b0 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
-        __m256i b1 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
-        __m256i isum = _mm256_add_epi32(_mm256_permute2x128_si256(b0, b1, 0x20), _mm256_permute2x128_si256(b0, b1, 0x31));
+        __m256i isum = PD_NAME(sum8)(v);
         __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_mul_ps(dw, _mm256_set1_ps(PD_NAME(half)(x))), acc);
-        if (type == PD_TYPE_Q4_1) {
-            __m256 mw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + 16)));
-            acc = _mm256_fmadd_ps(mw, _mm256_set1_ps(PD_NAME(half)(x + 2)), acc);
-        }
+        __m256 mw = type == PD_TYPE_Q4_1 ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + 16))) : _mm256_setzero_ps();
+        acc = PD_NAME(advance8)(type, acc, isum, dw, mw, x);
     }
     _mm256_storeu_ps(y, acc);
 }
