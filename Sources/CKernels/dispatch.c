@@ -23,7 +23,7 @@ int pd_kernels_best_isa(void) {
 #endif
 }
 
-/// AVX2's table with the AVX-512 decode kernels (everything else is the AVX2 code).
+/// AVX2's table with the AVX-512 decode kernels and GEMM (everything else is the AVX2 code).
 static pd_kernel_table avx512_table;
 static pthread_once_t avx512_once = PTHREAD_ONCE_INIT;
 static void make_avx512_table(void) {
@@ -33,6 +33,7 @@ static void make_avx512_table(void) {
     avx512_table.dot_q4_1 = pd_avx512_dot_q4_1;
     avx512_table.qrows = pd_avx512_qrows;
     avx512_table.qrows8 = pd_avx512_qrows8;
+    avx512_table.qgemm = pd_avx512_qgemm;
 }
 
 int pd_kernels_set_isa(int isa) {
@@ -118,12 +119,14 @@ static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
 pd_acts_layout pd_acts_layout_for(int isa, int type, int64_t tokens, int64_t cols) {
     pd_acts_layout l = {0, 0, tokens, 0, 0};
     int64_t blocks = cols / 32;
-    if (isa >= PD_ISA_AVX2 && tokens >= 5) {
-        // A padded group costs about as much as five row-dot tokens, so remainders of 5..7
-        // tokens are padded into a group and smaller ones go to the row-dot kernel.
+    if (isa >= PD_ISA_AVX2 && tokens >= 7) {
+        // With decode on row groups, a padded group of 8 costs about as much as seven row-dot
+        // tokens (`bench-kernels --tokens 5..8`, Zen 4, both levels), so only a remainder of 7
+        // is padded into a group and smaller ones go to the row-dot kernel. Either way the same
+        // bits: every kernel reduces an output element in one order.
         int64_t rem = tokens % 8;
-        l.groups = tokens / 8 + (rem >= 5);
-        l.group_tokens = rem >= 5 ? tokens : tokens - rem;
+        l.groups = tokens / 8 + (rem >= 7);
+        l.group_tokens = rem >= 7 ? tokens : tokens - rem;
         l.row_tokens = tokens - l.group_tokens;
     }
     l.row_offset = round64((size_t)(l.groups * blocks) * sizeof(pd_group_block));

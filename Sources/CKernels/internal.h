@@ -75,7 +75,7 @@ float pd_avx2_dot_q8_0(const void *a, const void *b, int64_t blocks);
 float pd_avx2_dot_q4_0(const void *a, const void *b, int64_t blocks);
 void pd_avx2_quantize_q8_1(const float *x, int64_t n, void *dst);
 float pd_avx2_dot_q4_1(const void *a, const void *b, int64_t blocks);
-// The AVX-512 family: AVX2's table with the decode kernels of avx512_rows.c.
+// The AVX-512 family: AVX2's table with the decode kernels of avx512_rows.c and the GEMM of avx512_gemm.c.
 float pd_avx512_dot_q8_0(const void *a, const void *b, int64_t blocks);
 float pd_avx512_dot_q4_0(const void *a, const void *b, int64_t blocks);
 float pd_avx512_dot_q4_1(const void *a, const void *b, int64_t blocks);
@@ -89,6 +89,8 @@ void pd_avx512_qrows8(int type, const uint8_t *w8, int64_t blocks, const uint8_t
                       float *y, int64_t ldy, int64_t rb, int64_t re);
 void pd_avx2_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
                    int64_t groups, int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
+void pd_avx512_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
+                     int64_t groups, int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
 
 /// `pd_attention_tile` for head_dim a multiple of 8, every count at least 1, per cache element
 /// type (avx2_attention.c).

@@ -115,14 +115,15 @@ final class MatmulTests: XCTestCase {
         }
     }
 
-    func testSIMDLevelsGiveTheSameBitsForDecode() throws {
-        // The row-dot kernels are one source compiled per target with exact integer block sums,
-        // so AVX2 and AVX-512 must agree bit for bit (the scalar kernel sums in another order).
+    func testSIMDLevelsGiveTheSameBits() throws {
+        // The row-dot kernels (decode) and the GEMM (prefill: 7 tokens and up) are each one source
+        // compiled per target with exact integer block sums, so AVX2 and AVX-512 must agree bit for
+        // bit (the scalar kernel sums in another order).
         guard KernelISA.best.rawValue >= KernelISA.avx512.rawValue else { throw XCTSkip("this CPU has no AVX-512 VNNI") }
         var rng = TestRandom(seed: 9)
         for type in [TensorType.q8_0, .q4_0, .q4_1] {
             let w = EncodedMatrix(type: type, rows: 37, cols: 576, rng: &rng)
-            for tokens in 1...4 {
+            for tokens in [1, 2, 3, 4, 6, 7, 8, 15, 17] {
                 let x = rng.floats(tokens * 576)
                 var results: [[Float]] = []
                 forEachISA { isa in if isa != .scalar { results.append(run(w, x: x, tokens: tokens, threads: ComputeThreads())) } }
