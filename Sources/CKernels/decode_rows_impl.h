@@ -19,28 +19,41 @@
 
 PD_INLINE float PD_NAME(half)(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); return _cvtsh_ss(h); }
 
-/// The exact integer sum of one block as 8 int32 lanes (lane i: elements 4i..4i+3), from the
+/// A block's weights as the two byte operands of the dot product: `u` (unsigned) and `w` (the
+/// signed weights whose signs move onto x; unused for Q4_1, whose nibbles are unsigned). From the
 /// block's quant payload `p` (32 int8 for Q8_0, 16 bytes of nibbles for Q4_0/Q4_1).
-PD_INLINE __m256i PD_NAME(payload_isum)(int type, const uint8_t *p, __m256i x) {
-    __m256i u, s;
+typedef struct { __m256i u, w; } PD_NAME(operand);
+
+PD_INLINE PD_NAME(operand) PD_NAME(unpack)(int type, const uint8_t *p) {
+    PD_NAME(operand) o;
     if (type == PD_TYPE_Q4_1 || type == PD_TYPE_Q4_0) {
         __m128i q = _mm_loadu_si128((const __m128i *)p);
         __m256i n = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), _mm256_set1_epi8(15));
         if (type == PD_TYPE_Q4_1) {
-            u = n; s = x;
+            o.u = n; o.w = n;
         } else {
-            n = _mm256_sub_epi8(n, _mm256_set1_epi8(8));
-            u = _mm256_sign_epi8(n, n); s = _mm256_sign_epi8(x, n);
+            o.w = _mm256_sub_epi8(n, _mm256_set1_epi8(8));
+            o.u = _mm256_sign_epi8(o.w, o.w);
         }
     } else {
-        __m256i q = _mm256_loadu_si256((const __m256i *)p);
-        u = _mm256_sign_epi8(q, q); s = _mm256_sign_epi8(x, q);
+        o.w = _mm256_loadu_si256((const __m256i *)p);
+        o.u = _mm256_sign_epi8(o.w, o.w);
     }
+    return o;
+}
+
+/// The exact integer sum of one block as 8 int32 lanes (lane i: elements 4i..4i+3).
+PD_INLINE __m256i PD_NAME(operand_isum)(int type, PD_NAME(operand) o, __m256i x) {
+    __m256i s = type == PD_TYPE_Q4_1 ? x : _mm256_sign_epi8(x, o.w);
 #if PD_VNNI
-    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), o.u, s);
 #else
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(o.u, s), _mm256_set1_epi16(1));
 #endif
+}
+
+PD_INLINE __m256i PD_NAME(payload_isum)(int type, const uint8_t *p, __m256i x) {
+    return PD_NAME(operand_isum)(type, PD_NAME(unpack)(type, p), x);
 }
 
 /// `payload_isum` of a block in the file layout (the payload follows the fp16 scale, and the
@@ -116,32 +129,44 @@ PD_INLINE void PD_NAME(rows8)(int type, const uint8_t *w, int64_t wrow, int64_t 
     _mm256_storeu_ps(y, acc);
 }
 
-/// `rows8` on a row group (`pd_repack_row_groups`): the 8 rows' block i is one run of 8·wb
-/// bytes (8 scales, Q4_1's 8 minimums, 8 payloads), so the weights stream as one sequence and the
-/// scales load as one vector. The same integer sums, reduction tree and FMAs as `rows8`, so the
-/// same bits.
-PD_INLINE void PD_NAME(group8)(int type, const uint8_t *g, int64_t blocks, const uint8_t *x, float *y) {
+/// `rows8` on a row group (`pd_repack_row_groups`) for `nt` (1..PD_GROUP_TOKENS) tokens: the 8
+/// rows' block i is one run of 8·wb bytes (8 scales, Q4_1's 8 minimums, 8 payloads), so the
+/// weights stream as one sequence and the scales load as one vector; each row's payload is
+/// unpacked once per block and reused by every token (a decode step of several sequences does not
+/// pay the unpacking per sequence). Per token the same integer sums, reduction tree and FMAs as
+/// `rows8`, so the same bits.
+#define PD_GROUP_TOKENS 4
+PD_INLINE void PD_NAME(group8)(int type, int nt, const uint8_t *g, int64_t blocks, const uint8_t *x, int64_t xrow,
+                               float *y, int64_t ldy) {
     int64_t wb = pd_weight_block_bytes(type), xb = pd_act_block_bytes(type), qoff = xb - 32;
     int64_t head = type == PD_TYPE_Q4_1 ? 4 : 2, payload = wb - head, run = 8 * wb;
-    __m256 acc = _mm256_setzero_ps();
-    for (int64_t i = 0; i < blocks; i++, g += run, x += xb) {
+    __m256 acc[PD_GROUP_TOKENS];
+    for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();
+    for (int64_t i = 0; i < blocks; i++, g += run) {
         for (int64_t off = 0; off < run; off += 64) _mm_prefetch((const char *)(g + 8 * run + off), _MM_HINT_T0);
-        __m256i xv = _mm256_loadu_si256((const __m256i *)(x + qoff));
-        __m256i v[8];
-        for (int k = 0; k < 8; k++) v[k] = PD_NAME(payload_isum)(type, g + 8 * head + k * payload, xv);
-        __m256i isum = PD_NAME(sum8)(v);
+        PD_NAME(operand) o[8];
+        for (int k = 0; k < 8; k++) o[k] = PD_NAME(unpack)(type, g + 8 * head + k * payload);
         __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
         __m256 mw = type == PD_TYPE_Q4_1 ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + 16))) : _mm256_setzero_ps();
-        acc = PD_NAME(advance8)(type, acc, isum, dw, mw, x);
+        for (int t = 0; t < nt; t++) {
+            const uint8_t *xt = x + t * xrow + i * xb;
+            __m256i xv = _mm256_loadu_si256((const __m256i *)(xt + qoff));
+            __m256i v[8];
+            for (int k = 0; k < 8; k++) v[k] = PD_NAME(operand_isum)(type, o[k], xv);
+            acc[t] = PD_NAME(advance8)(type, acc[t], PD_NAME(sum8)(v), dw, mw, xt);
+        }
     }
-    _mm256_storeu_ps(y, acc);
+    for (int t = 0; t < nt; t++) _mm256_storeu_ps(y + t * ldy, acc[t]);
 }
 
 #define PD_ROWS_TYPE(name, ty) \
     PD_TARGET static void PD_NAME(rows8_##name)(const uint8_t *w, int64_t wrow, int64_t blocks, const uint8_t *x, float *y) { \
         PD_NAME(rows8)(ty, w, wrow, blocks, x, y); } \
-    PD_TARGET static void PD_NAME(group8_##name)(const uint8_t *g, int64_t blocks, const uint8_t *x, float *y) { \
-        PD_NAME(group8)(ty, g, blocks, x, y); } \
+    PD_TARGET static void PD_NAME(group8_##name)(int nt, const uint8_t *g, int64_t blocks, const uint8_t *x, int64_t xrow, \
+                                                 float *y, int64_t ldy) { \
+        /* one token (decode of one sequence) gets its own copy with the token loop folded away */ \
+        if (nt == 1) PD_NAME(group8)(ty, 1, g, blocks, x, xrow, y, ldy); \
+        else PD_NAME(group8)(ty, nt, g, blocks, x, xrow, y, ldy); } \
     PD_TARGET static float PD_NAME(row1_##name)(const uint8_t *w, int64_t blocks, const uint8_t *x) { \
         return PD_NAME(row1)(ty, w, blocks, x); }
 PD_ROWS_TYPE(q80, PD_TYPE_Q8_0)
@@ -169,11 +194,15 @@ PD_TARGET void PD_NAME(qrows)(int type, const uint8_t *w, int64_t blocks, const 
 PD_TARGET void PD_NAME(qrows8)(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, int64_t tokens,
                                float *y, int64_t ldy, int64_t rb, int64_t re) {
     int64_t wrow = blocks * pd_weight_block_bytes(type), xrow = blocks * pd_act_block_bytes(type);
-    void (*eight)(const uint8_t *, int64_t, const uint8_t *, float *) =
+    void (*eight)(int, const uint8_t *, int64_t, const uint8_t *, int64_t, float *, int64_t) =
         type == PD_TYPE_Q8_0 ? PD_NAME(group8_q80) : type == PD_TYPE_Q4_1 ? PD_NAME(group8_q41) : PD_NAME(group8_q40);
     for (int64_t r = rb; r < re; r += 8)
-        for (int64_t t = 0; t < tokens; t++) eight(w8 + r * wrow, blocks, xq + t * xrow, y + t * ldy + r);
+        for (int64_t t = 0; t < tokens; t += PD_GROUP_TOKENS) {
+            int nt = tokens - t < PD_GROUP_TOKENS ? (int)(tokens - t) : PD_GROUP_TOKENS;
+            eight(nt, w8 + r * wrow, blocks, xq + t * xrow, xrow, y + t * ldy + r, ldy);
+        }
 }
 
 #undef PD_ROWS_TYPE
+#undef PD_GROUP_TOKENS
 #undef PD_INLINE

@@ -81,16 +81,22 @@ extension ForwardContext {
         }
     }
 
-    /// Final norm and classifier for one row of the last pass.
-    func computeLogits(localRow: Int) -> [Float] {
+    /// Final norm and classifier for some rows of the last pass, as one matmul: the classifier
+    /// (SmolLM2's is 28 MB) streams once per decode step, not once per sequence. Same bits as one
+    /// row at a time (every kernel reduces an output element in one order).
+    func computeLogits(localRows: [Int]) -> [[Float]] {
+        guard !localRows.isEmpty else { return [] }
         let c = model.config, t = model.tensors, s = scratch
+        // s.xb (maxRows × dim) is free once the layers have run.
         t.outputNorm.withUnsafeBufferPointer { w in
-            Ops.rmsNorm(s.x + localRow * c.dim, weight: w.baseAddress!, count: c.dim, eps: c.rmsEps, into: s.final)
+            for (i, row) in localRows.enumerated() {
+                Ops.rmsNorm(s.x + row * c.dim, weight: w.baseAddress!, count: c.dim, eps: c.rmsEps, into: s.xb + i * c.dim)
+            }
         }
-        var logits = [Float](repeating: 0, count: c.vocabSize)
-        logits.withUnsafeMutableBufferPointer { out in
-            Ops.matmul(t.output, x: s.final, tokenCount: 1, y: out.baseAddress!, threads: threads)
+        var all = [Float](repeating: 0, count: localRows.count * c.vocabSize)
+        all.withUnsafeMutableBufferPointer { out in
+            Ops.matmul(t.output, x: s.xb, tokenCount: localRows.count, y: out.baseAddress!, threads: threads)
         }
-        return logits
+        return localRows.indices.map { Array(all[($0 * c.vocabSize)..<(($0 + 1) * c.vocabSize)]) }
     }
 }

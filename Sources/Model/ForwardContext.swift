@@ -73,9 +73,9 @@ public final class ForwardContext {
                 precondition(r.position / kv.layout.blockSize < blockTables[r.sequence].count, "block table too short")
             }
             runLayers(piece, blockTables: blockTables, kv: kv)
-            for (i, row) in logitRows.enumerated() where row >= start && row < end {
-                logits[i] = computeLogits(localRow: row - start)
-            }
+            let wanted = logitRows.indices.filter { logitRows[$0] >= start && logitRows[$0] < end }
+            let computed = computeLogits(localRows: wanted.map { logitRows[$0] - start })
+            for (i, out) in zip(wanted, computed) { logits[i] = out }
             start = end
         }
         return logits

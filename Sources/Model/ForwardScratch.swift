@@ -18,7 +18,6 @@ final class ForwardScratch {
     let scores: UnsafeMutablePointer<Float>  // (threads, scoresPerThread) attention scores
     /// Attention scratch of one thread: a tile's rows over one segment, not the whole context.
     let scoresPerThread: Int
-    let final: UnsafeMutablePointer<Float>   // (dim) one normed row for the classifier
     private var all: [UnsafeMutablePointer<Float>] = []
 
     init(config c: LlamaConfig, rows: Int, threads: Int) {
@@ -39,8 +38,8 @@ final class ForwardScratch {
         let floatsPerLine = Self.alignment / MemoryLayout<Float>.stride
         let scoreFloats = Ops.attentionScratch(rows: max(Self.attentionTileRows, c.headCount / c.kvHeadCount), count: c.contextLength)
         scoresPerThread = (scoreFloats + floatsPerLine - 1) / floatsPerLine * floatsPerLine  // each thread's own lines
-        scores = make(threads * scoresPerThread); final = make(c.dim)
-        all = [x, xb, xb2, q, k, v, hb, hb2, scores, final]
+        scores = make(threads * scoresPerThread)
+        all = [x, xb, xb2, q, k, v, hb, hb2, scores]
     }
 
     deinit { all.forEach { UnsafeMutableRawPointer($0).deallocate() } }
