@@ -119,14 +119,15 @@ static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
 pd_acts_layout pd_acts_layout_for(int isa, int type, int64_t tokens, int64_t cols) {
     pd_acts_layout l = {0, 0, tokens, 0, 0};
     int64_t blocks = cols / 32;
-    if (isa >= PD_ISA_AVX2 && tokens >= 7) {
-        // With decode on row groups, a padded group of 8 costs about as much as seven row-dot
-        // tokens (`bench-kernels --tokens 5..8`, Zen 4, both levels), so only a remainder of 7
-        // is padded into a group and smaller ones go to the row-dot kernel. Either way the same
-        // bits: every kernel reduces an output element in one order.
+    // With decode on row groups, a padded group of 8 costs about as much as seven row-dot tokens
+    // (`bench-kernels --tokens 5..8`, Zen 4, both levels), so only a remainder of at least
+    // `pad_from` is padded into a group and smaller ones go to the row-dot kernel. Either way the
+    // same bits: every kernel reduces an output element in one order.
+    const int64_t pad_from = 7;
+    if (isa >= PD_ISA_AVX2 && tokens >= pad_from) {
         int64_t rem = tokens % 8;
-        l.groups = tokens / 8 + (rem >= 7);
-        l.group_tokens = rem >= 7 ? tokens : tokens - rem;
+        l.groups = tokens / 8 + (rem >= pad_from);
+        l.group_tokens = rem >= pad_from ? tokens : tokens - rem;
         l.row_tokens = tokens - l.group_tokens;
     }
     l.row_offset = round64((size_t)(l.groups * blocks) * sizeof(pd_group_block));
