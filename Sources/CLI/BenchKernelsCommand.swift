@@ -19,6 +19,8 @@ struct BenchKernelsCommand: ParsableCommand {
 
     func validate() throws {
         guard KernelBenchmark.Clock(name: clock) != nil else { throw ValidationError("--clock must be wall or cpu, got '\(clock)'") }
+        try FlagBounds.count(tokenCount, flag: "--tokens", in: 1...8192, why: "the GEMM's activations are held in memory")
+        try FlagBounds.count(repeats, flag: "--repeats", in: 1...1000, why: "each repeat runs every case")
     }
 
     func run() throws {

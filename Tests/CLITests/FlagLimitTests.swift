@@ -95,6 +95,8 @@ final class FlagLimitTests: HeadlessTestCase {
             (["workload", "--kind", "steady", "--context", "99999999999", "-o", "x"], "--context 99999999999: at most 1,048,576"),
             (["bench-model", "--threads", "100000"], "--threads 100000: at most"),
             (["bench-model", "--runs", "-1"], "--runs must be at least 1, got -1"),
+            (["bench-kernels", "--tokens", "0"], "--tokens must be at least 1, got 0"),
+            (["bench-kernels", "--repeats=-2"], "--repeats must be at least 1, got -2"),
             (["bench-headline", "--duration", "1e6", "--rate", "10"], "at most 100,000 chat requests"),
             (["bench-dashboard", "--requests", "99999999"], "--requests 99999999: at most 4,096"),
         ]
