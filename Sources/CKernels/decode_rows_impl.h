@@ -129,7 +129,8 @@ PD_INLINE void PD_NAME(rows8)(int type, const uint8_t *w, int64_t wrow, int64_t 
     _mm256_storeu_ps(y, acc);
 }
 
-/// `rows8` on a row group (`pd_repack_row_groups`) for `nt` (1..PD_GROUP_TOKENS) tokens: the 8
+#if !PD_VNNI  // the plain row-group layout is AVX2's; AVX-512 reads the VNNI one (avx512_rows.c)
+/// `rows8` on a row group (`pd_repack_row_groups`, PLAIN) for `nt` (1..PD_GROUP_TOKENS) tokens: the 8
 /// rows' block i is one run of 8·wb bytes (8 scales, Q4_1's 8 minimums, 8 payloads), so the
 /// weights stream as one sequence and the scales load as one vector; each row's payload is
 /// unpacked once per block and reused by every token (a decode step of several sequences does not
@@ -159,14 +160,35 @@ PD_INLINE void PD_NAME(group8)(int type, int nt, const uint8_t *g, int64_t block
     for (int t = 0; t < nt; t++) _mm256_storeu_ps(y + t * ldy, acc[t]);
 }
 
-#define PD_ROWS_TYPE(name, ty) \
-    PD_TARGET static void PD_NAME(rows8_##name)(const uint8_t *w, int64_t wrow, int64_t blocks, const uint8_t *x, float *y) { \
-        PD_NAME(rows8)(ty, w, wrow, blocks, x, y); } \
+#define PD_GROUP_TYPE(name, ty) \
     PD_TARGET static void PD_NAME(group8_##name)(int nt, const uint8_t *g, int64_t blocks, const uint8_t *x, int64_t xrow, \
                                                  float *y, int64_t ldy) { \
         /* one token (decode of one sequence) gets its own copy with the token loop folded away */ \
         if (nt == 1) PD_NAME(group8)(ty, 1, g, blocks, x, xrow, y, ldy); \
-        else PD_NAME(group8)(ty, nt, g, blocks, x, xrow, y, ldy); } \
+        else PD_NAME(group8)(ty, nt, g, blocks, x, xrow, y, ldy); }
+PD_GROUP_TYPE(q80, PD_TYPE_Q8_0)
+PD_GROUP_TYPE(q40, PD_TYPE_Q4_0)
+PD_GROUP_TYPE(q41, PD_TYPE_Q4_1)
+#undef PD_GROUP_TYPE
+
+PD_TARGET void PD_NAME(qrows8)(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, const pd_block_info *xinfo,
+                               int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re) {
+    (void)xinfo;  // the plain layout keeps the weights' signs
+    int64_t wrow = blocks * pd_weight_block_bytes(type), xrow = blocks * pd_act_block_bytes(type);
+    void (*eight)(int, const uint8_t *, int64_t, const uint8_t *, int64_t, float *, int64_t) =
+        type == PD_TYPE_Q8_0 ? PD_NAME(group8_q80) : type == PD_TYPE_Q4_1 ? PD_NAME(group8_q41) : PD_NAME(group8_q40);
+    for (int64_t r = rb; r < re; r += 8)
+        for (int64_t t = 0; t < tokens; t += PD_GROUP_TOKENS) {
+            int nt = tokens - t < PD_GROUP_TOKENS ? (int)(tokens - t) : PD_GROUP_TOKENS;
+            eight(nt, w8 + r * wrow, blocks, xq + t * xrow, xrow, y + t * ldy + r, ldy);
+        }
+}
+#undef PD_GROUP_TOKENS
+#endif
+
+#define PD_ROWS_TYPE(name, ty) \
+    PD_TARGET static void PD_NAME(rows8_##name)(const uint8_t *w, int64_t wrow, int64_t blocks, const uint8_t *x, float *y) { \
+        PD_NAME(rows8)(ty, w, wrow, blocks, x, y); } \
     PD_TARGET static float PD_NAME(row1_##name)(const uint8_t *w, int64_t blocks, const uint8_t *x) { \
         return PD_NAME(row1)(ty, w, blocks, x); }
 PD_ROWS_TYPE(q80, PD_TYPE_Q8_0)
@@ -191,18 +213,5 @@ PD_TARGET void PD_NAME(qrows)(int type, const uint8_t *w, int64_t blocks, const 
         for (int64_t t = 0; t < tokens; t++) y[t * ldy + r] = one(w + r * wrow, blocks, xq + t * xrow);
 }
 
-PD_TARGET void PD_NAME(qrows8)(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, int64_t tokens,
-                               float *y, int64_t ldy, int64_t rb, int64_t re) {
-    int64_t wrow = blocks * pd_weight_block_bytes(type), xrow = blocks * pd_act_block_bytes(type);
-    void (*eight)(int, const uint8_t *, int64_t, const uint8_t *, int64_t, float *, int64_t) =
-        type == PD_TYPE_Q8_0 ? PD_NAME(group8_q80) : type == PD_TYPE_Q4_1 ? PD_NAME(group8_q41) : PD_NAME(group8_q40);
-    for (int64_t r = rb; r < re; r += 8)
-        for (int64_t t = 0; t < tokens; t += PD_GROUP_TOKENS) {
-            int nt = tokens - t < PD_GROUP_TOKENS ? (int)(tokens - t) : PD_GROUP_TOKENS;
-            eight(nt, w8 + r * wrow, blocks, xq + t * xrow, xrow, y + t * ldy + r, ldy);
-        }
-}
-
 #undef PD_ROWS_TYPE
-#undef PD_GROUP_TOKENS
 #undef PD_INLINE

@@ -23,7 +23,7 @@ int pd_kernels_best_isa(void) {
 #endif
 }
 
-/// AVX2's table with the AVX-512 decode kernels and GEMM (everything else is the AVX2 code).
+/// AVX2's table with the AVX-512 row-dot kernels and no GEMM (everything else is the AVX2 code).
 static pd_kernel_table avx512_table;
 static pthread_once_t avx512_once = PTHREAD_ONCE_INIT;
 static void make_avx512_table(void) {
@@ -32,8 +32,9 @@ static void make_avx512_table(void) {
     avx512_table.dot_q4_0 = pd_avx512_dot_q4_0;
     avx512_table.dot_q4_1 = pd_avx512_dot_q4_1;
     avx512_table.qrows = pd_avx512_qrows;
-    avx512_table.qrows8 = pd_avx512_qrows8;
-    avx512_table.qgemm = pd_avx512_qgemm;
+    avx512_table.qrows8 = pd_avx512_qrows8_vnni;
+    avx512_table.row_groups = PD_ROW_GROUPS_VNNI;
+    avx512_table.qgemm = NULL;  // `pd_acts_layout_for` makes no groups: every token is a row token
 }
 
 int pd_kernels_set_isa(int isa) {
@@ -117,14 +118,17 @@ void *pd_thread_scratch(size_t bytes) { return pd_thread_scratch_slot(0, bytes);
 static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 pd_acts_layout pd_acts_layout_for(int isa, int type, int64_t tokens, int64_t cols) {
-    pd_acts_layout l = {0, 0, tokens, 0, 0};
+    pd_acts_layout l = {0, 0, tokens, 0, 0, 0};
     int64_t blocks = cols / 32;
-    // With decode on row groups, a padded group of 8 costs about as much as seven row-dot tokens
-    // (`bench-kernels --tokens 5..8`, Zen 4, both levels), so only a remainder of at least
-    // `pad_from` is padded into a group and smaller ones go to the row-dot kernel. Either way the
-    // same bits: every kernel reduces an output element in one order.
+    // AVX-512: no groups. Its VNNI row-group kernel beats the GEMM at every token count, decode
+    // and prefill alike (`bench-kernels --tokens 1..128`, Zen 4: ~95 against ~70 GMAC/s at 128
+    // tokens, ~95 against ~37 at 8), so every token is a row token.
+    // AVX2: with decode on row groups, a padded group of 8 costs about as much as seven row-dot
+    // tokens (`bench-kernels --tokens 5..8`), so only a remainder of at least `pad_from` is padded
+    // into a group and smaller ones go to the row-dot kernel.
+    // Either way the same bits: every kernel reduces an output element in one order.
     const int64_t pad_from = 7;
-    if (isa >= PD_ISA_AVX2 && tokens >= pad_from) {
+    if (isa == PD_ISA_AVX2 && tokens >= pad_from) {
         int64_t rem = tokens % 8;
         l.groups = tokens / 8 + (rem >= pad_from);
         l.group_tokens = rem >= pad_from ? tokens : tokens - rem;
@@ -132,6 +136,10 @@ pd_acts_layout pd_acts_layout_for(int isa, int type, int64_t tokens, int64_t col
     }
     l.row_offset = round64((size_t)(l.groups * blocks) * sizeof(pd_group_block));
     l.total = l.row_offset + round64((size_t)(l.row_tokens * blocks * pd_act_block_bytes(type)));
+    if (isa == PD_ISA_AVX512 && l.row_tokens > 0) {  // for the VNNI row groups
+        l.info_offset = l.total;
+        l.total += round64((size_t)(l.row_tokens * blocks) * sizeof(pd_block_info));
+    }
     return l;
 }
 
@@ -183,23 +191,53 @@ void pd_matmul_prepare(int type, const float *x, int64_t tokens, int64_t cols, v
     void (*quantize)(const float *, int64_t, void *) = type == PD_TYPE_Q4_1 ? k->quantize_q8_1 : k->quantize_q8_0;
     for (int64_t t = 0; t < l.row_tokens; t++)
         quantize(x + (l.group_tokens + t) * cols, cols, rows + t * blocks * ab);
+    if (l.info_offset) {
+        pd_block_info *info = (pd_block_info *)((uint8_t *)scratch + l.info_offset);
+        int32_t offset = type == PD_TYPE_Q8_0 ? -128 : type == PD_TYPE_Q4_0 ? -8 : 0;
+        for (int64_t i = 0; i < l.row_tokens * blocks; i++) {
+            const uint8_t *block = rows + i * ab;
+            const int8_t *q = (const int8_t *)(block + ab - 32);
+            int32_t sum = 0;
+            for (int e = 0; e < 32; e++) sum += q[e];
+            info[i] = (pd_block_info){pd_scale(block), type == PD_TYPE_Q4_1 ? pd_scale(block + 2) : 0, offset * sum, 0};
+        }
+    }
 }
 
-void pd_repack_row_groups(int type, const void *w, int64_t rows, int64_t blocks, void *out) {
+/// The VNNI layout of one group's block (see PD_ROW_GROUPS_VNNI): payload bytes of row k's block
+/// `src[k]` as registers of 8 rows × 4 bytes.
+static void repack_vnni_block(int type, const uint8_t *const *src, int64_t head, uint8_t *dst) {
+    if (type == PD_TYPE_Q8_0) {
+        for (int j = 0; j < 8; j++)
+            for (int k = 0; k < 8; k++)
+                for (int e = 0; e < 4; e++) dst[32 * j + 4 * k + e] = (uint8_t)(src[k][head + 4 * j + e] ^ 0x80);  // w + 128
+        return;
+    }
+    for (int j = 0; j < 4; j++)
+        for (int k = 0; k < 8; k++) memcpy(dst + 32 * j + 4 * k, src[k] + head + 4 * j, 4);
+}
+
+int pd_repack_row_groups(int type, const void *w, int64_t rows, int64_t blocks, void *out) {
+    int layout = pd_table()->row_groups;
+    if (!layout) return 0;
     int64_t wb = pd_weight_block_bytes(type), head = type == PD_TYPE_Q4_1 ? 4 : 2, payload = wb - head;
     const uint8_t *src = (const uint8_t *)w;
     uint8_t *dst = (uint8_t *)out;
     for (int64_t g = 0; g < rows / 8; g++)
-        for (int64_t b = 0; b < blocks; b++, dst += 8 * wb)
+        for (int64_t b = 0; b < blocks; b++, dst += 8 * wb) {
+            const uint8_t *block[8];
             for (int64_t k = 0; k < 8; k++) {
-                const uint8_t *block = src + ((8 * g + k) * blocks + b) * wb;
-                memcpy(dst + 2 * k, block, 2);                                  // d
-                if (head == 4) memcpy(dst + 16 + 2 * k, block + 2, 2);          // Q4_1: m
-                memcpy(dst + 8 * head + k * payload, block + head, (size_t)payload);
+                block[k] = src + ((8 * g + k) * blocks + b) * wb;
+                memcpy(dst + 2 * k, block[k], 2);                                  // d
+                if (head == 4) memcpy(dst + 16 + 2 * k, block[k] + 2, 2);          // Q4_1: m
+                if (layout == PD_ROW_GROUPS_PLAIN) memcpy(dst + 8 * head + k * payload, block[k] + head, (size_t)payload);
             }
+            if (layout == PD_ROW_GROUPS_VNNI) repack_vnni_block(type, block, head, dst + 8 * head);
+        }
+    return layout;
 }
 
-void pd_matmul_rows(int type, const void *w, const void *w8, int64_t rows, int64_t cols, const float *x, const void *scratch,
+void pd_matmul_rows(int type, const void *w, const void *w8, int w8_layout, int64_t rows, int64_t cols, const float *x, const void *scratch,
                     int64_t tokens, float *y, int64_t row_begin, int64_t row_end) {
     if (row_end > rows) row_end = rows;
     if (row_begin >= row_end || tokens <= 0) return;
@@ -218,9 +256,11 @@ void pd_matmul_rows(int type, const void *w, const void *w8, int64_t rows, int64
         float *yr = y + l.group_tokens * rows;
         // Row groups for the whole groups of 8 inside the range, the file layout for the rest.
         int64_t g0 = (row_begin + 7) / 8 * 8, g1 = row_end / 8 * 8;
-        if (!w8 || !k->qrows8 || g1 <= g0) { g0 = row_end; g1 = row_end; }
+        // (A matrix repacked for another family, e.g. before `pd_kernels_set_isa`, is read in the file layout.)
+        if (!w8 || !k->qrows8 || w8_layout != k->row_groups || g1 <= g0) { g0 = row_end; g1 = row_end; }
+        const pd_block_info *xinfo = l.info_offset ? (const pd_block_info *)((const uint8_t *)scratch + l.info_offset) : NULL;
         if (row_begin < g0) k->qrows(type, (const uint8_t *)w, blocks, xq, l.row_tokens, yr, rows, row_begin, g0);
-        if (g0 < g1) k->qrows8(type, (const uint8_t *)w8, blocks, xq, l.row_tokens, yr, rows, g0, g1);
+        if (g0 < g1) k->qrows8(type, (const uint8_t *)w8, blocks, xq, xinfo, l.row_tokens, yr, rows, g0, g1);
         if (g1 < row_end) k->qrows(type, (const uint8_t *)w, blocks, xq, l.row_tokens, yr, rows, g1, row_end);
     }
 }

@@ -26,11 +26,18 @@
 /// s = the Q8_1 block's fp16-rounded d·Σq (Q4_1 weights only, else 0).
 typedef struct { int16_t q[256]; float d[8]; float s[8]; } pd_group_block;
 
+/// What the VNNI row-group kernel needs of one activation block besides its bytes, unpacked once
+/// per matmul so each use is one broadcast load: the block's scale and (Q8_1) its s as floats
+/// (exactly the fp16 values), and `offset` = −128·Σq for Q8_0 weights, −8·Σq for Q4_0 (their
+/// weight bytes are stored with +128 / +8, see PD_ROW_GROUPS_VNNI), 0 for Q4_1.
+typedef struct { float d, s; int32_t offset, unused; } pd_block_info;
+
 /// Where `pd_matmul_prepare` put things: `groups` groups of 8 tokens (the last may be padded)
-/// in interleaved blocks, then `row_tokens` trailing tokens as plain Q8_0 rows.
+/// in interleaved blocks, then `row_tokens` trailing tokens as plain Q8_0 rows, then (when
+/// `info_offset` > 0, the AVX-512 family) each row token's `pd_block_info`s, token-major.
 typedef struct {
     int64_t groups, group_tokens, row_tokens;
-    size_t row_offset, total;
+    size_t row_offset, info_offset, total;
 } pd_acts_layout;
 
 pd_acts_layout pd_acts_layout_for(int isa, int type, int64_t tokens, int64_t cols);
@@ -51,10 +58,11 @@ typedef struct {
     /// Rows [rb, re) × `tokens` plain Q8_0 (Q8_1 for Q4_1) activation rows; y[t*ldy + r].
     void (*qrows)(int type, const uint8_t *w, int64_t blocks, const uint8_t *xq, int64_t tokens,
                   float *y, int64_t ldy, int64_t rb, int64_t re);
-    /// `qrows` on a matrix repacked into row groups (`pd_repack_row_groups`); rb and re are
-    /// multiples of 8. NULL: the level has no such kernel.
-    void (*qrows8)(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, int64_t tokens,
-                   float *y, int64_t ldy, int64_t rb, int64_t re);
+    /// `qrows` on a matrix repacked into row groups of this level's layout (`row_groups`,
+    /// `pd_repack_row_groups`); rb and re are multiples of 8; `xinfo` the activation blocks' info
+    /// when the layout needs it (`pd_acts_layout.info_offset`). NULL: the level has no such kernel.
+    void (*qrows8)(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, const pd_block_info *xinfo,
+                   int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
     /// Rows [rb, re) × interleaved groups; only the first `tokens` lanes are stored. NULL: none.
     void (*qgemm)(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
                   int64_t groups, int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
@@ -67,6 +75,8 @@ typedef struct {
     float (*dot_f32)(const float *a, const float *b, int64_t n);
     void (*axpy)(float alpha, const float *x, float *y, int64_t n);
     void (*to_fp16)(const float *x, int64_t n, uint16_t *out);
+    /// The row-group layout `qrows8` reads (PD_ROW_GROUPS_*; 0: none).
+    int row_groups;
 } pd_kernel_table;
 
 // The AVX2 family, spread over avx2_*.c and gathered into `pd_avx2_table` in avx2_float.c.
@@ -75,7 +85,7 @@ float pd_avx2_dot_q8_0(const void *a, const void *b, int64_t blocks);
 float pd_avx2_dot_q4_0(const void *a, const void *b, int64_t blocks);
 void pd_avx2_quantize_q8_1(const float *x, int64_t n, void *dst);
 float pd_avx2_dot_q4_1(const void *a, const void *b, int64_t blocks);
-// The AVX-512 family: AVX2's table with the decode kernels of avx512_rows.c and the GEMM of avx512_gemm.c.
+// The AVX-512 family: AVX2's table with the row-dot kernels of avx512_rows.c.
 float pd_avx512_dot_q8_0(const void *a, const void *b, int64_t blocks);
 float pd_avx512_dot_q4_0(const void *a, const void *b, int64_t blocks);
 float pd_avx512_dot_q4_1(const void *a, const void *b, int64_t blocks);
@@ -83,14 +93,12 @@ void pd_avx512_qrows(int type, const uint8_t *w, int64_t blocks, const uint8_t *
                      float *y, int64_t ldy, int64_t rb, int64_t re);
 void pd_avx2_qrows(int type, const uint8_t *w, int64_t blocks, const uint8_t *xq, int64_t tokens,
                    float *y, int64_t ldy, int64_t rb, int64_t re);
-void pd_avx2_qrows8(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, int64_t tokens,
+void pd_avx2_qrows8(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, const pd_block_info *xinfo, int64_t tokens,
                     float *y, int64_t ldy, int64_t rb, int64_t re);
-void pd_avx512_qrows8(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, int64_t tokens,
-                      float *y, int64_t ldy, int64_t rb, int64_t re);
+void pd_avx512_qrows8_vnni(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, const pd_block_info *xinfo,
+                           int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
 void pd_avx2_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
                    int64_t groups, int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
-void pd_avx512_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
-                     int64_t groups, int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
 
 /// `pd_attention_tile` for head_dim a multiple of 8, every count at least 1, per cache element
 /// type (avx2_attention.c).

@@ -138,5 +138,5 @@ static void to_fp16(const float *x, int64_t n, uint16_t *out) { for (int64_t i =
 
 const pd_kernel_table pd_scalar_table = {
     quantize_q8_0, quantize_q8_1, dot_q8_0, dot_q4_0, dot_q4_1, qrows, NULL, NULL, fgemm,
-    rmsnorm, softmax, swiglu, vexp, dot_f32, axpy, to_fp16,
+    rmsnorm, softmax, swiglu, vexp, dot_f32, axpy, to_fp16, 0,
 };

@@ -8,6 +8,9 @@ public struct MatrixView: Sendable {
     public var data: UnsafeRawPointer { bytes.base }
     /// The same matrix repacked into row groups for the decode kernels (`RowGroupStore`), or nil.
     public private(set) var rowGroups: ReadOnlyBytes?
+    /// The layout of `rowGroups` (PD_ROW_GROUPS_*, 0 without them): the kernels read it only when
+    /// it is their family's layout.
+    public private(set) var rowGroupLayout: Int32 = 0
 
     public init(type: TensorType, rows: Int, cols: Int, data: UnsafeRawPointer) {
         precondition(cols % type.blockSize == 0, "row length \(cols) is not a multiple of \(type)'s block")
@@ -15,9 +18,10 @@ public struct MatrixView: Sendable {
     }
 
     /// This view with `rowGroups` set (see `RowGroupStore.add`).
-    func with(rowGroups: UnsafeRawPointer) -> MatrixView {
+    func with(rowGroups: UnsafeRawPointer, layout: Int32) -> MatrixView {
         var copy = self
         copy.rowGroups = ReadOnlyBytes(rowGroups)
+        copy.rowGroupLayout = layout
         return copy
     }
 

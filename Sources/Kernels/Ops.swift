@@ -23,13 +23,13 @@ public enum Ops {
         let scratch = prepareActivations(type: type, x: x, tokens: tokens, cols: cols)
         let parts = min(threads.count, (w.rows + rowTile - 1) / rowTile)
         if parts <= 1 {
-            pd_matmul_rows(type, w.data, w.rowGroups?.base, rows, cols, x, scratch, tokens, y, 0, rows)
+            pd_matmul_rows(type, w.data, w.rowGroups?.base, w.rowGroupLayout, rows, cols, x, scratch, tokens, y, 0, rows)
             return
         }
         threads.run { part in
             let range = rowRange(part: part, of: parts, rows: w.rows)
             guard !range.isEmpty else { return }
-            pd_matmul_rows(type, w.data, w.rowGroups?.base, rows, cols, x, scratch, tokens, y, Int64(range.lowerBound), Int64(range.upperBound))
+            pd_matmul_rows(type, w.data, w.rowGroups?.base, w.rowGroupLayout, rows, cols, x, scratch, tokens, y, Int64(range.lowerBound), Int64(range.upperBound))
         }
     }
 

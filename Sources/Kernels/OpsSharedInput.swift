@@ -21,7 +21,7 @@ extension Ops {
             for p in products where p.w.rows > 0 {
                 let range = rowRange(part: part, of: parts, rows: p.w.rows)
                 guard !range.isEmpty else { continue }
-                pd_matmul_rows(type, p.w.data, p.w.rowGroups?.base, Int64(p.w.rows), cols, x, scratch, tokens, p.y,
+                pd_matmul_rows(type, p.w.data, p.w.rowGroups?.base, p.w.rowGroupLayout, Int64(p.w.rows), cols, x, scratch, tokens, p.y,
                                Int64(range.lowerBound), Int64(range.upperBound))
             }
         }

@@ -24,9 +24,10 @@ public final class RowGroupStore: @unchecked Sendable {
         guard [.q8_0, .q4_0, .q4_1].contains(view.type), view.rows % 8 == 0, view.rows > 0 else { return view }
         let bytes = view.rows * view.rowBytes
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-        pd_repack_row_groups(Int32(view.type.rawValue), view.data, Int64(view.rows), Int64(view.cols / 32), buffer)
+        let layout = pd_repack_row_groups(Int32(view.type.rawValue), view.data, Int64(view.rows), Int64(view.cols / 32), buffer)
+        guard layout != 0 else { buffer.deallocate(); return view }
         buffers.append(buffer)
         byteCount += bytes
-        return view.with(rowGroups: UnsafeRawPointer(buffer))
+        return view.with(rowGroups: UnsafeRawPointer(buffer), layout: layout)
     }
 }

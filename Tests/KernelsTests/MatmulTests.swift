@@ -168,8 +168,9 @@ final class MatmulTests: XCTestCase {
 }
 
 extension MatmulTests {
-    /// Decode on a matrix with row groups (`RowGroupStore`) gives the file layout's bits exactly,
-    /// at every kernel level, for 1–6 tokens, on 1–3 threads (so row ranges start and end off the
+    /// A matrix with row groups (`RowGroupStore`) gives the file layout's bits exactly, at every
+    /// kernel level (AVX2's plain layout, AVX-512's VNNI one), for token counts around the passes
+    /// of 4 (AVX2) and 8 (AVX-512) tokens, on 1–3 threads (so row ranges start and end off the
     /// groups of 8 and the rows around them take the file layout).
     func testRowGroupsGiveTheFileLayoutsBits() throws {
         var rng = TestRandom(seed: 31)
@@ -178,14 +179,14 @@ extension MatmulTests {
             for rows in [8, 40, 96, 1536] {
                 let w = EncodedMatrix(type: type, rows: rows, cols: 576, rng: &rng)
                 try forEachISA { isa in
-                    for tokens in 1...6 {  // row groups take up to 4 tokens per pass; 5 and 6 split
+                    for tokens in [1, 2, 3, 4, 5, 6, 8, 9, 17] {
                         let x = rng.floats(tokens * 576, scale: 1)
                         for threadCount in 1...3 {
                             let threads = ComputeThreads(count: threadCount)
                             let plain = run(w, x: x, tokens: tokens, threads: threads)
                             let grouped = w.withView { view -> [Float] in
                                 let repacked = store.add(view)
-                                XCTAssertNotNil(repacked.rowGroups, "\(type) \(rows) rows")
+                                XCTAssertEqual(repacked.rowGroups != nil, isa != .scalar, "\(isa) \(type) \(rows) rows")
                                 var y = [Float](repeating: .nan, count: tokens * rows)
                                 x.withUnsafeBufferPointer { xp in
                                     Ops.matmul(repacked, x: xp.baseAddress!, tokenCount: tokens, y: &y, threads: threads)
@@ -198,6 +199,23 @@ extension MatmulTests {
                     }
                 }
             }
+        }
+        // Row groups repacked for one family and read under another fall back to the file layout.
+        if KernelISA.best == .avx512 {
+            let w = EncodedMatrix(type: .q4_1, rows: 96, cols: 576, rng: &rng)
+            let x = rng.floats(3 * 576, scale: 1)
+            let threads = ComputeThreads(count: 1)
+            defer { KernelISA.use(.best) }
+            let plain = run(w, x: x, tokens: 3, threads: threads)
+            let crossed = w.withView { view -> [Float] in
+                let repacked = store.add(view)  // under AVX-512: the VNNI layout
+                XCTAssertNotNil(repacked.rowGroups)
+                KernelISA.use(.avx2)
+                var y = [Float](repeating: .nan, count: 3 * 96)
+                x.withUnsafeBufferPointer { Ops.matmul(repacked, x: $0.baseAddress!, tokenCount: 3, y: &y, threads: threads) }
+                return y
+            }
+            XCTAssertEqual(crossed.map(\.bitPattern), plain.map(\.bitPattern))
         }
         // Only matrices whose rows are whole groups of 8, of a quantized type, get a copy.
         let odd = EncodedMatrix(type: .q8_0, rows: 37, cols: 64, rng: &rng)

@@ -64,17 +64,26 @@ void pd_matmul_prepare(int type, const float *x, int64_t tokens, int64_t cols, v
 /// Output rows [row_begin, row_end) of the product, for all tokens. `w` points at row 0;
 /// `scratch` is what `pd_matmul_prepare` filled (ignored for F32/F16, which read `x`).
 /// Different row ranges may run concurrently on the same prepared scratch.
-/// `w8` (may be NULL): the same matrix repacked by `pd_repack_row_groups`, which the decode
-/// kernels read when the machine's kernels have a row-group variant (same bits either way).
-void pd_matmul_rows(int type, const void *w, const void *w8, int64_t rows, int64_t cols,
+/// `w8` (may be NULL): the same matrix repacked by `pd_repack_row_groups`, in layout `w8_layout`
+/// (what it returned), which the decode kernels read when the family in use reads that layout
+/// (same bits either way).
+void pd_matmul_rows(int type, const void *w, const void *w8, int w8_layout, int64_t rows, int64_t cols,
                     const float *x, const void *scratch, int64_t tokens, float *y,
                     int64_t row_begin, int64_t row_end);
-/// Rewrites a quantized matrix (Q8_0, Q4_0, Q4_1; `rows` a multiple of 8) into row groups: for
-/// every 8 rows and every block, the 8 rows' fp16 scales, then (Q4_1) their 8 minimums, then their
-/// 8 quant payloads. The same number of bytes as the file's layout (`out` holds rows·blocks·block
-/// bytes); decode then reads one sequential stream and loads 8 scales at once instead of
-/// gathering them from 8 rows.
-void pd_repack_row_groups(int type, const void *w, int64_t rows, int64_t blocks, void *out);
+
+/// Row-group layouts. Both hold, for every 8 rows and every block, the 8 rows' fp16 scales, then
+/// (Q4_1) their 8 minimums, then their quant payloads, in the same number of bytes as the file's
+/// layout, so decode reads one sequential stream and loads 8 scales at once.
+/// PLAIN (AVX2): the 8 payloads one after the other, as in the file.
+/// VNNI (AVX-512): the payloads as 32-byte registers whose 4-byte lane k holds four consecutive
+/// elements of row k (Q8_0: 8 registers of w + 128 as unsigned bytes; Q4_0/Q4_1: 4 registers of
+/// the file's nibble bytes 4j..4j+3), so one `vpdpbusd` with a token's four activation bytes
+/// broadcast adds four products to each of the 8 rows' sums, with no horizontal sums.
+enum { PD_ROW_GROUPS_PLAIN = 1, PD_ROW_GROUPS_VNNI = 2 };
+/// Rewrites a quantized matrix (Q8_0, Q4_0, Q4_1; `rows` a multiple of 8) into the row-group
+/// layout of the kernel family in use; `out` holds rows·blocks·block bytes. Returns the layout
+/// written, or 0 (nothing written) when the family has no row-group kernels (scalar).
+int pd_repack_row_groups(int type, const void *w, int64_t rows, int64_t blocks, void *out);
 /// A 64-byte aligned buffer of at least `bytes`, owned by the calling thread and reused by its
 /// later calls (grows, never shrinks). NULL if allocation fails.
 void *pd_thread_scratch(size_t bytes);
