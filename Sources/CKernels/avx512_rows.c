@@ -1,5 +1,7 @@
-// The decode row-dot kernels for AVX-512 (F, BW, VL) + VNNI machines: the same source as
-// avx2_rows.c, with `vpdpbusd` (256-bit, AVX512-VNNI + VL) for the byte dot products.
+// The row-dot kernels for AVX-512 (F, BW, VL) + VNNI machines: for the file layout, the same
+// source as avx2_rows.c with `vpdpbusd` (256-bit, AVX512-VNNI + VL) for the byte dot products;
+// for row groups, their own layout and kernel below, which every token count (decode and
+// prefill) runs on.
 #define PD_TARGET PD_AVX512
 #define PD_VNNI 1
 #define PD_NAME(x) pd_avx512_##x
@@ -14,8 +16,8 @@
 // against 8 sign fix-ups, 8 `vpdpbusd` and a horizontal-sum tree in the plain layout. The weight
 // bytes are unsigned: Q4 nibbles are, and Q8_0 is stored as w + 128; the offset comes back out
 // exactly through the activation block sum, Σ(w + 128)·x − 128·Σx = Σw·x (Q4_0: 8·Σx; both
-// precomputed per activation block in `pd_block_info`). The same
-// integer sums and the same `advance8`, so the same bits as every other kernel.
+// precomputed per activation block in `pd_block_info`). The same integer sums and the same
+// `advance8` arithmetic, so the same bits as every other kernel.
 
 /// Tokens one pass over a row group serves (its registers: 8 weight, 2 scale, one per token).
 #define PD_VNNI_TOKENS 8
