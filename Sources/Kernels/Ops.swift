@@ -15,8 +15,9 @@ public enum Ops {
 
     /// y[t, r] = Σ_c W[r, c] · x[t, c]; work is split by output rows across `threads`.
     /// Quantized weights: the activation rows are quantized to Q8_0 once, on the caller (into a
-    /// per-thread scratch buffer reused across calls), then each thread runs the GEMM kernel
-    /// (≥ 5 tokens) or the row-dot kernel (decode) on its rows. F32/F16: float dot products.
+    /// per-thread scratch buffer reused across calls), then each thread runs the row-dot kernels
+    /// (on the matrix's row groups when it has them) or, on AVX2 for 7+ tokens, the GEMM on its
+    /// rows. F32/F16: float dot products.
     public static func matmul(_ w: MatrixView, x: UnsafePointer<Float>, tokenCount: Int, y: UnsafeMutablePointer<Float>, threads: ComputeThreads) {
         guard tokenCount > 0, w.rows > 0 else { return }
         let type = Int32(w.type.rawValue), rows = Int64(w.rows), cols = Int64(w.cols), tokens = Int64(tokenCount)

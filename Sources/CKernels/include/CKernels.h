@@ -65,7 +65,7 @@ void pd_matmul_prepare(int type, const float *x, int64_t tokens, int64_t cols, v
 /// `scratch` is what `pd_matmul_prepare` filled (ignored for F32/F16, which read `x`).
 /// Different row ranges may run concurrently on the same prepared scratch.
 /// `w8` (may be NULL): the same matrix repacked by `pd_repack_row_groups`, in layout `w8_layout`
-/// (what it returned), which the decode kernels read when the family in use reads that layout
+/// (what it returned), which the row-dot kernels read when the family in use reads that layout
 /// (same bits either way).
 void pd_matmul_rows(int type, const void *w, const void *w8, int w8_layout, int64_t rows, int64_t cols,
                     const float *x, const void *scratch, int64_t tokens, float *y,
