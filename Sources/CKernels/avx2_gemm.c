@@ -13,9 +13,6 @@
 #include "internal.h"
 #include <immintrin.h>
 
-#define PD_TARGET PD_AVX2
-#define PD_NAME(x) pd_avx2_##x
-
 #ifndef MR
 #define MR 4
 #endif
@@ -26,14 +23,14 @@
 #define PANEL_ROWS 32
 #endif
 
-#define INLINE PD_TARGET static inline __attribute__((always_inline))
+#define INLINE PD_AVX2 static inline __attribute__((always_inline))
 
 /// fp16 scale of a block via F16C (the generic `pd_scale` may be a libcall on the baseline target).
-INLINE float PD_NAME(half)(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); return _cvtsh_ss(h); }
+INLINE float half(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); return _cvtsh_ss(h); }
 
 /// Widens `mr` rows of Q8_0, Q4_0 (nibble − 8) or Q4_1 (nibble) blocks into int16 rows of
 /// `blocks`·32 elements, float scales and (Q4_1) float minimums.
-PD_TARGET static void PD_NAME(widen_rows)(int type, const uint8_t *w, int64_t wrow, int64_t blocks, int mr, int16_t *w16, float *scales, float *mins) {
+PD_AVX2 static void widen_rows(int type, const uint8_t *w, int64_t wrow, int64_t blocks, int mr, int16_t *w16, float *scales, float *mins) {
     for (int k = 0; k < mr; k++) {
         const uint8_t *row = w + k * wrow;
         int16_t *out = w16 + k * blocks * 32;
@@ -42,19 +39,19 @@ PD_TARGET static void PD_NAME(widen_rows)(int type, const uint8_t *w, int64_t wr
             if (type == PD_TYPE_Q8_0) {
                 const uint8_t *block = row + b * PD_Q8_BYTES;
                 q = _mm256_loadu_si256((const __m256i *)(block + 2));
-                scales[k * blocks + b] = PD_NAME(half)(block);
+                scales[k * blocks + b] = half(block);
             } else if (type == PD_TYPE_Q4_1) {
                 const uint8_t *block = row + b * PD_Q41_BYTES;
                 __m128i n = _mm_loadu_si128((const __m128i *)(block + 4));
                 q = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(n, 4), n), _mm256_set1_epi8(15));
-                scales[k * blocks + b] = PD_NAME(half)(block);
-                mins[k * blocks + b] = PD_NAME(half)(block + 2);
+                scales[k * blocks + b] = half(block);
+                mins[k * blocks + b] = half(block + 2);
             } else {
                 const uint8_t *block = row + b * PD_Q4_BYTES;
                 __m128i n = _mm_loadu_si128((const __m128i *)(block + 2));
                 q = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(n, 4), n), _mm256_set1_epi8(15));
                 q = _mm256_sub_epi8(q, _mm256_set1_epi8(8));
-                scales[k * blocks + b] = PD_NAME(half)(block);
+                scales[k * blocks + b] = half(block);
             }
             _mm256_store_si256((__m256i *)out, _mm256_cvtepi8_epi16(_mm256_castsi256_si128(q)));
             _mm256_store_si256((__m256i *)(out + 16), _mm256_cvtepi8_epi16(_mm256_extracti128_si256(q, 1)));
@@ -66,7 +63,7 @@ PD_TARGET static void PD_NAME(widen_rows)(int type, const uint8_t *w, int64_t wr
 /// which keeps the loads (x chunks + weight broadcasts) below the multiplies — with one group
 /// the kernel is load-bound.
 /// Q4_1 (mins non-NULL) adds m·s per block after the d·Σ term.
-INLINE void PD_NAME(tile)(int mr, int ng, const int16_t *w16, const float *scales, const float *mins, int64_t blocks, const pd_group_block *g,
+INLINE void tile(int mr, int ng, const int16_t *w16, const float *scales, const float *mins, int64_t blocks, const pd_group_block *g,
                  float *y, int64_t ldy, int64_t valid0, int64_t valid1) {
     __m256 acc[4][2];
     for (int k = 0; k < mr; k++) for (int n = 0; n < ng; n++) acc[k][n] = _mm256_setzero_ps();
@@ -82,8 +79,7 @@ INLINE void PD_NAME(tile)(int mr, int ng, const int16_t *w16, const float *scale
                 int32_t pair;
                 memcpy(&pair, w16 + (k * blocks + b) * 32 + 2 * j, 4);
                 __m256i wv = _mm256_set1_epi32(pair);
-                for (int n = 0; n < ng; n++)
-                    isum[k][n] = _mm256_add_epi32(isum[k][n], _mm256_madd_epi16(wv, xj[n]));
+                for (int n = 0; n < ng; n++) isum[k][n] = _mm256_add_epi32(isum[k][n], _mm256_madd_epi16(wv, xj[n]));
             }
         }
         __m256 dx[2];
@@ -111,14 +107,13 @@ INLINE void PD_NAME(tile)(int mr, int ng, const int16_t *w16, const float *scale
 }
 
 #define TILE_VARIANT(m, n) \
-    PD_TARGET static void PD_NAME(tile_##m##_##n)(const int16_t *w, const float *s, const float *mn, int64_t bl, const pd_group_block *g, float *y, int64_t ldy, int64_t v0, int64_t v1) { PD_NAME(tile)(m, n, w, s, mn, bl, g, y, ldy, v0, v1); }
+    PD_AVX2 static void tile_##m##_##n(const int16_t *w, const float *s, const float *mn, int64_t bl, const pd_group_block *g, float *y, int64_t ldy, int64_t v0, int64_t v1) { tile(m, n, w, s, mn, bl, g, y, ldy, v0, v1); }
 TILE_VARIANT(1, 1) TILE_VARIANT(2, 1) TILE_VARIANT(3, 1) TILE_VARIANT(4, 1)
 TILE_VARIANT(1, 2) TILE_VARIANT(2, 2) TILE_VARIANT(3, 2) TILE_VARIANT(4, 2)
-typedef void (*PD_NAME(tile_fn))(const int16_t *, const float *, const float *, int64_t, const pd_group_block *, float *, int64_t, int64_t, int64_t);
-static const PD_NAME(tile_fn) PD_NAME(tiles)[2][5] = {{0, PD_NAME(tile_1_1), PD_NAME(tile_2_1), PD_NAME(tile_3_1), PD_NAME(tile_4_1)},
-                                                    {0, PD_NAME(tile_1_2), PD_NAME(tile_2_2), PD_NAME(tile_3_2), PD_NAME(tile_4_2)}};
+typedef void (*tile_fn)(const int16_t *, const float *, const float *, int64_t, const pd_group_block *, float *, int64_t, int64_t, int64_t);
+static const tile_fn tiles[2][5] = {{0, tile_1_1, tile_2_1, tile_3_1, tile_4_1}, {0, tile_1_2, tile_2_2, tile_3_2, tile_4_2}};
 
-PD_TARGET void PD_NAME(qgemm)(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
+PD_AVX2 void pd_avx2_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
                            int64_t groups, int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re) {
     int64_t wrow = blocks * pd_weight_block_bytes(type);
     size_t w16_bytes = (size_t)(PANEL_ROWS * blocks * 32) * sizeof(int16_t);
@@ -132,7 +127,7 @@ PD_TARGET void PD_NAME(qgemm)(int type, const uint8_t *w, int64_t blocks, const 
         int64_t g1 = g0 + GROUP_CHUNK < groups ? g0 + GROUP_CHUNK : groups;
         for (int64_t p0 = rb; p0 < re; p0 += PANEL_ROWS) {
             int64_t p1 = p0 + PANEL_ROWS < re ? p0 + PANEL_ROWS : re;
-            PD_NAME(widen_rows)(type, w + p0 * wrow, wrow, blocks, (int)(p1 - p0), w16, scales, mins);
+            widen_rows(type, w + p0 * wrow, wrow, blocks, (int)(p1 - p0), w16, scales, mins);
             // A pair of groups (≈ blocks·1 KiB) stays in L1 while the panel's widened rows stream
             // from L2 past it.
             for (int64_t g = g0; g < g1; g += 2) {
@@ -142,7 +137,7 @@ PD_TARGET void PD_NAME(qgemm)(int type, const uint8_t *w, int64_t blocks, const 
                 for (int64_t r = p0; r < p1; r += MR) {
                     int mr = p1 - r < MR ? (int)(p1 - r) : MR;
                     int64_t k0 = r - p0;
-                    PD_NAME(tiles)[ng - 1][mr](w16 + k0 * blocks * 32, scales + k0 * blocks, mins ? mins + k0 * blocks : NULL, blocks, acts + g * blocks,
+                    tiles[ng - 1][mr](w16 + k0 * blocks * 32, scales + k0 * blocks, mins ? mins + k0 * blocks : NULL, blocks, acts + g * blocks,
                                       y + g * 8 * ldy + r, ldy, valid0, valid1);
                 }
             }
