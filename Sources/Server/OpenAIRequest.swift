@@ -72,7 +72,12 @@ public struct GenerationRequest: Equatable, Sendable {
         case is Bool.Type: return "a boolean"
         case is Int.Type, is Int64.Type: return "an integer"
         case is Double.Type: return "a number"
-        default: return "of another type"
+        default:
+            // Arrays and objects of our own element types (`[WireMessage]`, a message) by their JSON name.
+            let name = String(describing: type)
+            if name.hasPrefix("Array<") { return "an array" }
+            if name.hasPrefix("Dictionary<") { return "an object" }
+            return "of another type"
         }
     }
 }

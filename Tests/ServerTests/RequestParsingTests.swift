@@ -50,6 +50,8 @@ final class RequestParsingTests: XCTestCase {
         XCTAssertEqual(error(#"{"prompt": ["a", "b"]}"#)?.param, "prompt")
         XCTAssertEqual(error(#"{"max_tokens": 3}"#)?.param, "prompt")
         XCTAssertEqual(error(#"{"messages": []}"#, chat: true)?.param, "messages")
+        XCTAssertEqual(error(#"{"messages": "hi"}"#, chat: true)?.message, "'messages' must be an array.")
+        XCTAssertEqual(error(#"{"messages": ["hi"]}"#, chat: true)?.message, "'messages[0]' must be an object.")
         XCTAssertEqual(error(#"{"messages": [{"role": "user", "content": [{"type": "image_url"}]}]}"#, chat: true)?.param, "messages")
         XCTAssertEqual(error(#"{"messages": [{"content": "no role"}]}"#, chat: true)?.param, "messages[0].role")
     }
