@@ -177,24 +177,37 @@ static void pack_group(const pd_kernel_table *k, int type, const float *x, int64
 }
 
 void pd_matmul_prepare(int type, const float *x, int64_t tokens, int64_t cols, void *scratch) {
+    pd_matmul_prepare_range(type, x, tokens, cols, scratch, 0, tokens);
+}
+
+void pd_matmul_prepare_range(int type, const float *x, int64_t tokens, int64_t cols, void *scratch, int64_t t0, int64_t t1) {
     if (!is_quantized(type)) return;
+    if (t0 < 0) t0 = 0;
+    if (t1 > tokens) t1 = tokens;
+    if (t0 >= t1) return;
     const pd_kernel_table *k = pd_table();
     pd_acts_layout l = pd_acts_layout_for(pd_kernels_isa(), type, tokens, cols);
     int64_t blocks = cols / 32, ab = pd_act_block_bytes(type);
+    // Groups whose first token is in the range (ranges start on multiples of 8, so a group is
+    // never split), then the row tokens in it.
     pd_group_block *groups = (pd_group_block *)scratch;
-    uint8_t *row = l.groups > 0 ? pd_thread_scratch_slot(1, (size_t)(blocks * ab)) : NULL;
-    for (int64_t g = 0; g < l.groups && row; g++) {
+    int64_t g0 = (t0 + 7) / 8, g1 = (t1 + 7) / 8;
+    if (g1 > l.groups) g1 = l.groups;
+    uint8_t *row = g0 < g1 ? pd_thread_scratch_slot(1, (size_t)(blocks * ab)) : NULL;
+    for (int64_t g = g0; g < g1 && row; g++) {
         int64_t valid = l.group_tokens - g * 8 < 8 ? l.group_tokens - g * 8 : 8;
         pack_group(k, type, x + g * 8 * cols, valid, cols, groups + g * blocks, row);
     }
+    int64_t r0 = (t0 > l.group_tokens ? t0 : l.group_tokens) - l.group_tokens, r1 = t1 - l.group_tokens;
+    if (r0 >= r1) return;
     uint8_t *rows = (uint8_t *)scratch + l.row_offset;
     void (*quantize)(const float *, int64_t, void *) = type == PD_TYPE_Q4_1 ? k->quantize_q8_1 : k->quantize_q8_0;
-    for (int64_t t = 0; t < l.row_tokens; t++)
+    for (int64_t t = r0; t < r1; t++)
         quantize(x + (l.group_tokens + t) * cols, cols, rows + t * blocks * ab);
     if (l.info_offset) {
         pd_block_info *info = (pd_block_info *)((uint8_t *)scratch + l.info_offset);
         int32_t offset = type == PD_TYPE_Q8_0 ? -128 : type == PD_TYPE_Q4_0 ? -8 : 0;
-        for (int64_t i = 0; i < l.row_tokens * blocks; i++) {
+        for (int64_t i = r0 * blocks; i < r1 * blocks; i++) {
             const uint8_t *block = rows + i * ab;
             const int8_t *q = (const int8_t *)(block + ab - 32);
             int32_t sum = 0;

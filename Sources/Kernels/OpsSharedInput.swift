@@ -14,7 +14,7 @@ extension Ops {
             return
         }
         let type = Int32(first.type.rawValue), cols = Int64(first.cols), tokens = Int64(tokenCount)
-        let scratch = prepareActivations(type: type, x: x, tokens: tokens, cols: cols)
+        let scratch = prepareActivations(type: type, x: x, tokens: tokens, cols: cols, threads: threads)
         let rows = products.reduce(0) { $0 + $1.w.rows }
         let parts = min(threads.count, (rows + rowTile - 1) / rowTile)
         func run(part: Int) {

@@ -13,9 +13,12 @@ extension ForwardContext {
         let plan = AttentionPlan(rows: rows, headCount: c.headCount, groupSize: c.headCount / c.kvHeadCount,
                                  tileRows: ForwardScratch.attentionTileRows, threads: threads.count)
         for (l, layer) in t.layers.enumerated() {
-            // Attention block.
+            // Attention block (after adding the previous layer's feed-forward output to the residual).
             layer.attnNorm.withUnsafeBufferPointer { w in
-                forRows(n) { i in Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim) }
+                forRows(n) { i in
+                    if l > 0 { addResidual(row: i) }
+                    Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim)
+                }
             }
             Ops.matmul([(layer.wq, s.q), (layer.wk, s.k), (layer.wv, s.v)], x: s.xb, tokenCount: n, threads: threads)
             forRows(n) { i in
@@ -29,17 +32,27 @@ extension ForwardContext {
             }
             attention(rows, plan: plan, blockTables: blockTables, kv: kv, layer: l)
             Ops.matmul(layer.wo, x: s.xb2, tokenCount: n, y: s.xb, threads: threads)
-            for i in 0..<(n * dim) { s.x[i] += s.xb[i] }
 
-            // Feed-forward block (SwiGLU).
+            // Feed-forward block (SwiGLU), after adding the attention output to the residual.
             layer.ffnNorm.withUnsafeBufferPointer { w in
-                forRows(n) { i in Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim) }
+                forRows(n) { i in
+                    addResidual(row: i)
+                    Ops.rmsNorm(s.x + i * dim, weight: w.baseAddress!, count: dim, eps: c.rmsEps, into: s.xb + i * dim)
+                }
             }
             Ops.matmul([(layer.gate, s.hb), (layer.up, s.hb2)], x: s.xb, tokenCount: n, threads: threads)
             Ops.swiglu(gate: s.hb, up: s.hb2, rows: n, width: c.hiddenDim, into: s.hb, threads: threads)
             Ops.matmul(layer.down, x: s.hb, tokenCount: n, y: s.xb, threads: threads)
-            for i in 0..<(n * dim) { s.x[i] += s.xb[i] }
         }
+        forRows(n) { i in addResidual(row: i) }  // the last layer's feed-forward output
+    }
+
+    /// x += xb for one row: a block's output joins the residual stream. Row-wise, so the next
+    /// norm's `forRows` does it on the thread that normalises the row (no serial pass over n × dim).
+    @inline(__always)
+    private func addResidual(row i: Int) {
+        let dim = model.config.dim, x = scratch.x + i * dim, xb = scratch.xb + i * dim
+        for j in 0..<dim { x[j] += xb[j] }
     }
 
     /// body(i) for every row i < n, the rows split into contiguous ranges across the instance's

@@ -1,5 +1,6 @@
 import TestSupport
 import XCTest
+import CKernels
 @testable import Kernels
 
 /// `Ops.matmul` (GEMM and row-dot kernels, every ISA, threaded) against `Reference.matmul`.
@@ -54,7 +55,7 @@ final class MatmulTests: XCTestCase {
         var rng = TestRandom(seed: 4)
         let pool = ComputeThreads(count: 3)
         for type in TensorType.allCases {
-            for (rows, tokens) in [(37, 1), (37, 9), (5, 16), (2, 3)] {
+            for (rows, tokens) in [(37, 1), (37, 9), (5, 16), (2, 3), (37, 41)] {
                 let w = EncodedMatrix(type: type, rows: rows, cols: 64, rng: &rng)
                 let x = rng.floats(tokens * 64)
                 let single = run(w, x: x, tokens: tokens, threads: ComputeThreads())
@@ -109,6 +110,51 @@ final class MatmulTests: XCTestCase {
                     forEachISA { isa in
                         let fast = Ops.dotQ4_1Q8_1(a.baseAddress!, b.baseAddress!, blocks: blocks)
                         XCTAssertLessThanOrEqual(abs(fast - reference), q41MatmulRelTolerance * magnitude + 1e-6, "\(isa) blocks \(blocks)")
+                    }
+                }
+            }
+        }
+    }
+
+    func testPrepareRangesCoverEveryTokenOnce() {
+        for tokens in [1, 7, 8, 16, 17, 41, 512] {
+            for parts in 1...4 {
+                let ranges = (0..<parts).map { Ops.prepareRange(part: $0, of: parts, tokens: tokens) }
+                XCTAssertEqual(ranges.flatMap { Array($0) }, Array(0..<tokens), "tokens \(tokens) parts \(parts)")
+                XCTAssertTrue(ranges.allSatisfy { $0.isEmpty || $0.lowerBound % 8 == 0 }, "tokens \(tokens) parts \(parts)")
+            }
+        }
+    }
+
+    /// Quantizing the activations in token ranges (as several threads do for a prefill) writes
+    /// the same bytes as one pass, at every level (AVX2's groups of 8 and padded last group,
+    /// AVX-512's row tokens and their block sums) and for every split.
+    func testPreparedRangesWriteWhatOnePrepareWrites() {
+        var rng = TestRandom(seed: 12)
+        let cols = 96
+        forEachISA { isa in
+            for type in [TensorType.q8_0, .q4_0, .q4_1] {
+                let code = Int32(type.rawValue)
+                for tokens in [1, 7, 15, 16, 17, 23, 40] {
+                    let x = rng.floats(tokens * cols)
+                    let bytes = pd_matmul_scratch_bytes(code, Int64(tokens), Int64(cols))
+                    var whole = [UInt8](repeating: 0xA5, count: bytes)
+                    x.withUnsafeBufferPointer { xp in
+                        whole.withUnsafeMutableBytes { pd_matmul_prepare(code, xp.baseAddress!, Int64(tokens), Int64(cols), $0.baseAddress!) }
+                    }
+                    for parts in 2...4 {
+                        var split = [UInt8](repeating: 0xA5, count: bytes)
+                        x.withUnsafeBufferPointer { xp in
+                            split.withUnsafeMutableBytes { buffer in
+                                for part in (0..<parts).reversed() {  // any order: the ranges are disjoint
+                                    let r = Ops.prepareRange(part: part, of: parts, tokens: tokens)
+                                    pd_matmul_prepare_range(code, xp.baseAddress!, Int64(tokens), Int64(cols), buffer.baseAddress!,
+                                                            Int64(r.lowerBound), Int64(r.upperBound))
+                                }
+                            }
+                        }
+                        let first = split.indices.first { split[$0] != whole[$0] }
+                        XCTAssertNil(first, "\(isa) \(type) tokens \(tokens) parts \(parts): first different byte of \(bytes)")
                     }
                 }
             }

@@ -61,6 +61,10 @@ size_t pd_matmul_scratch_bytes(int type, int64_t tokens, int64_t cols);
 /// Quantizes the activation rows once per matmul (quantized weight types only) into `scratch`
 /// (64-byte aligned, `pd_matmul_scratch_bytes` long) in the layout the kernels want.
 void pd_matmul_prepare(int type, const float *x, int64_t tokens, int64_t cols, void *scratch);
+/// The part of `pd_matmul_prepare` for tokens [t0, t1): disjoint ranges may run concurrently on
+/// the same scratch, and together they write what one `pd_matmul_prepare` writes. Every range
+/// must start on a multiple of 8 (a group of 8 tokens is prepared by one caller).
+void pd_matmul_prepare_range(int type, const float *x, int64_t tokens, int64_t cols, void *scratch, int64_t t0, int64_t t1);
 /// Output rows [row_begin, row_end) of the product, for all tokens. `w` points at row 0;
 /// `scratch` is what `pd_matmul_prepare` filled (ignored for F32/F16, which read `x`).
 /// Different row ranges may run concurrently on the same prepared scratch.
