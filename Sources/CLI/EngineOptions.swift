@@ -64,13 +64,17 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("local-prefill-max"), parsing: .unconditional, help: "d-first: prompts of at most this many uncached tokens are prefilled on the decode instance itself (Dynamo's conditional disaggregation).")
     var localPrefillMax: Int?
 
+    @Flag(name: .customLong("realtime-decode"), inversion: .prefixedNo, help: "Run decode instances' threads in the real-time FIFO class (pinned threads only), so the host's daemons and kernel threads cannot take a decode core in the middle of a step. Needs root or CAP_SYS_NICE; otherwise a warning and normal priority. Default: off (on in bench-headline).")
+    var realtimeDecode: Bool?
+
     @Option(help: ArgumentHelp("SLOs for goodput and SLO attainment, milliseconds, e.g. \"ttft:2000 tpot:100\" (also e2el:MS).", valueName: "SPEC"))
     var goodput: String?
 
     /// The engine configuration these flags describe; throws one-line errors naming the flag.
     /// `recorded` (a replayed trace's settings, see `EngineSettings`) gives every setting not
     /// given as a flag: flags override the recording one by one.
-    func makeConfig(recorded: [String: String] = [:]) throws -> EngineConfig {
+    /// `realtimeDecodeDefault`: `--realtime-decode` when neither it nor `--no-realtime-decode` is given.
+    func makeConfig(recorded: [String: String] = [:], realtimeDecodeDefault: Bool = false) throws -> EngineConfig {
         var c: EngineConfig
         do { c = try EngineSettings.decode(recorded) } catch { throw CLIError("\(error)") }
         if let v = policy { c.policy = v }
@@ -97,6 +101,7 @@ struct EngineOptions: ParsableArguments {
         if let v = kvStoreBlocks { c.kvStoreBlocks = v }
         if let v = kvLinkGbps { c.kvLinkGbps = v }
         if let v = localPrefillMax { c.localPrefillMax = v }
+        c.realtimeDecode = realtimeDecode ?? realtimeDecodeDefault
         let problems = c.validationErrors()
         guard problems.isEmpty else { throw CLIError(problems.joined(separator: "; ")) }
         return c

@@ -72,6 +72,8 @@ struct HeadlineBenchmark {
         var entries = layout.map { HeadlineEntry(arrangement: $0) }
         var result = HeadlineResult(model: model.name, duration: duration, cores: config.allCores.count, slo: slo,
                                     chatRequests: isolated.count, longPrompts: storm.count - isolated.count, entries: [])
+        result.realtimeDecodeRequested = config.realtimeDecode
+        var decodeInstances: [InstanceStatus] = []
         runs: for round in 1...max(repeats, 1) {
             for index in entries.indices {
                 var config = self.config
@@ -84,12 +86,14 @@ struct HeadlineBenchmark {
                 log("\(name): storm (\(storm.count) requests, \(storm.count - isolated.count) long prompts)…")
                 let stormy = try runOnce(config, storm)
                 if interrupt?.isSet == true { break runs }
+                decodeInstances += (alone.instances + stormy.instances).filter { $0.role == .decode }
                 let isolatedStats = HeadlineRunStats(alone, slo: slo)
                 entries[index].isolated.append(isolatedStats)
                 entries[index].storm.append(HeadlineRunStats(stormy, slo: slo, isolatedMedian: isolatedStats.itlMedian))
             }
         }
         result.entries = entries.filter { !$0.storm.isEmpty }
+        result.realtimeDecode = decodeInstances.isEmpty ? nil : decodeInstances.allSatisfy(\.realtime)
         return result
     }
 

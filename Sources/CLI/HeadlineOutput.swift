@@ -16,6 +16,10 @@ extension HeadlineCommand {
             "Headline: the chat users' gaps and TTFT during a long-prompt storm, per policy on the same \(result.cores) core(s), vs. the same chat alone",
             "model \(result.model), \(JSONWriter.format(result.duration)) s of arrivals, \(result.chatRequests) chat requests, \(result.longPrompts) long prompts; "
                 + "\(runs) run\(runs == 1 ? "" : "s") each: median\(runs > 1 ? " (min–max)" : ""); goodput SLO \(result.slo)",
+            "decode instances: " + (result.realtimeDecode == nil ? "none ran"
+                : result.realtimeDecode == true ? "real-time priority (--realtime-decode: ordinary host tasks cannot preempt a decode step)"
+                : result.realtimeDecodeRequested ? "normal priority (--realtime-decode was refused, see the warnings: the host's tasks may stall decode steps)"
+                : "normal priority (--no-realtime-decode: the host's tasks may stall decode steps)"),
             "",
             "Storm:",
         ]
@@ -110,6 +114,7 @@ extension HeadlineCommand {
         root["goodput_slo"] = .string(result.slo.description)
         root["chat_requests"] = .int(result.chatRequests)
         root["long_prompts"] = .int(result.longPrompts)
+        root["decode_realtime"] = result.realtimeDecode.map { JSONValue.bool($0) } ?? .null
         root["policies"] = .array(items)
         root["goals"] = .array(goals.map { g in
             var o = JSONObject()

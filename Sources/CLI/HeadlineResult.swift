@@ -11,6 +11,10 @@ struct HeadlineResult {
     var chatRequests: Int
     var longPrompts: Int
     var entries: [HeadlineEntry]
+    /// `--realtime-decode` was asked for, and whether every decode instance of every run got it
+    /// (nil: no decode instance ran).
+    var realtimeDecodeRequested = false
+    var realtimeDecode: Bool?
 
     /// One of the seed's claims and whether it held on every run.
     struct Goal: Equatable {

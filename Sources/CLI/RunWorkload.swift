@@ -29,6 +29,8 @@ struct RunWorkload {
         var collector: MetricsCollector
         /// Engine warnings (core fallbacks, unpinned threads), for stderr.
         var warnings: [String]
+        /// The instances as the run ended (roles, cores seen, real-time class).
+        var instances: [InstanceStatus]
         /// Requests never submitted because the run was interrupted.
         var notSubmitted: Int
         var wasInterrupted: Bool
@@ -73,7 +75,7 @@ struct RunWorkload {
 
         let info = Self.runInfo(config: config, model: model, snapshot: snapshot, slo: slo)
         let summary = RunSummary(info: info, collector: collector)
-        return Outcome(summary: summary, collector: collector, warnings: engine.warnings,
+        return Outcome(summary: summary, collector: collector, warnings: engine.warnings, instances: snapshot.instances,
                        notSubmitted: requests.count - submitter.submittedCount, wasInterrupted: wasInterrupted)
     }
 

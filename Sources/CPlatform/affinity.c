@@ -19,6 +19,25 @@ int pd_pin_current_thread(const int *cpus, int count) {
 #endif
 }
 
+int pd_enter_realtime(void) {
+#ifdef __linux__
+    struct sched_param param = {.sched_priority = sched_get_priority_min(SCHED_FIFO)};
+    return pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+#else
+    return ENOSYS;
+#endif
+}
+
+int pd_is_realtime(void) {
+#ifdef __linux__
+    int policy = 0;
+    struct sched_param param;
+    return pthread_getschedparam(pthread_self(), &policy, &param) == 0 && policy == SCHED_FIFO;
+#else
+    return 0;
+#endif
+}
+
 int pd_current_cpu(void) {
 #ifdef __linux__
     return sched_getcpu();

@@ -26,7 +26,9 @@ public final class ComputeThreads: Sendable {
         self.init(count: count, cores: cores, spinMicroseconds: ComputeThreads.defaultSpinMicroseconds)
     }
 
-    public init(count: Int, cores: [Int]?, spinMicroseconds: Int) {
+    /// `realtime`: each worker moves itself to the real-time class as it starts (see
+    /// `pd_enter_realtime`; a worker the OS refuses runs at normal priority, as its caller does).
+    public init(count: Int, cores: [Int]?, spinMicroseconds: Int, realtime: Bool = false) {
         let count = max(1, count)
         let cores = cores.flatMap { $0.isEmpty ? nil : $0 }
         self.count = count
@@ -42,6 +44,7 @@ public final class ComputeThreads: Sendable {
             let core = cores.map { $0[index % $0.count] }
             let thread = Thread {
                 if let core { _ = ComputeThreads.pinCurrentThread(to: core) }
+                if realtime { _ = pd_enter_realtime() }
                 pd_pool_worker_main(handle.pool, Int32(index))
             }
             thread.name = "pdscope-compute-\(index)"

@@ -5,6 +5,13 @@
 
 /// Pins the calling thread to the given CPUs. Returns 0 on success, an errno value otherwise.
 int pd_pin_current_thread(const int *cpus, int count);
+/// Moves the calling thread to the real-time FIFO class at the lowest real-time priority, so
+/// ordinary tasks (daemons, the kernel's own background threads) no longer take its CPU while it
+/// is runnable. Returns 0 on success, an errno value otherwise (EPERM without root or
+/// CAP_SYS_NICE, ENOSYS off Linux).
+int pd_enter_realtime(void);
+/// 1 when the calling thread runs in the real-time FIFO class, 0 otherwise.
+int pd_is_realtime(void);
 /// The CPU the calling thread runs on now, or -1 if unknown.
 int pd_current_cpu(void);
 /// Number of CPUs this process may run on.

@@ -156,10 +156,20 @@ public final class Engine: Sendable {
                 message = "could not pin \(instance.role.rawValue) instance #\(instance.id) to CPUs \(CoreSet(instance.coresRequested)) (error \(status)): running unpinned"
             }
         }
-        let cpu = Int(pd_current_cpu())
+        var realtimeError: String?
+        if instance.realtimeRequested {
+            let status = pd_enter_realtime()
+            if status != 0 {
+                let reason = status == EPERM ? "not permitted: needs root or CAP_SYS_NICE" : "error \(status)"
+                realtimeError = "could not run decode instance #\(instance.id) at real-time priority (\(reason)): running it at normal priority"
+            }
+        }
+        let cpu = Int(pd_current_cpu()), realtime = pd_is_realtime() != 0
         core.withLock { core in
             if cpu >= 0 { instance.coresObserved.insert(cpu) }
+            instance.realtimeObserved = realtime
             if let message { instance.pinError = message; core.warnings.append(message) }
+            if let realtimeError { core.warnings.append(realtimeError) }
         }
     }
 }

@@ -54,7 +54,8 @@ enum EngineBuilder {
         let placements = layout.enumerated().map { index, entry in
             InstancePlacement(instance: index, role: entry.0, cores: pinning ? entry.1 : [],
                               maxChunkTokens: config.policy == .colocatedFCFS ? nil : config.maxBatchedTokens,
-                              maxBatch: config.maxRunning)
+                              maxBatch: config.maxRunning,
+                              realtime: pinning && config.realtimeDecode && entry.0 == .decode)
         }
         var runners = [try runnerFactory(placements[0])]
         let kvLayout = runners[0].kvLayout(blockSize: config.blockSize, cacheType: config.kvCacheType)
@@ -74,8 +75,10 @@ enum EngineBuilder {
         }
         for placement in placements.dropFirst() { runners.append(try runnerFactory(placement)) }
         let instances = zip(placements, runners).map { placement, runner in
-            Instance(id: placement.instance, role: placement.role, cores: layout[placement.instance].1,
-                     blockCount: blockCount, layout: kvLayout, runner: runner)
+            let instance = Instance(id: placement.instance, role: placement.role, cores: layout[placement.instance].1,
+                                    blockCount: blockCount, layout: kvLayout, runner: runner)
+            instance.realtimeRequested = placement.realtime
+            return instance
         }
         return EngineCore(config: config, clock: clock, instances: instances, layout: kvLayout,
                           storeBlocks: storeBlocks, warnings: warnings)
@@ -88,7 +91,8 @@ extension EngineCore {
             time: elapsed(),
             instances: instances.map { instance in
                 InstanceStatus(id: instance.id, role: instance.role, coresRequested: instance.coresRequested,
-                               coresObserved: instance.coresObserved.sorted(), kvBlocks: instance.pool.capacity,
+                               coresObserved: instance.coresObserved.sorted(),
+                               realtime: instance.realtimeObserved, kvBlocks: instance.pool.capacity,
                                kvBlocksUsed: instance.pool.usedCount, blockBytes: layout.blockBytes,
                                waiting: instance.waiting.count + connector.incomingCount(on: instance.id),
                                running: instance.running.count, steps: instance.stepCount,

@@ -79,6 +79,12 @@ public struct EngineConfig: Equatable, Sendable {
     public var localPrefillMax: Int? = nil
     /// Pin instance threads to their cores (off in simulations and on machines that refuse).
     public var pinThreads = true
+    /// `--realtime-decode`: decode instances' threads run in the real-time FIFO class, so the
+    /// host's daemons and kernel threads cannot take a decode core in the middle of a step (they
+    /// did, for 15–50 ms, on the VMs this was measured on). Needs root or CAP_SYS_NICE; without
+    /// it the engine warns and runs them normally. Only with pinned threads: a real-time thread
+    /// that spins could otherwise starve the process's other threads wherever it lands.
+    public var realtimeDecode = false
     /// Memory the KV pools are checked against (nil = this machine's, see `EngineLimits`).
     public var memoryLimit: Int? = nil
 

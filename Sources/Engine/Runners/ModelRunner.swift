@@ -77,6 +77,9 @@ public struct InstancePlacement: Equatable, Sendable {
     /// Largest prefill chunk (nil = whole prompts up to the context length) and decode batch the engine asks for.
     public var maxChunkTokens: Int?
     public var maxBatch: Int
+    /// Run the instance's threads in the real-time class (`EngineConfig.realtimeDecode`, decode
+    /// instances on pinned cores only).
+    public var realtime = false
 }
 
 /// Makes prompts for `RequestSpec.Prompt.synthetic`. Deterministic: equal prefix keys give equal

@@ -29,6 +29,10 @@ final class Instance {
     var busySeconds = 0.0
     var coresObserved = Set<Int>()
     var pinError: String?
+    /// Asked to run in the real-time class (`EngineConfig.realtimeDecode`), and whether its thread
+    /// does (seen from the thread itself once it has started).
+    var realtimeRequested = false
+    var realtimeObserved = false
 
     // Simulation: this instance's own timeline, and the state generation at which it last found
     // nothing to do (it is not retried until something changes).
@@ -85,6 +89,8 @@ public struct InstanceStatus: Equatable, Sendable {
     public var coresRequested: [Int]
     /// CPUs the instance's thread was seen on (`sched_getcpu`), sorted.
     public var coresObserved: [Int]
+    /// The instance's thread runs in the real-time FIFO class (`--realtime-decode`).
+    public var realtime = false
     public var kvBlocks: Int
     public var kvBlocksUsed: Int
     public var blockBytes: Int
