@@ -47,6 +47,11 @@ public final class Engine: Sendable {
             thread.name = name
             thread.start()
         }
+        // Return once every thread has placed itself, so a warning about pinning or real-time
+        // priority is in `warnings` for the caller to show (the dashboard shows them at start).
+        core.waitUntil { core -> ConditionLocked<EngineCore>.Wait<Void> in
+            core.threads.placed >= names.count ? .done(()) : .sleep(until: nil)
+        }
     }
 
     /// Hands a request to the router now (its `arrivalOffset` is the caller's business). Thread-safe.
@@ -165,7 +170,8 @@ public final class Engine: Sendable {
             }
         }
         let cpu = Int(pd_current_cpu()), realtime = pd_is_realtime() != 0
-        core.withLock { core in
+        core.withLock(broadcast: true) { core in
+            core.threads.placed += 1
             if cpu >= 0 { instance.coresObserved.insert(cpu) }
             instance.realtimeObserved = realtime
             if let message { instance.pinError = message; core.warnings.append(message) }

@@ -126,4 +126,6 @@ struct WorkerThreads {
     var isStarted = false
     var isStopping = false
     var live = 0
+    /// Threads that have pinned themselves (and entered the real-time class if asked).
+    var placed = 0
 }
