@@ -84,7 +84,7 @@ struct RunWorkload {
         let isDisaggregated = config.policy == .disaggregated
         let instances = snapshot.instances.map {
             RunInstanceInfo(id: $0.id, role: $0.role, coresRequested: $0.coresRequested,
-                            coresObserved: $0.coresObserved, kvBlocks: $0.kvBlocks)
+                            coresObserved: $0.coresObserved, kvBlocks: $0.kvBlocks, realtime: $0.realtime)
         }
         return RunInfo(policy: config.policy.rawValue,
                        route: isDisaggregated ? config.route.rawValue : nil,

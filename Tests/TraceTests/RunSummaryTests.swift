@@ -9,7 +9,7 @@ final class RunSummaryTests: XCTestCase {
     private func info(policy: String = "disaggregated") -> RunInfo {
         RunInfo(policy: policy, route: "p-first", kvTransfer: "p2p", model: "stories260K",
                 instances: [RunInstanceInfo(id: 0, role: .prefill, coresRequested: [0], coresObserved: [0], kvBlocks: 16),
-                            RunInstanceInfo(id: 1, role: .decode, coresRequested: [1], coresObserved: [0], kvBlocks: 8)],
+                            RunInstanceInfo(id: 1, role: .decode, coresRequested: [1], coresObserved: [0], kvBlocks: 8, realtime: true)],
                 goodput: GoodputSLO(ttft: 0.5, tpot: 0.25))
     }
 
@@ -52,6 +52,7 @@ final class RunSummaryTests: XCTestCase {
         XCTAssertEqual(instances.map { $0["role"] as? String }, ["prefill", "decode"])
         XCTAssertEqual(instances.map { $0["cores_requested"] as? [Int] }, [[0], [1]])
         XCTAssertEqual(instances.map { $0["cores_observed"] as? [Int] }, [[0], [0]])
+        XCTAssertEqual(instances.map { $0["realtime"] as? Bool }, [false, true])
         XCTAssertEqual(try XCTUnwrap(instances[1]["busy_fraction"] as? Double), 0.375, accuracy: 1e-9)
         XCTAssertEqual(try XCTUnwrap(instances[1]["kv_cache_peak_usage"] as? Double), 0.5, accuracy: 1e-9)
 
@@ -129,7 +130,7 @@ final class RunSummaryTests: XCTestCase {
                      "Goodput SLO:                             ttft:500 tpot:250",
                      "Mean transfer rate (GB/s):               0.50",
                      "#0 prefill  cores 0               busy  25.0 %  peak KV 25.0 %",
-                     "#1 decode   cores 1 (seen 0)      busy  37.5 %  peak KV 50.0 %"] {
+                     "#1 decode   cores 1 (seen 0)      busy  37.5 %  peak KV 50.0 %  real-time"] {
             XCTAssertTrue(text.contains(line + "\n"), "missing line: \(line)\n\(text)")
         }
         XCTAssertTrue(text.contains("Median TPOT (ms):"))

@@ -46,10 +46,13 @@ public struct RunInstanceInfo: Sendable, Equatable {
     public var coresObserved: [Int]
     /// KV pool size in blocks.
     public var kvBlocks: Int?
+    /// Its thread ran in the real-time class (`--realtime-decode`).
+    public var realtime: Bool
 
-    public init(id: InstanceID, role: InstanceRole, coresRequested: [Int], coresObserved: [Int], kvBlocks: Int? = nil) {
+    public init(id: InstanceID, role: InstanceRole, coresRequested: [Int], coresObserved: [Int], kvBlocks: Int? = nil,
+                realtime: Bool = false) {
         self.id = id; self.role = role; self.coresRequested = coresRequested
-        self.coresObserved = coresObserved; self.kvBlocks = kvBlocks
+        self.coresObserved = coresObserved; self.kvBlocks = kvBlocks; self.realtime = realtime
     }
 }
 
@@ -76,6 +79,7 @@ public struct RunSummary: Sendable, Equatable {
         public var role: String
         public var coresRequested: [Int]
         public var coresObserved: [Int]
+        public var realtime = false
         public var steps: Int
         public var busySeconds: Double
         public var busyFraction: Double
@@ -90,7 +94,7 @@ public struct RunSummary: Sendable, Equatable {
             let measured = stats[instance.id]
             return InstanceRow(id: instance.id, role: instance.role.rawValue,
                                coresRequested: instance.coresRequested, coresObserved: instance.coresObserved,
-                               steps: measured?.steps ?? 0, busySeconds: measured?.busySeconds ?? 0,
+                               realtime: instance.realtime, steps: measured?.steps ?? 0, busySeconds: measured?.busySeconds ?? 0,
                                busyFraction: measured?.busyFraction ?? (report.durationSeconds > 0 ? 0 : .nan),
                                kvCache: cache[.instance(instance.id)])
         }

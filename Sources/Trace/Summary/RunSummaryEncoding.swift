@@ -82,6 +82,7 @@ extension RunSummary {
             ("role", .string(row.role)),
             ("cores_requested", .ints(row.coresRequested)),
             ("cores_observed", .ints(row.coresObserved)),
+            ("realtime", .bool(row.realtime)),
             ("busy_fraction", .rounded(row.busyFraction)),
             ("id", .int(row.id)),
             ("steps", .int(row.steps)),

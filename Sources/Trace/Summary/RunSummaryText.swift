@@ -76,7 +76,8 @@ extension RunSummary {
          ("End-to-end Latency", "E2EL", r.e2el)]
     }
 
-    /// `#0 prefill  cores 0 (seen 0)  busy  43.2 %  peak KV 12.5 %`.
+    /// `#0 prefill  cores 0 (seen 0)  busy  43.2 %  peak KV 12.5 %`, then `  real-time` for a
+    /// thread in the real-time class (`--realtime-decode`).
     static func instanceLine(_ row: InstanceRow) -> String {
         let requested = cores(row.coresRequested)
         let observed = cores(row.coresObserved)
@@ -84,6 +85,7 @@ extension RunSummary {
         var line = pad("#\(row.id) \(row.role)", 12) + pad(placement, 22)
             + "busy " + leftPad(fixed(row.busyFraction * 100, 1), 5) + " %"
         if let cache = row.kvCache { line += "  peak KV \(usage(cache))" }
+        if row.realtime { line += "  real-time" }
         return line
     }
 
