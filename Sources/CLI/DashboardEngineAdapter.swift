@@ -59,6 +59,10 @@ final class LiveDashboardEngine: DashboardEngine {
         Dictionary(uniqueKeysWithValues: engine.snapshot().instances.map { ($0.id, $0.coresObserved) })
     }
 
+    func realtimeInstances() -> Set<InstanceID> {
+        Set(engine.snapshot().instances.filter(\.realtime).map(\.id))
+    }
+
     func abort(_ id: RequestID) { engine.abort(id) }
 
     /// The next policy in `SchedulingPolicy.allCases` order, all other settings kept.

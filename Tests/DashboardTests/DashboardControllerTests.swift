@@ -20,6 +20,8 @@ final class FakeEngine: DashboardEngine {
         return isOn ? "recording to run.jsonl" : "recording stopped"
     }
     func observedCores() -> [InstanceID: [Int]] { [0: [0]] }
+    var realtime: Set<InstanceID> = []
+    func realtimeInstances() -> Set<InstanceID> { realtime }
     func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt? { makePrompt?(kind) }
     var aborted: [RequestID] = []
     func abort(_ id: RequestID) { aborted.append(id) }
@@ -147,6 +149,13 @@ final class DashboardControllerTests: XCTestCase {
         controller.update()
         XCTAssertEqual(controller.state.now, 10)
         XCTAssertEqual(controller.state.instances[0]?.observedCores, [0])
+        XCTAssertEqual(controller.state.instances[0]?.isRealtime, false)
+        engine.realtime = [0]
+        controller.update()
+        XCTAssertEqual(controller.state.instances[0]?.isRealtime, true, "the engine's real-time instances are marked")
+        engine.realtime = []
+        controller.update()
+        XCTAssertEqual(controller.state.instances[0]?.isRealtime, false)
         XCTAssertEqual(controller.options.selectedUser, "a")
         _ = controller.handle(.down); _ = controller.handle(.tab)
         XCTAssertEqual(controller.options.selectedUser, "c")

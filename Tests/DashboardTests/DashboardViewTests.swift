@@ -63,6 +63,15 @@ final class DashboardViewTests: XCTestCase {
         assertAligned(buffer)
     }
 
+    func testRealtimeInstanceSaysSoInItsPanel() {
+        var state = Fixtures.populatedState()
+        XCTAssertFalse(render(width: 200, height: 60, state: state).lines().contains { $0.contains("real-time") })
+        state.setRealtime([1])
+        let lines = render(width: 200, height: 60, state: state).lines()
+        XCTAssertEqual(lines.filter { $0.contains("cores 1 real-time ·") }.count, 1, lines.joined(separator: "\n"))
+        XCTAssertFalse(lines.contains { $0.contains("cores 0 real-time") }, "only the instance that is")
+    }
+
     func testIntermediateSizesDegradeWithoutBreakingBorders() {
         let state = Fixtures.populatedState(config: Fixtures.config(instances: 4, transfer: .pool))
         for (w, h) in [(80, 24), (81, 25), (100, 30), (120, 40), (160, 50), (200, 60)] {

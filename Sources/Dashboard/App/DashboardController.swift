@@ -46,6 +46,7 @@ public final class DashboardController {
         for note in notes { state.apply(note) }
         state.advance(to: engine.now)
         for (id, cores) in engine.observedCores() { state.setObservedCores(cores, for: id) }
+        state.setRealtime(engine.realtimeInstances())
         if let source = observedSource { for (id, o) in source() { state.observe(o, as: id) } }
         if options.selectedUser == nil { options.selectedUser = state.users.first }
         return batch.events.count

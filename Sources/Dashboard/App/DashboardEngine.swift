@@ -13,6 +13,8 @@ public protocol DashboardEngine: AnyObject {
     func setRecording(_ isOn: Bool) throws -> String
     /// Cores each instance's thread was last seen running on (may be empty).
     func observedCores() -> [InstanceID: [Int]]
+    /// Instances whose thread runs in the real-time class (`--realtime-decode`).
+    func realtimeInstances() -> Set<InstanceID>
     /// Ends a request early (finish reason `aborted`): the `x` key on the selected user.
     func abort(_ id: RequestID)
     /// Restarts the engine under the next policy (the `c` key): the old one stops (its open
@@ -35,6 +37,7 @@ public enum DashboardPromptKind: Equatable, Sendable {
 
 extension DashboardEngine {
     public func observedCores() -> [InstanceID: [Int]] { [:] }
+    public func realtimeInstances() -> Set<InstanceID> { [] }
     public func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt? { nil }
     public func abort(_ id: RequestID) {}
     public func cyclePolicy(beforeStart: () -> Void) throws -> (DashboardConfig, String)? { nil }

@@ -17,6 +17,8 @@ public struct LiveInstance: Sendable {
     public let description: InstanceDescription
     /// Cores the engine reports the thread actually ran on (nil until told).
     public internal(set) var observedCores: [Int]?
+    /// Its thread runs in the real-time class (`--realtime-decode`).
+    public internal(set) var isRealtime = false
     /// The step in progress: its number, decode batch and prefill chunks (nil = no step running).
     public internal(set) var currentStep: (number: Int, decodes: [RequestID], prefills: [PrefillChunk])?
     public internal(set) var stepCount = 0

@@ -14,6 +14,7 @@ extension DashboardView {
             let usage = state.blockUsage(at: .instance(d.id))
             var cores = "cores " + d.cores.map(String.init).joined(separator: ",")
             if let seen = status.observedCores { cores += seen == d.cores ? " (seen)" : " (seen " + seen.map(String.init).joined(separator: ",") + ")" }
+            if status.isRealtime { cores += " real-time" }
             let step = status.lastStepDuration.map { "step " + Format.millis($0) + " ms" } ?? "no step yet"
             let activity = status.activityText
             panels.append((
