@@ -144,12 +144,13 @@ struct Timings {
         String(format: "%.2f×", medianSpeedup) + " (" + speedups.map { String(format: "%.2f×", $0) }.joined(separator: ", ") + ")"
     }
 
-    /// `{"prefill": {"512": {"median": 1.71, "runs": [...]}}, "decode": {...}}`.
+    /// `{"baseline_threads": 1, "prefill": {"512": {"median": 1.71, "runs": [...]}}, "decode": {...}}`.
     static func json(prefill: [(String, Timings)], decode: Timings) -> String {
-        func entry(_ t: Timings) -> String {
-            "{\"median\": \(String(format: "%.3f", t.medianSpeedup)), \"runs\": [" + t.speedups.map { String(format: "%.3f", $0) }.joined(separator: ", ") + "]}"
+        func entry(_ t: Timings) -> JSONValue {
+            .object([("median", .double(t.medianSpeedup)), ("runs", .array(t.speedups.map { .double($0) }))])
         }
-        return "{\"baseline_threads\": 1, \"prefill\": {" + prefill.map { "\"\($0.0)\": " + entry($0.1) }.joined(separator: ", ")
-            + "}, \"decode\": " + entry(decode) + "}"
+        return JSONWriter.serialize(.object([("baseline_threads", .int(1)),
+                                             ("prefill", .object(prefill.map { ($0.0, entry($0.1)) })),
+                                             ("decode", entry(decode))]))
     }
 }
