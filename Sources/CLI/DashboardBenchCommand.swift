@@ -129,7 +129,9 @@ private final class DashboardBenchEngine: DashboardEngine {
     func submit(_ spec: RequestSpec) { engine.submit(spec) }
     func setLoadGenerator(rate: Double?) {}
     func setRecording(_ isOn: Bool) throws -> String { "not recording in a benchmark" }
-    func observedCores() -> [InstanceID: [Int]] {
-        Dictionary(uniqueKeysWithValues: engine.snapshot().instances.map { ($0.id, $0.coresObserved) })
+    func threadPlacements() -> [InstanceID: ThreadPlacement] {
+        Dictionary(uniqueKeysWithValues: engine.snapshot().instances.map {
+            ($0.id, ThreadPlacement(cores: $0.coresObserved, realtime: $0.realtime))
+        })
     }
 }

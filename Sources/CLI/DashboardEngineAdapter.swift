@@ -55,12 +55,10 @@ final class LiveDashboardEngine: DashboardEngine {
         return recorder.stop() ?? "not recording"
     }
 
-    func observedCores() -> [InstanceID: [Int]] {
-        Dictionary(uniqueKeysWithValues: engine.snapshot().instances.map { ($0.id, $0.coresObserved) })
-    }
-
-    func realtimeInstances() -> Set<InstanceID> {
-        Set(engine.snapshot().instances.filter(\.realtime).map(\.id))
+    func threadPlacements() -> [InstanceID: ThreadPlacement] {
+        Dictionary(uniqueKeysWithValues: engine.snapshot().instances.map {
+            ($0.id, ThreadPlacement(cores: $0.coresObserved, realtime: $0.realtime))
+        })
     }
 
     func abort(_ id: RequestID) { engine.abort(id) }

@@ -71,7 +71,7 @@ final class DashboardAdapterTests: XCTestCase {
         controller.update()
 
         XCTAssertEqual(controller.state.users, ["alice"])
-        XCTAssertFalse(live.observedCores().values.allSatisfy(\.isEmpty), "instances report where they ran")
+        XCTAssertFalse(live.threadPlacements().values.allSatisfy(\.cores.isEmpty), "instances report where they ran")
         XCTAssertEqual(controller.state.config.instances.map(\.role), [.prefill, .decode])
         let summary = live.shutdown()
         XCTAssertTrue(summary?.contains(path) ?? false, summary ?? "nil")

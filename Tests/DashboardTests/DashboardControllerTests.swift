@@ -19,9 +19,8 @@ final class FakeEngine: DashboardEngine {
         recording.append(isOn)
         return isOn ? "recording to run.jsonl" : "recording stopped"
     }
-    func observedCores() -> [InstanceID: [Int]] { [0: [0]] }
     var realtime: Set<InstanceID> = []
-    func realtimeInstances() -> Set<InstanceID> { realtime }
+    func threadPlacements() -> [InstanceID: ThreadPlacement] { [0: ThreadPlacement(cores: [0], realtime: realtime.contains(0))] }
     func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt? { makePrompt?(kind) }
     var aborted: [RequestID] = []
     func abort(_ id: RequestID) { aborted.append(id) }

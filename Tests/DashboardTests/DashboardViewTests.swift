@@ -66,10 +66,10 @@ final class DashboardViewTests: XCTestCase {
     func testRealtimeInstanceSaysSoInItsPanel() {
         var state = Fixtures.populatedState()
         XCTAssertFalse(render(width: 200, height: 60, state: state).lines().contains { $0.contains("real-time") })
-        state.setRealtime([1])
+        state.setPlacement(ThreadPlacement(cores: [1], realtime: true), for: 1)
         let lines = render(width: 200, height: 60, state: state).lines()
-        XCTAssertEqual(lines.filter { $0.contains("cores 1 real-time ·") }.count, 1, lines.joined(separator: "\n"))
-        XCTAssertFalse(lines.contains { $0.contains("cores 0 real-time") }, "only the instance that is")
+        XCTAssertEqual(lines.filter { $0.contains("cores 1 (seen) real-time ·") }.count, 1, lines.joined(separator: "\n"))
+        XCTAssertFalse(lines.contains { $0.contains("cores 0") && $0.contains("real-time") }, "only the instance that is")
     }
 
     func testIntermediateSizesDegradeWithoutBreakingBorders() {

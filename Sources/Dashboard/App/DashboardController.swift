@@ -45,8 +45,7 @@ public final class DashboardController {
         for event in batch.events { state.apply(event) }
         for note in notes { state.apply(note) }
         state.advance(to: engine.now)
-        for (id, cores) in engine.observedCores() { state.setObservedCores(cores, for: id) }
-        state.setRealtime(engine.realtimeInstances())
+        for (id, placement) in engine.threadPlacements() { state.setPlacement(placement, for: id) }
         if let source = observedSource { for (id, o) in source() { state.observe(o, as: id) } }
         if options.selectedUser == nil { options.selectedUser = state.users.first }
         return batch.events.count

@@ -11,10 +11,9 @@ public protocol DashboardEngine: AnyObject {
     func setLoadGenerator(rate: Double?)
     /// Starts or stops recording a trace; returns a line for the status bar ("recording to …").
     func setRecording(_ isOn: Bool) throws -> String
-    /// Cores each instance's thread was last seen running on (may be empty).
-    func observedCores() -> [InstanceID: [Int]]
-    /// Instances whose thread runs in the real-time class (`--realtime-decode`).
-    func realtimeInstances() -> Set<InstanceID>
+    /// Where each instance's thread was seen running, and in which scheduling class (asked
+    /// once per frame: one look at the engine).
+    func threadPlacements() -> [InstanceID: ThreadPlacement]
     /// Ends a request early (finish reason `aborted`): the `x` key on the selected user.
     func abort(_ id: RequestID)
     /// Restarts the engine under the next policy (the `c` key): the old one stops (its open
@@ -28,6 +27,16 @@ public protocol DashboardEngine: AnyObject {
     func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt?
 }
 
+/// Where an instance's thread ran.
+public struct ThreadPlacement: Equatable, Sendable {
+    /// Cores it was last seen running on (may be empty).
+    public var cores: [Int]
+    /// It runs in the real-time class (`--realtime-decode`).
+    public var realtime: Bool
+
+    public init(cores: [Int], realtime: Bool = false) { self.cores = cores; self.realtime = realtime }
+}
+
 /// What a prompt is asked for.
 public enum DashboardPromptKind: Equatable, Sendable {
     case typed(String)
@@ -36,8 +45,7 @@ public enum DashboardPromptKind: Equatable, Sendable {
 }
 
 extension DashboardEngine {
-    public func observedCores() -> [InstanceID: [Int]] { [:] }
-    public func realtimeInstances() -> Set<InstanceID> { [] }
+    public func threadPlacements() -> [InstanceID: ThreadPlacement] { [:] }
     public func prompt(for kind: DashboardPromptKind) -> RequestSpec.Prompt? { nil }
     public func abort(_ id: RequestID) {}
     public func cyclePolicy(beforeStart: () -> Void) throws -> (DashboardConfig, String)? { nil }

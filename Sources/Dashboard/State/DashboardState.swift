@@ -42,14 +42,10 @@ public struct DashboardState {
     /// Replaces what is known of an instance seen from outside.
     public mutating func observe(_ instance: ObservedInstance, as id: InstanceID) { observed[id] = instance }
 
-    /// Marks the instances whose thread runs in the real-time class (and unmarks the others).
-    public mutating func setRealtime(_ ids: Set<InstanceID>) {
-        for id in instances.keys { instances[id]?.isRealtime = ids.contains(id) }
-    }
-
-    /// Updates the cores an instance's thread was observed on.
-    public mutating func setObservedCores(_ cores: [Int], for instance: InstanceID) {
-        instances[instance]?.observedCores = cores
+    /// Updates where an instance's thread was observed running (cores, real-time class).
+    public mutating func setPlacement(_ placement: ThreadPlacement, for instance: InstanceID) {
+        instances[instance]?.observedCores = placement.cores
+        instances[instance]?.isRealtime = placement.realtime
     }
 
     public mutating func apply(_ event: EngineEvent) {
