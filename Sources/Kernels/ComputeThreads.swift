@@ -22,11 +22,11 @@ public final class ComputeThreads: Sendable {
     /// decode step, shorter than a scheduler tick.
     public static let defaultSpinMicroseconds = 200
 
-    public convenience init(count: Int = 1, cores: [Int]? = nil) {
-        self.init(count: count, cores: cores, spinMicroseconds: ComputeThreads.defaultSpinMicroseconds)
+    public convenience init(count: Int = 1, cores: [Int]? = nil, realtime: Bool = false) {
+        self.init(count: count, cores: cores, spinMicroseconds: ComputeThreads.defaultSpinMicroseconds, realtime: realtime)
     }
 
-    /// `realtime`: each worker moves itself to the real-time class as it starts (see
+    /// `realtime`: each worker moves itself to the real-time class as it starts, once pinned (see
     /// `pd_enter_realtime`; a worker the OS refuses runs at normal priority, as its caller does).
     public init(count: Int, cores: [Int]?, spinMicroseconds: Int, realtime: Bool = false) {
         let count = max(1, count)
@@ -43,8 +43,8 @@ public final class ComputeThreads: Sendable {
         for index in 1..<count {
             let core = cores.map { $0[index % $0.count] }
             let thread = Thread {
-                if let core { _ = ComputeThreads.pinCurrentThread(to: core) }
-                if realtime { _ = pd_enter_realtime() }
+                let pinned = core.map { ComputeThreads.pinCurrentThread(to: $0) } ?? false
+                if realtime && pinned { _ = pd_enter_realtime() }
                 pd_pool_worker_main(handle.pool, Int32(index))
             }
             thread.name = "pdscope-compute-\(index)"

@@ -163,9 +163,10 @@ public final class Engine: Sendable {
         }
         var realtimeError: String?
         if instance.realtimeRequested {
-            let status = pd_enter_realtime()
-            if status != 0 {
-                let reason = status == EPERM ? "not permitted: needs root or CAP_SYS_NICE" : "error \(status)"
+            // Only pinned: a real-time thread that could land on any core might starve the rest.
+            let status = message == nil ? pd_enter_realtime() : 0
+            if message != nil || status != 0 {
+                let reason = message != nil ? "it is not pinned" : status == EPERM ? "not permitted: needs root or CAP_SYS_NICE" : "error \(status)"
                 realtimeError = "could not run decode instance #\(instance.id) at real-time priority (\(reason)): running it at normal priority"
             }
         }

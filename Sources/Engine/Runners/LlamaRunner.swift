@@ -12,8 +12,7 @@ public final class LlamaRunner: ModelRunner {
         self.model = model
         let cores = placement.cores
         let count = max(1, threadsPerInstance ?? max(cores.count, 1))
-        let threads = ComputeThreads(count: count, cores: cores.isEmpty ? nil : cores,
-                                     spinMicroseconds: ComputeThreads.defaultSpinMicroseconds, realtime: placement.realtime)
+        let threads = ComputeThreads(count: count, cores: cores.isEmpty ? nil : cores, realtime: placement.realtime)
         // Whole-prompt prefills (colocated-fcfs) are run in pieces of at most 512 rows: same result,
         // bounded scratch memory.
         let chunk = min(placement.maxChunkTokens ?? model.config.contextLength, 512)
