@@ -155,6 +155,6 @@ PD_AVX2 static void to_fp16(const float *x, int64_t n, uint16_t *out) {
 
 const pd_kernel_table pd_avx2_table = {
     pd_avx2_quantize_q8_0, pd_avx2_quantize_q8_1, pd_avx2_dot_q8_0, pd_avx2_dot_q4_0, pd_avx2_dot_q4_1,
-    pd_avx2_qrows, pd_avx2_qrows8, pd_avx2_qgemm, fgemm,
-    rmsnorm, softmax, swiglu, vexp, dot_f32, axpy, to_fp16, PD_ROW_GROUPS_PLAIN,
+    pd_avx2_qrows, pd_avx2_qrows8_vnni, pd_avx2_qgemm, fgemm,
+    rmsnorm, softmax, swiglu, vexp, dot_f32, axpy, to_fp16, PD_ROW_GROUPS_VNNI,
 };

@@ -1,7 +1,8 @@
-// The prefill GEMM for AVX2+FMA+F16C machines: a register-blocked tile of MR weight rows × 8
-// tokens, lanes = tokens (`vpmaddwd` + `vpaddd`). The integer block sums are exact (|w|, |x| ≤
-// 128). AVX-512 machines have no GEMM: their VNNI row-group kernel (avx512_rows.c) is faster at
-// every token count.
+// The Q8_0 prefill GEMM for AVX2+FMA+F16C machines (from `avx2_q8_gemm_from` tokens, see
+// `pd_acts_layout_for`): a register-blocked tile of MR weight rows × 8 tokens, lanes = tokens
+// (`vpmaddwd` + `vpaddd`). The integer block sums are exact (|w|, |x| ≤ 128). Q4_0, Q4_1 and every
+// AVX-512 matmul run on the row-group kernels instead (avx2_groups.c, avx512_rows.c), which are
+// faster there at every token count.
 //
 // Why int16: on Zen 3 vpsignb, vpmaddubsw and vpmaddwd share two pipes, so ggml's int8 sign trick
 // costs three of those per 32 products; with both operands widened to int16 a single vpmaddwd
@@ -28,31 +29,15 @@
 /// fp16 scale of a block via F16C (the generic `pd_scale` may be a libcall on the baseline target).
 INLINE float half(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); return _cvtsh_ss(h); }
 
-/// Widens `mr` rows of Q8_0, Q4_0 (nibble − 8) or Q4_1 (nibble) blocks into int16 rows of
-/// `blocks`·32 elements, float scales and (Q4_1) float minimums.
-PD_AVX2 static void widen_rows(int type, const uint8_t *w, int64_t wrow, int64_t blocks, int mr, int16_t *w16, float *scales, float *mins) {
+/// Widens `mr` rows of Q8_0 blocks into int16 rows of `blocks`·32 elements and float scales.
+PD_AVX2 static void widen_rows(const uint8_t *w, int64_t wrow, int64_t blocks, int mr, int16_t *w16, float *scales) {
     for (int k = 0; k < mr; k++) {
         const uint8_t *row = w + k * wrow;
         int16_t *out = w16 + k * blocks * 32;
         for (int64_t b = 0; b < blocks; b++, out += 32) {
-            __m256i q;
-            if (type == PD_TYPE_Q8_0) {
-                const uint8_t *block = row + b * PD_Q8_BYTES;
-                q = _mm256_loadu_si256((const __m256i *)(block + 2));
-                scales[k * blocks + b] = half(block);
-            } else if (type == PD_TYPE_Q4_1) {
-                const uint8_t *block = row + b * PD_Q41_BYTES;
-                __m128i n = _mm_loadu_si128((const __m128i *)(block + 4));
-                q = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(n, 4), n), _mm256_set1_epi8(15));
-                scales[k * blocks + b] = half(block);
-                mins[k * blocks + b] = half(block + 2);
-            } else {
-                const uint8_t *block = row + b * PD_Q4_BYTES;
-                __m128i n = _mm_loadu_si128((const __m128i *)(block + 2));
-                q = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(n, 4), n), _mm256_set1_epi8(15));
-                q = _mm256_sub_epi8(q, _mm256_set1_epi8(8));
-                scales[k * blocks + b] = half(block);
-            }
+            const uint8_t *block = row + b * PD_Q8_BYTES;
+            __m256i q = _mm256_loadu_si256((const __m256i *)(block + 2));
+            scales[k * blocks + b] = half(block);
             _mm256_store_si256((__m256i *)out, _mm256_cvtepi8_epi16(_mm256_castsi256_si128(q)));
             _mm256_store_si256((__m256i *)(out + 16), _mm256_cvtepi8_epi16(_mm256_extracti128_si256(q, 1)));
         }
@@ -62,8 +47,7 @@ PD_AVX2 static void widen_rows(int type, const uint8_t *w, int64_t wrow, int64_t
 /// mr rows × ng groups of 8 tokens. With ng = 2 every broadcast weight pair feeds two vpmaddwd,
 /// which keeps the loads (x chunks + weight broadcasts) below the multiplies — with one group
 /// the kernel is load-bound.
-/// Q4_1 (mins non-NULL) adds m·s per block after the d·Σ term.
-INLINE void tile(int mr, int ng, const int16_t *w16, const float *scales, const float *mins, int64_t blocks, const pd_group_block *g,
+INLINE void tile(int mr, int ng, const int16_t *w16, const float *scales, int64_t blocks, const pd_group_block *g,
                  float *y, int64_t ldy, int64_t valid0, int64_t valid1) {
     __m256 acc[4][2];
     for (int k = 0; k < mr; k++) for (int n = 0; n < ng; n++) acc[k][n] = _mm256_setzero_ps();
@@ -89,11 +73,6 @@ INLINE void tile(int mr, int ng, const int16_t *w16, const float *scales, const 
             __m256 dw = _mm256_set1_ps(scales[k * blocks + b]);
             for (int n = 0; n < ng; n++)
                 acc[k][n] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k][n]), _mm256_mul_ps(dx[n], dw), acc[k][n]);
-            if (mins) {
-                __m256 mw = _mm256_set1_ps(mins[k * blocks + b]);
-                for (int n = 0; n < ng; n++)
-                    acc[k][n] = _mm256_fmadd_ps(_mm256_load_ps(n == 0 ? g[b].s : g1[b].s), mw, acc[k][n]);
-            }
         }
     }
     for (int n = 0; n < ng; n++) {
@@ -107,27 +86,27 @@ INLINE void tile(int mr, int ng, const int16_t *w16, const float *scales, const 
 }
 
 #define TILE_VARIANT(m, n) \
-    PD_AVX2 static void tile_##m##_##n(const int16_t *w, const float *s, const float *mn, int64_t bl, const pd_group_block *g, float *y, int64_t ldy, int64_t v0, int64_t v1) { tile(m, n, w, s, mn, bl, g, y, ldy, v0, v1); }
+    PD_AVX2 static void tile_##m##_##n(const int16_t *w, const float *s, int64_t bl, const pd_group_block *g, float *y, int64_t ldy, int64_t v0, int64_t v1) { tile(m, n, w, s, bl, g, y, ldy, v0, v1); }
 TILE_VARIANT(1, 1) TILE_VARIANT(2, 1) TILE_VARIANT(3, 1) TILE_VARIANT(4, 1)
 TILE_VARIANT(1, 2) TILE_VARIANT(2, 2) TILE_VARIANT(3, 2) TILE_VARIANT(4, 2)
-typedef void (*tile_fn)(const int16_t *, const float *, const float *, int64_t, const pd_group_block *, float *, int64_t, int64_t, int64_t);
+typedef void (*tile_fn)(const int16_t *, const float *, int64_t, const pd_group_block *, float *, int64_t, int64_t, int64_t);
 static const tile_fn tiles[2][5] = {{0, tile_1_1, tile_2_1, tile_3_1, tile_4_1}, {0, tile_1_2, tile_2_2, tile_3_2, tile_4_2}};
 
 PD_AVX2 void pd_avx2_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
                            int64_t groups, int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re) {
-    int64_t wrow = blocks * pd_weight_block_bytes(type);
+    if (type != PD_TYPE_Q8_0) return;  // `pd_acts_layout_for` makes groups for Q8_0 only
+    int64_t wrow = blocks * PD_Q8_BYTES;
     size_t w16_bytes = (size_t)(PANEL_ROWS * blocks * 32) * sizeof(int16_t);
     size_t scale_bytes = (size_t)(PANEL_ROWS * blocks) * sizeof(float);
-    uint8_t *buffer = pd_thread_scratch_slot(1, w16_bytes + 2 * scale_bytes);
+    uint8_t *buffer = pd_thread_scratch_slot(1, w16_bytes + scale_bytes);
     if (!buffer) return;
     int16_t *w16 = (int16_t *)buffer;
     float *scales = (float *)(buffer + w16_bytes);
-    float *mins = type == PD_TYPE_Q4_1 ? (float *)(buffer + w16_bytes + scale_bytes) : NULL;
     for (int64_t g0 = 0; g0 < groups; g0 += GROUP_CHUNK) {
         int64_t g1 = g0 + GROUP_CHUNK < groups ? g0 + GROUP_CHUNK : groups;
         for (int64_t p0 = rb; p0 < re; p0 += PANEL_ROWS) {
             int64_t p1 = p0 + PANEL_ROWS < re ? p0 + PANEL_ROWS : re;
-            widen_rows(type, w + p0 * wrow, wrow, blocks, (int)(p1 - p0), w16, scales, mins);
+            widen_rows(w + p0 * wrow, wrow, blocks, (int)(p1 - p0), w16, scales);
             // A pair of groups (≈ blocks·1 KiB) stays in L1 while the panel's widened rows stream
             // from L2 past it.
             for (int64_t g = g0; g < g1; g += 2) {
@@ -137,7 +116,7 @@ PD_AVX2 void pd_avx2_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_
                 for (int64_t r = p0; r < p1; r += MR) {
                     int mr = p1 - r < MR ? (int)(p1 - r) : MR;
                     int64_t k0 = r - p0;
-                    tiles[ng - 1][mr](w16 + k0 * blocks * 32, scales + k0 * blocks, mins ? mins + k0 * blocks : NULL, blocks, acts + g * blocks,
+                    tiles[ng - 1][mr](w16 + k0 * blocks * 32, scales + k0 * blocks, blocks, acts + g * blocks,
                                       y + g * 8 * ldy + r, ldy, valid0, valid1);
                 }
             }

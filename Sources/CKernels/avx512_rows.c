@@ -13,7 +13,7 @@
 // 4-byte lanes, matching activation bytes 4j..4j+3 (Q4: the low nibbles of registers 0..3 are
 // elements 4j.., their high nibbles 16+4j.., i.e. registers 4..7). With the token's four bytes
 // broadcast, one `vpdpbusd` adds four products to all eight rows' sums: 8 per block and token,
-// against 8 sign fix-ups, 8 `vpdpbusd` and a horizontal-sum tree in the plain layout. The weight
+// against 8 sign fix-ups, 8 `vpdpbusd` and a horizontal-sum tree in the file layout. The weight
 // bytes are unsigned: Q4 nibbles are, and Q8_0 is stored as w + 128; the offset comes back out
 // exactly through the activation block sum, Σ(w + 128)·x − 128·Σx = Σw·x (Q4_0: 8·Σx; both
 // precomputed per activation block in `pd_block_info`). The same integer sums and the same

@@ -129,63 +129,6 @@ PD_INLINE void PD_NAME(rows8)(int type, const uint8_t *w, int64_t wrow, int64_t 
     _mm256_storeu_ps(y, acc);
 }
 
-#if !PD_VNNI  // the plain row-group layout is AVX2's; AVX-512 reads the VNNI one (avx512_rows.c)
-/// `rows8` on a row group (`pd_repack_row_groups`, PLAIN) for `nt` (1..PD_GROUP_TOKENS) tokens: the 8
-/// rows' block i is one run of 8·wb bytes (8 scales, Q4_1's 8 minimums, 8 payloads), so the
-/// weights stream as one sequence and the scales load as one vector; each row's payload is
-/// unpacked once per block and reused by every token (a decode step of several sequences does not
-/// pay the unpacking per sequence). Per token the same integer sums, reduction tree and FMAs as
-/// `rows8`, so the same bits.
-#define PD_GROUP_TOKENS 4
-PD_INLINE void PD_NAME(group8)(int type, int nt, const uint8_t *g, int64_t blocks, const uint8_t *x, int64_t xrow,
-                               float *y, int64_t ldy) {
-    int64_t wb = pd_weight_block_bytes(type), xb = pd_act_block_bytes(type), qoff = xb - 32;
-    int64_t head = type == PD_TYPE_Q4_1 ? 4 : 2, payload = wb - head, run = 8 * wb;
-    __m256 acc[PD_GROUP_TOKENS];
-    for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();
-    for (int64_t i = 0; i < blocks; i++, g += run) {
-        for (int64_t off = 0; off < run; off += 64) _mm_prefetch((const char *)(g + 8 * run + off), _MM_HINT_T0);
-        PD_NAME(operand) o[8];
-        for (int k = 0; k < 8; k++) o[k] = PD_NAME(unpack)(type, g + 8 * head + k * payload);
-        __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
-        __m256 mw = type == PD_TYPE_Q4_1 ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + 16))) : _mm256_setzero_ps();
-        for (int t = 0; t < nt; t++) {
-            const uint8_t *xt = x + t * xrow + i * xb;
-            __m256i xv = _mm256_loadu_si256((const __m256i *)(xt + qoff));
-            __m256i v[8];
-            for (int k = 0; k < 8; k++) v[k] = PD_NAME(operand_isum)(type, o[k], xv);
-            acc[t] = PD_NAME(advance8)(type, acc[t], PD_NAME(sum8)(v), dw, mw, xt);
-        }
-    }
-    for (int t = 0; t < nt; t++) _mm256_storeu_ps(y + t * ldy, acc[t]);
-}
-
-#define PD_GROUP_TYPE(name, ty) \
-    PD_TARGET static void PD_NAME(group8_##name)(int nt, const uint8_t *g, int64_t blocks, const uint8_t *x, int64_t xrow, \
-                                                 float *y, int64_t ldy) { \
-        /* one token (decode of one sequence) gets its own copy with the token loop folded away */ \
-        if (nt == 1) PD_NAME(group8)(ty, 1, g, blocks, x, xrow, y, ldy); \
-        else PD_NAME(group8)(ty, nt, g, blocks, x, xrow, y, ldy); }
-PD_GROUP_TYPE(q80, PD_TYPE_Q8_0)
-PD_GROUP_TYPE(q40, PD_TYPE_Q4_0)
-PD_GROUP_TYPE(q41, PD_TYPE_Q4_1)
-#undef PD_GROUP_TYPE
-
-PD_TARGET void PD_NAME(qrows8)(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, const pd_block_info *xinfo,
-                               int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re) {
-    (void)xinfo;  // the plain layout keeps the weights' signs
-    int64_t wrow = blocks * pd_weight_block_bytes(type), xrow = blocks * pd_act_block_bytes(type);
-    void (*eight)(int, const uint8_t *, int64_t, const uint8_t *, int64_t, float *, int64_t) =
-        type == PD_TYPE_Q8_0 ? PD_NAME(group8_q80) : type == PD_TYPE_Q4_1 ? PD_NAME(group8_q41) : PD_NAME(group8_q40);
-    for (int64_t r = rb; r < re; r += 8)
-        for (int64_t t = 0; t < tokens; t += PD_GROUP_TOKENS) {
-            int nt = tokens - t < PD_GROUP_TOKENS ? (int)(tokens - t) : PD_GROUP_TOKENS;
-            eight(nt, w8 + r * wrow, blocks, xq + t * xrow, xrow, y + t * ldy + r, ldy);
-        }
-}
-#undef PD_GROUP_TOKENS
-#endif
-
 #define PD_ROWS_TYPE(name, ty) \
     PD_TARGET static void PD_NAME(rows8_##name)(const uint8_t *w, int64_t wrow, int64_t blocks, const uint8_t *x, float *y) { \
         PD_NAME(rows8)(ty, w, wrow, blocks, x, y); } \

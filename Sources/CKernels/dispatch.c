@@ -117,26 +117,29 @@ void *pd_thread_scratch(size_t bytes) { return pd_thread_scratch_slot(0, bytes);
 
 static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
 
+/// Token count from which AVX2 runs Q8_0 on its GEMM (see `pd_acts_layout_for`).
+static const int64_t avx2_q8_gemm_from = 32;
+
 pd_acts_layout pd_acts_layout_for(int isa, int type, int64_t tokens, int64_t cols) {
     pd_acts_layout l = {0, 0, tokens, 0, 0, 0};
     int64_t blocks = cols / 32;
     // AVX-512: no groups. Its VNNI row-group kernel beats the GEMM at every token count, decode
     // and prefill alike (`bench-kernels --tokens 1..128`, Zen 4: ~95 against ~70 GMAC/s at 128
     // tokens, ~95 against ~37 at 8), so every token is a row token.
-    // AVX2: with decode on row groups, a padded group of 8 costs about as much as seven row-dot
-    // tokens (`bench-kernels --tokens 5..8`), so only a remainder of at least `pad_from` is padded
-    // into a group and smaller ones go to the row-dot kernel.
+    // AVX2 reads the same row groups with `vpmaddubsw` (avx2_groups.c): on Q4_0 and Q4_1 that beats
+    // its int16 GEMM at every token count too (`PDSCOPE_ISA=avx2 bench-kernels`, Zen 4: ~60 against
+    // ~45 GMAC/s at 8-512 tokens), so the same. On Q8_0 the nibble split costs it twice the
+    // multiplies of Q4 and the GEMM is ahead from a few dozen tokens: whole groups of 8 from
+    // `avx2_q8_gemm_from` tokens on, the remainder as row tokens.
     // Either way the same bits: every kernel reduces an output element in one order.
-    const int64_t pad_from = 7;
-    if (isa == PD_ISA_AVX2 && tokens >= pad_from) {
-        int64_t rem = tokens % 8;
-        l.groups = tokens / 8 + (rem >= pad_from);
-        l.group_tokens = rem >= pad_from ? tokens : tokens - rem;
+    if (isa == PD_ISA_AVX2 && type == PD_TYPE_Q8_0 && tokens >= avx2_q8_gemm_from) {
+        l.groups = tokens / 8;
+        l.group_tokens = l.groups * 8;
         l.row_tokens = tokens - l.group_tokens;
     }
     l.row_offset = round64((size_t)(l.groups * blocks) * sizeof(pd_group_block));
     l.total = l.row_offset + round64((size_t)(l.row_tokens * blocks * pd_act_block_bytes(type)));
-    if (isa == PD_ISA_AVX512 && l.row_tokens > 0) {  // for the VNNI row groups
+    if (isa >= PD_ISA_AVX2 && l.row_tokens > 0) {  // for the VNNI row groups
         l.info_offset = l.total;
         l.total += round64((size_t)(l.row_tokens * blocks) * sizeof(pd_block_info));
     }
@@ -150,28 +153,22 @@ size_t pd_matmul_scratch_bytes(int type, int64_t tokens, int64_t cols) {
     return pd_acts_layout_for(pd_kernels_isa(), type, tokens, cols).total;
 }
 
-/// Quantizes 8 tokens (fewer for a padded last group, whose missing lanes are zeroed) into
-/// interleaved blocks; `row` is room for one token's Q8_0 (Q8_1 for Q4_1 weights) row.
-static void pack_group(const pd_kernel_table *k, int type, const float *x, int64_t valid, int64_t cols, pd_group_block *out, uint8_t *row) {
-    int64_t blocks = cols / 32, ab = pd_act_block_bytes(type), qoff = ab - 32;
+/// Quantizes 8 tokens to Q8_0 into interleaved blocks (the AVX2 GEMM's groups, Q8_0 weights only);
+/// `row` is room for one token's Q8_0 row.
+static void pack_group(const pd_kernel_table *k, const float *x, int64_t cols, pd_group_block *out, uint8_t *row) {
+    int64_t blocks = cols / 32;
     for (int64_t t = 0; t < 8; t++) {
-        if (t < valid) (type == PD_TYPE_Q4_1 ? k->quantize_q8_1 : k->quantize_q8_0)(x + t * cols, cols, row);
+        k->quantize_q8_0(x + t * cols, cols, row);
         for (int64_t b = 0; b < blocks; b++) {
             pd_group_block *g = out + b;
-            if (t >= valid) {
-                for (int j = 0; j < 16; j++) memset(g->q + 16 * j + 2 * t, 0, 4);
-                g->d[t] = 0; g->s[t] = 0;
-                continue;
-            }
-            const uint8_t *block = row + b * ab;
-            const int8_t *q = (const int8_t *)(block + qoff);
+            const uint8_t *block = row + b * PD_Q8_BYTES;
+            const int8_t *q = (const int8_t *)(block + 2);
             for (int j = 0; j < 16; j++) {
                 // one 32-bit store per (element pair, token): the lane layout the kernel loads
                 uint32_t pair = (uint16_t)(int16_t)q[2 * j] | (uint32_t)(uint16_t)(int16_t)q[2 * j + 1] << 16;
                 memcpy(g->q + 16 * j + 2 * t, &pair, 4);
             }
             g->d[t] = pd_scale(block);
-            g->s[t] = type == PD_TYPE_Q4_1 ? pd_scale(block + 2) : 0;
         }
     }
 }
@@ -195,8 +192,7 @@ void pd_matmul_prepare_range(int type, const float *x, int64_t tokens, int64_t c
     if (g1 > l.groups) g1 = l.groups;
     uint8_t *row = g0 < g1 ? pd_thread_scratch_slot(1, (size_t)(blocks * ab)) : NULL;
     for (int64_t g = g0; g < g1 && row; g++) {
-        int64_t valid = l.group_tokens - g * 8 < 8 ? l.group_tokens - g * 8 : 8;
-        pack_group(k, type, x + g * 8 * cols, valid, cols, groups + g * blocks, row);
+        pack_group(k, x + g * 8 * cols, cols, groups + g * blocks, row);
     }
     int64_t r0 = (t0 > l.group_tokens ? t0 : l.group_tokens) - l.group_tokens, r1 = t1 - l.group_tokens;
     if (r0 >= r1) return;
@@ -233,7 +229,7 @@ static void repack_vnni_block(int type, const uint8_t *const *src, int64_t head,
 int pd_repack_row_groups(int type, const void *w, int64_t rows, int64_t blocks, void *out) {
     int layout = pd_table()->row_groups;
     if (!layout) return 0;
-    int64_t wb = pd_weight_block_bytes(type), head = type == PD_TYPE_Q4_1 ? 4 : 2, payload = wb - head;
+    int64_t wb = pd_weight_block_bytes(type), head = type == PD_TYPE_Q4_1 ? 4 : 2;
     const uint8_t *src = (const uint8_t *)w;
     uint8_t *dst = (uint8_t *)out;
     for (int64_t g = 0; g < rows / 8; g++)
@@ -243,9 +239,8 @@ int pd_repack_row_groups(int type, const void *w, int64_t rows, int64_t blocks, 
                 block[k] = src + ((8 * g + k) * blocks + b) * wb;
                 memcpy(dst + 2 * k, block[k], 2);                                  // d
                 if (head == 4) memcpy(dst + 16 + 2 * k, block[k] + 2, 2);          // Q4_1: m
-                if (layout == PD_ROW_GROUPS_PLAIN) memcpy(dst + 8 * head + k * payload, block[k] + head, (size_t)payload);
             }
-            if (layout == PD_ROW_GROUPS_VNNI) repack_vnni_block(type, block, head, dst + 8 * head);
+            repack_vnni_block(type, block, head, dst + 8 * head);
         }
     return layout;
 }

@@ -22,9 +22,8 @@
 /// Eight tokens' Q8_0 activations for one 32-element block, widened to int16 and interleaved for
 /// the AVX2 GEMM: chunk j (0..15) holds elements 2j, 2j+1 of token t in q[16j + 2t], q[16j + 2t + 1],
 /// so a 256-bit register has one 32-bit lane per token and `vpmaddwd` with a broadcast weight
-/// pair yields 8 tokens' partial sums. d = fp16-rounded scale per token (0 for padding);
-/// s = the Q8_1 block's fp16-rounded d·Σq (Q4_1 weights only, else 0).
-typedef struct { int16_t q[256]; float d[8]; float s[8]; } pd_group_block;
+/// pair yields 8 tokens' partial sums. d = the fp16-rounded scale per token.
+typedef struct { int16_t q[256]; float d[8]; } pd_group_block;
 
 /// What the VNNI row-group kernel needs of one activation block besides its bytes, unpacked once
 /// per matmul so each use is one broadcast load: the block's scale and (Q8_1) its s as floats
@@ -93,8 +92,8 @@ void pd_avx512_qrows(int type, const uint8_t *w, int64_t blocks, const uint8_t *
                      float *y, int64_t ldy, int64_t rb, int64_t re);
 void pd_avx2_qrows(int type, const uint8_t *w, int64_t blocks, const uint8_t *xq, int64_t tokens,
                    float *y, int64_t ldy, int64_t rb, int64_t re);
-void pd_avx2_qrows8(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, const pd_block_info *xinfo, int64_t tokens,
-                    float *y, int64_t ldy, int64_t rb, int64_t re);
+void pd_avx2_qrows8_vnni(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, const pd_block_info *xinfo,
+                         int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
 void pd_avx512_qrows8_vnni(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, const pd_block_info *xinfo,
                            int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
 void pd_avx2_qgemm(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,

@@ -1,12 +1,12 @@
 import CKernels
 
 /// Owns copies of quantized matrices repacked into row groups (`pd_repack_row_groups`): for every
-/// 8 rows and block, the 8 scales together and the 8 payloads after them, in the layout of the
-/// kernel level in use (AVX2: payloads as in the file; AVX-512: interleaved for `vpdpbusd`). The
-/// row-dot kernels read those as one sequential stream with one scale load per block instead of 8
-/// interleaved rows and a gather, with the same bits (the same integer sums and reduction order).
-/// AVX2's prefill GEMM keeps reading the file layout, so the weights are held twice; only done
-/// when this machine's kernels can read row groups.
+/// 8 rows and block, the 8 scales together and the 8 payloads interleaved after them (four bytes
+/// of each row per 32-bit lane, PD_ROW_GROUPS_VNNI), which the row-group kernels of AVX2 and
+/// AVX-512 read as one sequential stream, with one scale load per block and no horizontal sums,
+/// for the same bits (the same integer sums and reduction order). AVX2's Q8_0 GEMM (long prefill)
+/// keeps reading the file layout, and ragged rows fall back to it, so the file stays mapped beside
+/// the copy; only done when this machine's kernels can read row groups.
 // Unchecked: the buffers are written once in `add` and only read after the views are handed out.
 public final class RowGroupStore: @unchecked Sendable {
     private var buffers: [UnsafeMutableRawPointer] = []

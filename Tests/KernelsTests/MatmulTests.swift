@@ -162,14 +162,15 @@ final class MatmulTests: XCTestCase {
     }
 
     func testSIMDLevelsGiveTheSameBits() throws {
-        // The row-dot kernels (decode) and the GEMM (prefill: 7 tokens and up) are each one source
-        // compiled per target with exact integer block sums, so AVX2 and AVX-512 must agree bit for
-        // bit (the scalar kernel sums in another order).
+        // The row kernels (file layout), the row-group kernels (AVX2's `vpmaddubsw`, AVX-512's
+        // `vpdpbusd`) and AVX2's Q8_0 GEMM (from 32 tokens) all compute exact integer block sums and
+        // reduce them in one order, so AVX2 and AVX-512 must agree bit for bit (the scalar kernel
+        // sums in another order).
         guard KernelISA.best.rawValue >= KernelISA.avx512.rawValue else { throw XCTSkip("this CPU has no AVX-512 VNNI") }
         var rng = TestRandom(seed: 9)
         for type in [TensorType.q8_0, .q4_0, .q4_1] {
             let w = EncodedMatrix(type: type, rows: 37, cols: 576, rng: &rng)
-            for tokens in [1, 2, 3, 4, 6, 7, 8, 15, 17] {
+            for tokens in [1, 2, 3, 4, 6, 7, 8, 15, 17, 33, 40] {
                 let x = rng.floats(tokens * 576)
                 var results: [[Float]] = []
                 forEachISA { isa in if isa != .scalar { results.append(run(w, x: x, tokens: tokens, threads: ComputeThreads())) } }
@@ -215,9 +216,10 @@ final class MatmulTests: XCTestCase {
 
 extension MatmulTests {
     /// A matrix with row groups (`RowGroupStore`) gives the file layout's bits exactly, at every
-    /// kernel level (AVX2's plain layout, AVX-512's VNNI one), for token counts around the passes
-    /// of 4 (AVX2) and 8 (AVX-512) tokens, on 1–3 threads (so row ranges start and end off the
-    /// groups of 8 and the rows around them take the file layout).
+    /// kernel level, for token counts around the passes of 4 (AVX2) and 8 (AVX-512) tokens and
+    /// past AVX2's Q8_0 GEMM threshold (32: the file layout's GEMM against row-group rows), on 1–3
+    /// threads (so row ranges start and end off the groups of 8 and the rows around them take the
+    /// file layout).
     func testRowGroupsGiveTheFileLayoutsBits() throws {
         var rng = TestRandom(seed: 31)
         let store = RowGroupStore()
@@ -225,7 +227,7 @@ extension MatmulTests {
             for rows in [8, 40, 96, 1536] {
                 let w = EncodedMatrix(type: type, rows: rows, cols: 576, rng: &rng)
                 try forEachISA { isa in
-                    for tokens in [1, 2, 3, 4, 5, 6, 8, 9, 17] {
+                    for tokens in [1, 2, 3, 4, 5, 6, 8, 9, 17, 33] {
                         let x = rng.floats(tokens * 576, scale: 1)
                         for threadCount in 1...3 {
                             let threads = ComputeThreads(count: threadCount)
@@ -246,22 +248,23 @@ extension MatmulTests {
                 }
             }
         }
-        // Row groups repacked for one family and read under another fall back to the file layout.
-        if KernelISA.best == .avx512 {
+        // Row groups repacked under AVX-512 are read by AVX2's kernel (the same layout), and under
+        // scalar, which reads none, the file layout is used.
+        for other in [KernelISA.avx2, .scalar] where KernelISA.best == .avx512 {
             let w = EncodedMatrix(type: .q4_1, rows: 96, cols: 576, rng: &rng)
             let x = rng.floats(3 * 576, scale: 1)
             let threads = ComputeThreads(count: 1)
             defer { KernelISA.use(.best) }
-            let plain = run(w, x: x, tokens: 3, threads: threads)
             let crossed = w.withView { view -> [Float] in
                 let repacked = store.add(view)  // under AVX-512: the VNNI layout
                 XCTAssertNotNil(repacked.rowGroups)
-                KernelISA.use(.avx2)
+                KernelISA.use(other)
                 var y = [Float](repeating: .nan, count: 3 * 96)
                 x.withUnsafeBufferPointer { Ops.matmul(repacked, x: $0.baseAddress!, tokenCount: 3, y: &y, threads: threads) }
                 return y
             }
-            XCTAssertEqual(crossed.map(\.bitPattern), plain.map(\.bitPattern))
+            let plain = run(w, x: x, tokens: 3, threads: threads)  // under `other`, without row groups
+            XCTAssertEqual(crossed.map(\.bitPattern), plain.map(\.bitPattern), "\(other)")
         }
         // Only matrices whose rows are whole groups of 8, of a quantized type, get a copy.
         let odd = EncodedMatrix(type: .q8_0, rows: 37, cols: 64, rng: &rng)

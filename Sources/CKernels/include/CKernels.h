@@ -75,15 +75,14 @@ void pd_matmul_rows(int type, const void *w, const void *w8, int w8_layout, int6
                     const float *x, const void *scratch, int64_t tokens, float *y,
                     int64_t row_begin, int64_t row_end);
 
-/// Row-group layouts. Both hold, for every 8 rows and every block, the 8 rows' fp16 scales, then
-/// (Q4_1) their 8 minimums, then their quant payloads, in the same number of bytes as the file's
-/// layout, so decode reads one sequential stream and loads 8 scales at once.
-/// PLAIN (AVX2): the 8 payloads one after the other, as in the file.
-/// VNNI (AVX-512): the payloads as 32-byte registers whose 4-byte lane k holds four consecutive
-/// elements of row k (Q8_0: 8 registers of w + 128 as unsigned bytes; Q4_0/Q4_1: 4 registers of
-/// the file's nibble bytes 4j..4j+3), so one `vpdpbusd` with a token's four activation bytes
-/// broadcast adds four products to each of the 8 rows' sums, with no horizontal sums.
-enum { PD_ROW_GROUPS_PLAIN = 1, PD_ROW_GROUPS_VNNI = 2 };
+/// Row-group layouts. VNNI (AVX2 and AVX-512) holds, for every 8 rows and every block, the 8
+/// rows' fp16 scales, then (Q4_1) their 8 minimums, then their quant payloads as 32-byte registers
+/// whose 4-byte lane k holds four consecutive elements of row k (Q8_0: 8 registers of w + 128 as
+/// unsigned bytes; Q4_0/Q4_1: 4 registers of the file's nibble bytes 4j..4j+3), in the same number
+/// of bytes as the file's layout. Decode reads one sequential stream and loads 8 scales at once, and
+/// one byte multiply-add with a token's four activation bytes broadcast adds four products to each
+/// of the 8 rows' sums, with no horizontal sums. (1 was a plain layout AVX2 once read.)
+enum { PD_ROW_GROUPS_VNNI = 2 };
 /// Rewrites a quantized matrix (Q8_0, Q4_0, Q4_1; `rows` a multiple of 8) into the row-group
 /// layout of the kernel family in use; `out` holds rows·blocks·block bytes. Returns the layout
 /// written, or 0 (nothing written) when the family has no row-group kernels (scalar).
