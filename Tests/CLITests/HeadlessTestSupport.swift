@@ -6,11 +6,12 @@ import XCTest
 /// Shared fixtures of the headless command tests: the `tiny` synthetic model written once to a
 /// temporary file (passed as --model), and temporary files removed after each test case.
 enum HeadlessFixtures {
-    /// The tiny model's file, written on first use.
+    /// The tiny model's file, written on first use and removed when the test process exits.
     static let tinyModelPath: String = {
         let path = NSTemporaryDirectory() + "pdscope-headless-tiny-\(getpid()).gguf"
         let bytes = SyntheticModel.makeGGUF(shape: .tiny, type: .q8_0, seed: 1)
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        atexit { unlink(NSTemporaryDirectory() + "pdscope-headless-tiny-\(getpid()).gguf") }
         return path
     }()
 
