@@ -99,6 +99,7 @@ extension HeadlineCommand {
                 r["storm_itl_p99_ms"] = ms(storm.itlP99)
                 r["storm_itl_p999_ms"] = ms(storm.itlP999)
                 r["storm_itl_max_ms"] = ms(storm.itlMax)
+                r["storm_worst_gap_off_cpu_ms"] = ms(storm.worstGapOffCPU)
                 r["storm_slow_gap_fraction"] = number(storm.slowGapFraction)
                 r["storm_ttft_p50_ms"] = ms(storm.ttftP50)
                 r["storm_ttft_p99_ms"] = ms(storm.ttftP99)

@@ -51,11 +51,18 @@ struct HeadlineResult {
                           text: "chunked prefill bounds the worst chat gap below colocated-fcfs's",
                           met: chunkedVsFCFS.isEmpty ? nil : chunkedVsFCFS.allSatisfy { $0 < $1 },
                           detail: chunkedVsFCFS.isEmpty ? "needs both runs" : "per run: " + chunkedVsFCFS.map { "\(seconds($0)) vs \(seconds($1))" }.joined(separator: ", ")))
-        let disaggVsAlone = zip(disagg?.storm ?? [], disagg?.isolated ?? []).map { $0.itlMax / $1.itlP99 }
+        let disaggRuns = Array(zip(disagg?.storm ?? [], disagg?.isolated ?? []))
+        let disaggVsAlone = disaggRuns.map { $0.itlMax / $1.itlP99 }
+        // A run whose worst gap lost a millisecond or more to the host says how much, so a miss
+        // the host caused reads as one.
+        let perRun = disaggRuns.map { storm, alone in
+            times(storm.itlMax / alone.itlP99)
+                + (storm.worstGapOffCPU >= 0.001 ? " (\(seconds(storm.worstGapOffCPU)) of its \(seconds(storm.itlMax)) off the CPU)" : "")
+        }
         goals.append(Goal(subject: SchedulingPolicy.disaggregated.rawValue,
                           text: "disaggregated worst chat gap ≤ \(Int(Self.isolationFactor))× its isolated p99",
                           met: disaggVsAlone.isEmpty ? nil : disaggVsAlone.allSatisfy { $0 <= Self.isolationFactor },
-                          detail: disaggVsAlone.isEmpty ? "needs its runs" : "per run: " + disaggVsAlone.map { times($0) }.joined(separator: ", ")))
+                          detail: disaggVsAlone.isEmpty ? "needs its runs" : "per run: " + perRun.joined(separator: ", ")))
         return goals
     }
 

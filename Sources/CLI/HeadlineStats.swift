@@ -18,6 +18,9 @@ struct HeadlineRunStats: Equatable {
     var requestGoodput: Double = .nan
     /// The worst chat gap and what ran during it.
     var worstStall: String?
+    /// Seconds of the worst chat gap its instance's thread was off the CPU (host steal, another
+    /// task on its core): what the host, not the policy, added to it.
+    var worstGapOffCPU: Double = .nan
 
     /// A gap this many times the isolated median counts as slow.
     static let slowFactor = 5.0
@@ -44,8 +47,9 @@ struct HeadlineRunStats: Equatable {
         let good = chat.filter { slo.isMet(by: $0) }.count
         requestGoodput = report.durationSeconds > 0 ? Double(good) / report.durationSeconds : .nan
         let chatIDs = Set(chat.map(\.id))
-        worstStall = outcome.collector.stalls(minGap: 0).first { chatIDs.contains($0.request) }
-            .map(HeadlineBenchmark.describe)
+        let worst = outcome.collector.stalls(minGap: 0).first { chatIDs.contains($0.request) }
+        worstStall = worst.map(HeadlineBenchmark.describe)
+        worstGapOffCPU = worst?.offCPU ?? .nan
     }
 }
 

@@ -80,6 +80,26 @@ final class DashboardStateTests: XCTestCase {
         XCTAssertEqual(stall.summary, "#7 waited 1.80 s behind prefill of #12 (2,010 tokens)")
     }
 
+    /// As the engine emits them, a step's tokens come before its end; the stall at the late token
+    /// still says how much of the gap its instance's thread was off the CPU once the step ended.
+    func testStallSaysWhenItsThreadWasOffTheCPU() {
+        var state = makeState()
+        var e = arrive(7, "alice", tokens: 20, at: 0)
+        var t = 0.0
+        for i in 0...5 {
+            let end = t + (i == 5 ? 0.2 : 0.01)
+            let prefills = i == 0 ? [PrefillChunk(request: 7, startPosition: 0, tokens: 20, chunkIndex: 1, chunkCount: 1)] : []
+            e.append(EngineEvent(time: t, kind: .stepStarted(instance: 1, step: i, decodes: i == 0 ? [] : [7], prefills: prefills)))
+            e.append(token(7, i, at: end, " w"))
+            e.append(EngineEvent(time: end, kind: .stepEnded(instance: 1, step: i, duration: end - t, offCPU: i == 5 ? 0.15 : 0)))
+            t = end
+        }
+        e.forEach { state.apply($0) }
+        XCTAssertEqual(state.stalls.count, 1)
+        XCTAssertEqual(state.stalls.first?.summary,
+                       "#7 waited 200.0 ms (no prefill ran on its instance; its thread was off the CPU for 150.0 ms of it)")
+    }
+
     func testRegularGapsAreNotStalls() {
         var state = makeState()
         stallScript().prefix { if case .arrived(12, _, _) = $0.kind { return false }; return true }.forEach { state.apply($0) }

@@ -56,6 +56,29 @@ final class MetricsStallTests: XCTestCase {
         XCTAssertEqual(lone.description, "#9 waited 1.10 s (no prefill ran on its instance)")
     }
 
+    /// Off-CPU time counts for a gap when a step of the late token's instance ended inside it:
+    /// not the step that produced the previous token, not another instance's, and too little to
+    /// name (under `offCPUFloor`) is not kept.
+    func testOffCPUTimeOfTheGapsStepsIsReported() throws {
+        var s = EventScript()
+        s.arrive(1, at: 0, prompt: 4)
+        s.step(1, from: 0, to: 0.01, decodes: [1], tokens: [(1, 0)], offCPU: 0.002)
+        s.step(1, from: 0.01, to: 0.02, decodes: [], offCPU: 0.005)
+        s.step(1, from: 0.02, to: 0.06, decodes: [1], tokens: [(1, 1)], offCPU: 0.025)
+        s.step(2, from: 0.02, to: 0.05, decodes: [], offCPU: 0.02)
+        s.step(1, from: 0.06, to: 0.07, decodes: [1], tokens: [(1, 2)], offCPU: 0.0004)
+        let collector = s.collector()
+        let stalls = collector.stalls(minGap: 0)
+        let first = try XCTUnwrap(stalls.first { $0.tokenIndex == 1 })
+        assertApprox(first.offCPU, 0.030)
+        XCTAssertEqual(first.description, "#1 waited 50.0 ms (no prefill ran on its instance; its thread was off the CPU for 30.0 ms of it)")
+        let second = try XCTUnwrap(stalls.first { $0.tokenIndex == 2 })
+        XCTAssertEqual(second.offCPU, 0)
+        XCTAssertEqual(second.description, "#1 waited 10.0 ms (no prefill ran on its instance)")
+        // The dashboard's view of one stall says the same.
+        XCTAssertEqual(collector.stall(request: 1, tokenIndex: 1), first)
+    }
+
     func testChunkSharingTheDecodeStepIsACause() throws {
         var s = EventScript()
         s.arrive(1, at: 0, prompt: 4)

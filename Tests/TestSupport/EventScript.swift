@@ -16,17 +16,18 @@ public struct EventScript {
     }
 
     /// A step from `start` to `end` (duration = end − start) on `instance`. Prefill chunks get chunk
-    /// events spanning the step unless `chunkEvents` is false; `tokens` are emitted at `end`.
+    /// events spanning the step unless `chunkEvents` is false; `tokens` are emitted at `end`;
+    /// `offCPU` is the part of the step its thread did not run.
     public mutating func step(_ instance: InstanceID, from start: Double, to end: Double, decodes: [RequestID] = [],
                        prefills: [PrefillChunk] = [], chunkEvents: Bool = true,
-                       tokens: [(RequestID, Int)] = []) {
+                       tokens: [(RequestID, Int)] = [], offCPU: Double = 0) {
         let number = (steps[instance] ?? 0) + 1
         steps[instance] = number
         add(start, .stepStarted(instance: instance, step: number, decodes: decodes, prefills: prefills))
         if chunkEvents { for chunk in prefills { add(start, .prefillChunkStarted(instance: instance, chunk: chunk)) } }
         if chunkEvents { for chunk in prefills { add(end, .prefillChunkEnded(instance: instance, chunk: chunk)) } }
         for (id, index) in tokens { token(id, index, at: end) }
-        add(end, .stepEnded(instance: instance, step: number, duration: end - start))
+        add(end, .stepEnded(instance: instance, step: number, duration: end - start, offCPU: offCPU))
     }
 
     public mutating func token(_ id: RequestID, _ index: Int, at time: Double, text: String? = nil) {

@@ -44,6 +44,7 @@ let everyKindOfEvent: [EngineEvent] = [
     EngineEvent(time: 0.007, kind: .prefillChunkStarted(instance: 1, chunk: chunk)),
     EngineEvent(time: 0.008, kind: .prefillChunkEnded(instance: 1, chunk: chunk)),
     EngineEvent(time: 0.009, kind: .stepEnded(instance: 1, step: 12, duration: 0.0041234567)),
+    EngineEvent(time: 0.0095, kind: .stepEnded(instance: 0, step: 0, duration: 0.031, offCPU: 0.0123456789)),
     EngineEvent(time: 0.010, kind: .waitingForRemoteKV(request: 3, instance: 2)),
     EngineEvent(time: 0.011, kind: .blocksAllocated(location: .instance(1), request: 3, blocks: [0, 5, Int32.max])),
     EngineEvent(time: 0.012, kind: .blocksFreed(location: .store, request: 3, blocks: [])),

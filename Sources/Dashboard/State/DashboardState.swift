@@ -75,8 +75,9 @@ public struct DashboardState {
             instances[instance]?.stepStarted(step, decodes: decodes, prefills: prefills, at: t)
             for id in decodes { update(id) { $0.instance = instance; $0.enter(.decoding, at: t) } }
             for chunk in prefills { update(chunk.request) { $0.instance = instance; $0.enter(.prefilling, at: t) } }
-        case let .stepEnded(instance, _, duration):
+        case let .stepEnded(instance, _, duration, offCPU):
             instances[instance]?.stepEnded(duration: duration, at: t)
+            if offCPU > 0 { refreshStalls(endingAt: t, on: instance) }
         case let .prefillChunkStarted(instance, chunk):
             instances[instance]?.noteChunk(chunk, at: t)
             update(chunk.request) { $0.instance = instance; $0.enter(.prefilling, at: t) }
@@ -160,6 +161,17 @@ public struct DashboardState {
         if let median, r.gaps.count > 3, gap > median * config.stallFactor, gap - median >= config.minimumStall,
            let stall = metrics.stall(request: id, tokenIndex: index) {
             recordStall(stall, user: r.user, median: median)
+        }
+    }
+
+    /// A step's tokens come before its end, so a stall recorded at its late token does not have
+    /// that step's off-CPU time yet: take the reducer's account again once the step has ended.
+    private mutating func refreshStalls(endingAt t: Double, on instance: InstanceID) {
+        for index in stalls.indices.reversed() where stalls[index].time == t && stalls[index].instance == instance {
+            let record = stalls[index]
+            if let stall = metrics.stall(request: record.request, tokenIndex: record.tokenIndex) {
+                stalls[index] = StallRecord(stall: stall, user: record.user, medianGap: record.medianGap)
+            }
         }
     }
 

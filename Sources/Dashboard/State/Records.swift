@@ -26,6 +26,8 @@ public struct StallRecord: Equatable, Sendable {
     }
 
     public var request: RequestID
+    /// The late token's index (the gap ends at it).
+    var tokenIndex: Int
     public var user: String
     public var instance: InstanceID?
     public var time: Double
@@ -37,7 +39,8 @@ public struct StallRecord: Equatable, Sendable {
     public var summary: String
 
     init(stall: Stall, user: String, medianGap: Double) {
-        request = stall.request; self.user = user; instance = stall.instance; time = stall.end; gap = stall.gap
+        request = stall.request; tokenIndex = stall.tokenIndex; self.user = user; instance = stall.instance
+        time = stall.end; gap = stall.gap
         self.medianGap = medianGap
         causes = stall.causes.map { Cause(request: $0.request, tokens: $0.tokens) }
         summary = stall.description

@@ -59,8 +59,10 @@ public struct EngineEvent: Sendable, Codable, Equatable {
         case queued(request: RequestID, instance: InstanceID)
         /// An instance step began: the decodes it runs (one token each) and the prefill chunks it runs.
         case stepStarted(instance: InstanceID, step: Int, decodes: [RequestID], prefills: [PrefillChunk])
-        /// The step ended; `duration` is its measured compute time in seconds.
-        case stepEnded(instance: InstanceID, step: Int, duration: Double)
+        /// The step ended; `duration` is its measured wall time in seconds, `offCPU` the part of it
+        /// the instance thread was not running (host steal, another task on its core; 0 when not
+        /// measured, see `EngineClock.threadCPUTime`).
+        case stepEnded(instance: InstanceID, step: Int, duration: Double, offCPU: Double = 0)
         /// A prefill chunk of `request` started / ended on `instance` (inside a step).
         case prefillChunkStarted(instance: InstanceID, chunk: PrefillChunk)
         case prefillChunkEnded(instance: InstanceID, chunk: PrefillChunk)

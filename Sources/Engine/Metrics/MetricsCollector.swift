@@ -38,7 +38,18 @@ public final class MetricsCollector: EngineEventSink, Sendable {
         var steps = 0
         var openStep: OpenStep?
         var chunks: [ChunkRun] = []
+        /// Steps whose thread was off its CPU for at least `offCPUFloor`, in the order they ended.
+        var offCPUSteps: [OffCPUStep] = []
     }
+
+    /// A step's end and the seconds of it the instance thread did not run.
+    struct OffCPUStep: Sendable, Equatable {
+        var end: Double
+        var seconds: Double
+    }
+
+    /// Shorter off-CPU time is not kept (a timer tick, a page fault): stalls name milliseconds.
+    static let offCPUFloor = 0.0005
 
     /// Key of a chunk whose start has been seen but not its end.
     struct ChunkKey: Hashable {
@@ -96,10 +107,10 @@ public final class MetricsCollector: EngineEventSink, Sendable {
     }
 
     /// One request's metrics and every instance's prefill chunks, for attributing one stall.
-    func requestAndChunks(_ id: RequestID) -> (RequestMetrics, [InstanceID: [ChunkRun]])? {
+    func requestAndChunks(_ id: RequestID) -> (RequestMetrics, [InstanceID: [ChunkRun]], [InstanceID: [OffCPUStep]])? {
         state.withLock { state in
             guard let request = state.records[id] else { return nil }
-            return (request, state.instances.mapValues(\.chunks))
+            return (request, state.instances.mapValues(\.chunks), state.instances.mapValues(\.offCPUSteps))
         }
     }
 
@@ -128,8 +139,11 @@ public final class MetricsCollector: EngineEventSink, Sendable {
             // Prefills first so that a request both prefilling and decoding ends up "decoding".
             for chunk in prefills { state.records[chunk.request]?.noteStep(instance: instance, time: time, isDecode: false) }
             for id in decodes { state.records[id]?.noteStep(instance: instance, time: time, isDecode: true) }
-        case .stepEnded(let instance, _, let duration):
+        case .stepEnded(let instance, _, let duration, let offCPU):
             endStep(instance: instance, time: time, duration: duration, state: &state)
+            if offCPU >= Self.offCPUFloor {
+                state.instances[instance]?.offCPUSteps.append(OffCPUStep(end: time, seconds: offCPU))
+            }
         case .prefillChunkStarted(let instance, let chunk):
             state.instances[instance, default: InstanceActivity()].openStep?.sawChunkEvents = true
             state.openChunks[ChunkKey(instance: instance, request: chunk.request, startPosition: chunk.startPosition)] = time

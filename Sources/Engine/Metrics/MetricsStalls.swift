@@ -12,20 +12,28 @@ public struct Stall: Sendable, Equatable, CustomStringConvertible {
     public var end: Double
     /// Prefill work of each request that overlapped the gap on that instance, largest overlap first.
     public var causes: [StallCause]
+    /// Seconds of the gap the instance's thread was off its CPU in the steps that ended in it
+    /// (host steal, another task on its core; see `EngineClock.threadCPUTime`): time no scheduling
+    /// policy could have used.
+    public var offCPU: Double
 
     public var gap: Double { end - start }
 
-    public init(request: RequestID, instance: InstanceID?, tokenIndex: Int, start: Double, end: Double, causes: [StallCause]) {
+    public init(request: RequestID, instance: InstanceID?, tokenIndex: Int, start: Double, end: Double, causes: [StallCause],
+                offCPU: Double = 0) {
         self.request = request; self.instance = instance; self.tokenIndex = tokenIndex
-        self.start = start; self.end = end; self.causes = causes
+        self.start = start; self.end = end; self.causes = causes; self.offCPU = offCPU
     }
 
-    /// One line, e.g. `#7 waited 1.80 s behind prefill of #12 (2,010 tokens)`.
+    /// One line, e.g. `#7 waited 1.80 s behind prefill of #12 (2,010 tokens)`, and when the
+    /// instance's thread lost its CPU for a millisecond or more of it, e.g. `; its thread was off
+    /// the CPU for 16.2 ms of it`.
     public var description: String {
         let head = "#\(request) waited \(Self.seconds(gap))"
-        guard !causes.isEmpty else { return head + " (no prefill ran on its instance)" }
+        let off = offCPU >= 0.001 ? "; its thread was off the CPU for \(Self.seconds(offCPU)) of it" : ""
+        guard !causes.isEmpty else { return head + " (no prefill ran on its instance\(off))" }
         let culprits = causes.map { "#\($0.request) (\(EngineLimits.grouped($0.tokens)) tokens)" }
-        return head + " behind prefill of " + culprits.joined(separator: ", ")
+        return head + " behind prefill of " + culprits.joined(separator: ", ") + off
     }
 
     static func seconds(_ value: Double) -> String {
@@ -56,6 +64,7 @@ extension MetricsCollector {
     public func stalls(minGap: Double) -> [Stall] {
         let state = snapshot()
         var timelines: [InstanceID: ChunkTimeline] = [:]
+        let offCPUSteps = state.instances.mapValues(\.offCPUSteps)
         var found: [Stall] = []
         for request in state.requests.values {
             let times = request.tokenTimes
@@ -64,15 +73,33 @@ extension MetricsCollector {
                 let owner = request.tokenInstances[index]
                 let instance: InstanceID? = owner >= 0 ? owner : nil
                 var causes: [StallCause] = []
+                var off = 0.0
                 if let instance {
                     if timelines[instance] == nil { timelines[instance] = ChunkTimeline(state.instances[instance]?.chunks ?? []) }
                     causes = timelines[instance]!.causes(from: times[index - 1], to: times[index])
+                    off = Self.offCPU(offCPUSteps[instance] ?? [], from: times[index - 1], to: times[index])
                 }
                 found.append(Stall(request: request.id, instance: instance, tokenIndex: index,
-                                   start: times[index - 1], end: times[index], causes: causes))
+                                   start: times[index - 1], end: times[index], causes: causes, offCPU: off))
             }
         }
         return found.sorted { ($0.gap, $1.request, $1.tokenIndex) > ($1.gap, $0.request, $0.tokenIndex) }
+    }
+
+    /// Off-CPU seconds of the steps that ended in (start, end]: the steps that produced the late
+    /// token and any before it in the gap (the previous token's step ended at `start`).
+    static func offCPU(_ steps: [OffCPUStep], from start: Double, to end: Double) -> Double {
+        var low = 0, high = steps.count  // first step ending after `start` (steps are in end order)
+        while low < high {
+            let middle = (low + high) / 2
+            if steps[middle].end <= start { low = middle + 1 } else { high = middle }
+        }
+        var total = 0.0
+        for step in steps[low...] {
+            guard step.end <= end else { break }
+            total += step.seconds
+        }
+        return total
     }
 }
 

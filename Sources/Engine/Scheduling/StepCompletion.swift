@@ -33,7 +33,7 @@ extension EngineCore {
                 request.state = .decoding
             }
         }
-        emit(.stepEnded(instance: instance.id, step: plan.step, duration: result.duration), at: result.end)
+        emit(.stepEnded(instance: instance.id, step: plan.step, duration: result.duration, offCPU: result.offCPU), at: result.end)
         finishPendingAborts(in: plan)
     }
 

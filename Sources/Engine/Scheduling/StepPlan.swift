@@ -85,7 +85,11 @@ struct StepResult {
     var pushes: [[CopyTiming]] = []
     var decodes: [Int32] = []
     var prefills: [Prefill] = []
+    /// CPU time of the instance thread over the step (nil: the clock does not measure it).
+    var cpuTime: Double?
     var duration: Double { end - start }
+    /// Wall time of the step the instance thread was not running (≥ 0; 0 when not measured).
+    var offCPU: Double { cpuTime.map { max(0, duration - $0) } ?? 0 }
 }
 
 /// Runs a plan's copies and model calls. Touches no shared engine state: only the arenas' blocks
@@ -93,6 +97,7 @@ struct StepResult {
 enum StepExecutor {
     static func run(_ plan: StepPlan, runner: ModelRunner, arena: KVArena, clock: EngineClock) -> StepResult {
         var result = StepResult()
+        let cpuStart = clock.threadCPUTime()
         result.start = clock.now()
         result.loads = plan.loads.map { copy($0.copy, clock: clock) }
         result.pushes = plan.pushes.map { push in push.copies.map { copy($0, clock: clock) } }
@@ -108,6 +113,7 @@ enum StepExecutor {
             result.prefills.append(StepResult.Prefill(start: start, end: clock.now(), sampled: sampled))
         }
         result.end = clock.now()
+        if let cpuStart, let cpuEnd = clock.threadCPUTime() { result.cpuTime = cpuEnd - cpuStart }
         return result
     }
 

@@ -68,7 +68,7 @@ public enum ChromeTraceExporter {
                                         "decodes": .int(decodes.count),
                                         "prefill_tokens": .int(prefills.reduce(0) { $0 + $1.tokens })]
                 steps["\(instance)/\(step)"] = (t, kind, args, instanceThread(instance))
-            case let .stepEnded(instance, step, duration):
+            case let .stepEnded(instance, step, duration, _):
                 let key = "\(instance)/\(step)"
                 var open = steps.removeValue(forKey: key)
                     ?? (t - duration, "step", ["step": .int(step)], instanceThread(instance))

@@ -56,7 +56,8 @@ extension EventCoding {
                                 decodes: try f.intArray("decodes", in: ids) ?? [], prefills: chunks)
         case "step_end":
             kind = .stepEnded(instance: try f.requiredInt("inst", in: ids), step: try f.requiredInt("step", in: counts),
-                              duration: try f.requiredDouble("duration", in: 0...1e9))
+                              duration: try f.requiredDouble("duration", in: 0...1e9),
+                              offCPU: try f.double("off_cpu", in: 0...1e9) ?? 0)
         case "prefill_start":
             kind = .prefillChunkStarted(instance: try f.requiredInt("inst", in: ids), chunk: try chunk(&f))
         case "prefill_end":

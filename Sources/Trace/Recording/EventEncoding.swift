@@ -9,7 +9,7 @@ import Engine
 /// | routed | routed | req, inst, role, reason |
 /// | queued | queued | req, inst |
 /// | step_start | stepStarted | inst, step, decodes [req], prefills [{req, start, tokens, chunk, of}] |
-/// | step_end | stepEnded | inst, step, duration (s) |
+/// | step_end | stepEnded | inst, step, duration (s), off_cpu (s; only when > 0) |
 /// | prefill_start / prefill_end | prefillChunkStarted / Ended | inst, req, start, tokens, chunk, of |
 /// | wait_remote_kv | waitingForRemoteKV | req, inst |
 /// | blocks_alloc / blocks_free | blocksAllocated / Freed | loc, req, blocks [id] |
@@ -49,8 +49,9 @@ public enum EventCoding {
                 put(chunk, into: &c)
                 return .object(c)
             })
-        case let .stepEnded(instance, step, duration):
+        case let .stepEnded(instance, step, duration, offCPU):
             o["ev"] = "step_end"; o["inst"] = .int(instance); o["step"] = .int(step); o["duration"] = .double(duration)
+            if offCPU > 0 { o["off_cpu"] = .double(offCPU) }
         case let .prefillChunkStarted(instance, chunk):
             o["ev"] = "prefill_start"; o["inst"] = .int(instance); put(chunk, into: &o)
         case let .prefillChunkEnded(instance, chunk):
