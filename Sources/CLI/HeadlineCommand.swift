@@ -26,6 +26,10 @@ struct HeadlineCommand: ParsableCommand {
         time on the VMs this was measured on, which alone decides the ≤ 5× goal. It needs root or \
         CAP_SYS_NICE; otherwise a warning, normal priority, and the output says so.
 
+        A VM's host can still take the vCPU itself (steal), which no priority prevents: each step \
+        measures the time its thread was off the CPU, and goal 3's detail (JSON: \
+        storm_worst_gap_off_cpu_ms per run) says how much of each run's worst gap that was.
+
         It runs the embedded synthetic model unless --model says otherwise (even when smollm2 is \
         cached): the storm's sizes and the goals are tuned to its speed, and its results do not \
         depend on what is in the model cache.
