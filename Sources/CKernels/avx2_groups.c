@@ -48,19 +48,15 @@ INLINE void group8_q4(int type, int nt, const uint8_t *g, int64_t blocks, const 
                       const pd_block_info *xinfo, float *y, int64_t ldy) {
     int64_t wb = pd_weight_block_bytes(type), xb = pd_act_block_bytes(type), qoff = xb - 32;
     int64_t head = type == PD_TYPE_Q4_1 ? 32 : 16, run = 8 * wb;
-    const __m256i low = _mm256_set1_epi8(15), ones = _mm256_set1_epi16(1);
+    const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc[TOKENS];
     for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();
     for (int64_t i = 0; i < blocks; i++, g += run) {
         for (int64_t off = 0; off < run; off += 64) _mm_prefetch((const char *)(g + 8 * run + off), _MM_HINT_T0);
         __m256i w[8];
-        for (int j = 0; j < 4; j++) {
-            __m256i r = _mm256_loadu_si256((const __m256i *)(g + head + 32 * j));
-            w[j] = _mm256_and_si256(r, low);
-            w[4 + j] = _mm256_and_si256(_mm256_srli_epi16(r, 4), low);
-        }
-        __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
-        __m256 mw = type == PD_TYPE_Q4_1 ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + 16))) : _mm256_setzero_ps();
+        pd_unpack_q4_planes(g + head, w);
+        __m256 dw, mw;
+        pd_group_scales(type, g, &dw, &mw);
         for (int t = 0; t < nt; t++) {
             const uint8_t *q = x + t * xrow + i * xb + qoff;
             const pd_block_info *info = xinfo + t * blocks + i;

@@ -38,15 +38,10 @@ PD_INLINE void pd_avx512_vnni_group8(int type, int nt, const uint8_t *g, int64_t
         if (type == PD_TYPE_Q8_0) {
             for (int j = 0; j < 8; j++) w[j] = _mm256_loadu_si256((const __m256i *)(p + 32 * j));
         } else {
-            const __m256i low = _mm256_set1_epi8(15);
-            for (int j = 0; j < 4; j++) {
-                __m256i r = _mm256_loadu_si256((const __m256i *)(p + 32 * j));
-                w[j] = _mm256_and_si256(r, low);
-                w[4 + j] = _mm256_and_si256(_mm256_srli_epi16(r, 4), low);
-            }
+            pd_unpack_q4_planes(p, w);
         }
-        __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
-        __m256 mw = type == PD_TYPE_Q4_1 ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + 16))) : _mm256_setzero_ps();
+        __m256 dw, mw;
+        pd_group_scales(type, g, &dw, &mw);
         for (int t = 0; t < nt; t++) {
             const uint8_t *q = x + t * xrow + i * xb + qoff;
             const pd_block_info *info = xinfo + t * blocks + i;

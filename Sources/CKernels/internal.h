@@ -129,6 +129,24 @@ PD_AVX2 static inline __attribute__((always_inline)) float pd_avx2_block_amax(__
     h = _mm_max_ss(h, _mm_movehdup_ps(h));
     return _mm_cvtss_f32(h);
 }
+
+/// A Q4 row-group block's payload (PD_ROW_GROUPS_VNNI, 4 registers from `p`) as its 8 nibble
+/// planes: w[j] the low nibbles (elements 4j..), w[4 + j] the high ones (16 + 4j..). Shared by the
+/// AVX2 and AVX-512 row-group kernels (inlined into either target).
+PD_AVX2 static inline __attribute__((always_inline)) void pd_unpack_q4_planes(const uint8_t *p, __m256i w[8]) {
+    const __m256i low = _mm256_set1_epi8(15);
+    for (int j = 0; j < 4; j++) {
+        __m256i r = _mm256_loadu_si256((const __m256i *)(p + 32 * j));
+        w[j] = _mm256_and_si256(r, low);
+        w[4 + j] = _mm256_and_si256(_mm256_srli_epi16(r, 4), low);
+    }
+}
+
+/// A row-group block's 8 scales and (Q4_1) 8 minimums as floats (zero minimums otherwise).
+PD_AVX2 static inline __attribute__((always_inline)) void pd_group_scales(int type, const uint8_t *g, __m256 *dw, __m256 *mw) {
+    *dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
+    *mw = type == PD_TYPE_Q4_1 ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + 16))) : _mm256_setzero_ps();
+}
 #endif
 
 /// Exact fp16 → fp32 with integer operations only (no libcall on the baseline target).
