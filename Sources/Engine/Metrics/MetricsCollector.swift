@@ -106,11 +106,11 @@ public final class MetricsCollector: EngineEventSink, Sendable {
         state.withLock { $0.lastEventTime }
     }
 
-    /// One request's metrics and every instance's prefill chunks, for attributing one stall.
-    func requestAndChunks(_ id: RequestID) -> (RequestMetrics, [InstanceID: [ChunkRun]], [InstanceID: [OffCPUStep]])? {
+    /// One request's metrics and what every instance did (prefill chunks, off-CPU steps), for one stall.
+    func requestAndActivity(_ id: RequestID) -> (RequestMetrics, [InstanceID: InstanceActivity])? {
         state.withLock { state in
             guard let request = state.records[id] else { return nil }
-            return (request, state.instances.mapValues(\.chunks), state.instances.mapValues(\.offCPUSteps))
+            return (request, state.instances)
         }
     }
 

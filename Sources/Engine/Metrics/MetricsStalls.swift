@@ -64,26 +64,28 @@ extension MetricsCollector {
     public func stalls(minGap: Double) -> [Stall] {
         let state = snapshot()
         var timelines: [InstanceID: ChunkTimeline] = [:]
-        let offCPUSteps = state.instances.mapValues(\.offCPUSteps)
         var found: [Stall] = []
         for request in state.requests.values {
             let times = request.tokenTimes
             guard times.count > 1 else { continue }
             for index in 1..<times.count where times[index] - times[index - 1] >= minGap {
                 let owner = request.tokenInstances[index]
-                let instance: InstanceID? = owner >= 0 ? owner : nil
-                var causes: [StallCause] = []
-                var off = 0.0
-                if let instance {
-                    if timelines[instance] == nil { timelines[instance] = ChunkTimeline(state.instances[instance]?.chunks ?? []) }
-                    causes = timelines[instance]!.causes(from: times[index - 1], to: times[index])
-                    off = Self.offCPU(offCPUSteps[instance] ?? [], from: times[index - 1], to: times[index])
-                }
-                found.append(Stall(request: request.id, instance: instance, tokenIndex: index,
-                                   start: times[index - 1], end: times[index], causes: causes, offCPU: off))
+                if owner >= 0, timelines[owner] == nil { timelines[owner] = ChunkTimeline(state.instances[owner]?.chunks ?? []) }
+                found.append(Self.stall(request, tokenIndex: index, timeline: owner >= 0 ? timelines[owner] : nil,
+                                        offCPUSteps: state.instances[owner]?.offCPUSteps ?? []))
             }
         }
         return found.sorted { ($0.gap, $1.request, $1.tokenIndex) > ($1.gap, $0.request, $0.tokenIndex) }
+    }
+
+    /// The gap ending at token `tokenIndex` of `request`, its causes from the timeline of the
+    /// instance that produced the token and its off-CPU time from that instance's steps.
+    static func stall(_ request: RequestMetrics, tokenIndex: Int, timeline: ChunkTimeline?, offCPUSteps: [OffCPUStep]) -> Stall {
+        let owner = request.tokenInstances[tokenIndex]
+        let start = request.tokenTimes[tokenIndex - 1], end = request.tokenTimes[tokenIndex]
+        return Stall(request: request.id, instance: owner >= 0 ? owner : nil, tokenIndex: tokenIndex, start: start, end: end,
+                     causes: timeline?.causes(from: start, to: end) ?? [],
+                     offCPU: owner >= 0 ? offCPU(offCPUSteps, from: start, to: end) : 0)
     }
 
     /// Off-CPU seconds of the steps that ended in (start, end]: the steps that produced the late

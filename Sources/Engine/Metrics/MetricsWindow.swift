@@ -12,12 +12,9 @@ extension MetricsCollector {
     /// The stall that ends at token `tokenIndex` of `request`, with the prefill chunks that ran on
     /// its instance meanwhile (its own recompute included), or nil when there is no such gap.
     public func stall(request id: RequestID, tokenIndex: Int) -> Stall? {
-        guard let (request, chunks, offCPU) = requestAndChunks(id), tokenIndex >= 1, tokenIndex < request.tokenTimes.count else { return nil }
-        let owner = request.tokenInstances[tokenIndex]
-        let start = request.tokenTimes[tokenIndex - 1], end = request.tokenTimes[tokenIndex]
-        let causes = owner >= 0 ? ChunkTimeline(chunks[owner] ?? []).causes(from: start, to: end) : []
-        let off = owner >= 0 ? Self.offCPU(offCPU[owner] ?? [], from: start, to: end) : 0
-        return Stall(request: id, instance: owner >= 0 ? owner : nil, tokenIndex: tokenIndex, start: start, end: end,
-                     causes: causes, offCPU: off)
+        guard let (request, activity) = requestAndActivity(id), tokenIndex >= 1, tokenIndex < request.tokenTimes.count else { return nil }
+        let owner = activity[request.tokenInstances[tokenIndex]]
+        return Self.stall(request, tokenIndex: tokenIndex, timeline: owner.map { ChunkTimeline($0.chunks) },
+                          offCPUSteps: owner?.offCPUSteps ?? [])
     }
 }
