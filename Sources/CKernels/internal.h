@@ -62,7 +62,8 @@ typedef struct {
     /// when the layout needs it (`pd_acts_layout.info_offset`). NULL: the level has no such kernel.
     void (*qrows8)(int type, const uint8_t *w8, int64_t blocks, const uint8_t *xq, const pd_block_info *xinfo,
                    int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
-    /// Rows [rb, re) × interleaved groups; only the first `tokens` lanes are stored. NULL: none.
+    /// Rows [rb, re) × interleaved groups of Q8_0 weights (the only type `pd_acts_layout_for` makes
+    /// groups for); only the first `tokens` lanes are stored. NULL: none.
     void (*qgemm)(int type, const uint8_t *w, int64_t blocks, const pd_group_block *acts,
                   int64_t groups, int64_t tokens, float *y, int64_t ldy, int64_t rb, int64_t re);
     void (*fgemm)(int type, const void *w, int64_t cols, const float *x, int64_t tokens,
