@@ -90,7 +90,9 @@ final class DashboardStateTests: XCTestCase {
             let end = t + (i == 5 ? 0.2 : 0.01)
             let prefills = i == 0 ? [PrefillChunk(request: 7, startPosition: 0, tokens: 20, chunkIndex: 1, chunkCount: 1)] : []
             e.append(EngineEvent(time: t, kind: .stepStarted(instance: 1, step: i, decodes: i == 0 ? [] : [7], prefills: prefills)))
-            e.append(token(7, i, at: end, " w"))
+            // As the engine emits them: the tokens first, stamped when they are applied (after the
+            // step), then the step's end, stamped with its measured end.
+            e.append(token(7, i, at: end + 0.0003, " w"))
             e.append(EngineEvent(time: end, kind: .stepEnded(instance: 1, step: i, duration: end - t, offCPU: i == 5 ? 0.15 : 0)))
             t = end
         }

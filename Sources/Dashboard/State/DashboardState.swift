@@ -164,11 +164,15 @@ public struct DashboardState {
         }
     }
 
-    /// A step's tokens come before its end, so a stall recorded at its late token does not have
-    /// that step's off-CPU time yet: take the reducer's account again once the step has ended.
+    /// A step's tokens come before its `step_end` event (stamped with the step's measured end, which
+    /// is earlier than the tokens' own times), so a stall recorded at its late token does not have
+    /// that step's off-CPU time yet: take the reducer's account again for every stall on this
+    /// instance whose gap holds the step's end.
     private mutating func refreshStalls(endingAt t: Double, on instance: InstanceID) {
-        for index in stalls.indices.reversed() where stalls[index].time == t && stalls[index].instance == instance {
+        for index in stalls.indices.reversed() {
             let record = stalls[index]
+            if record.time < t { break }   // recorded in time order: the rest ended before this step
+            guard record.instance == instance, record.time - record.gap < t else { continue }
             if let stall = metrics.stall(request: record.request, tokenIndex: record.tokenIndex) {
                 stalls[index] = StallRecord(stall: stall, user: record.user, medianGap: record.medianGap)
             }

@@ -35,6 +35,8 @@ public struct StallRecord: Equatable, Sendable {
     public var medianGap: Double
     /// Largest overlap with the gap first; the request's own recompute counts too.
     public var causes: [Cause]
+    /// Seconds of the gap the instance's thread was off its CPU (see `Stall.offCPU`).
+    public var offCPU: Double
     /// The reducer's line for it, the same the headless reports print.
     public var summary: String
 
@@ -43,6 +45,7 @@ public struct StallRecord: Equatable, Sendable {
         time = stall.end; gap = stall.gap
         self.medianGap = medianGap
         causes = stall.causes.map { Cause(request: $0.request, tokens: $0.tokens) }
+        offCPU = stall.offCPU
         summary = stall.description
     }
 }

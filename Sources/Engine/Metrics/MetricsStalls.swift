@@ -89,7 +89,8 @@ extension MetricsCollector {
     }
 
     /// Off-CPU seconds of the steps that ended in (start, end]: the steps that produced the late
-    /// token and any before it in the gap (the previous token's step ended at `start`).
+    /// token and any before it in the gap (the previous token's step ended before `start`: a step's
+    /// tokens are stamped when applied, after its measured end).
     static func offCPU(_ steps: [OffCPUStep], from start: Double, to end: Double) -> Double {
         var low = 0, high = steps.count  // first step ending after `start` (steps are in end order)
         while low < high {
