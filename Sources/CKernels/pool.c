@@ -135,6 +135,34 @@ void pd_pool_run(pd_pool *p, pd_task_fn fn, void *ctx) {
     atomic_store_explicit(&p->busy, 0, memory_order_release);
 }
 
+/// The claim counter of one `pd_pool_run_items`, on the caller's stack for the run.
+typedef struct {
+    _Alignas(64) _Atomic int64_t next;
+    int64_t items;
+    pd_item_fn fn;
+    void *ctx;
+} pd_items;
+
+static void claim_items(void *ctx, int64_t worker) {
+    pd_items *run = (pd_items *)ctx;
+    for (;;) {
+        int64_t item = atomic_fetch_add_explicit(&run->next, 1, memory_order_relaxed);
+        if (item >= run->items) return;
+        run->fn(run->ctx, item, worker);
+    }
+}
+
+void pd_pool_run_items(pd_pool *p, int64_t items, pd_item_fn fn, void *ctx) {
+    if (items <= 0) return;
+    pd_items run = {.items = items, .fn = fn, .ctx = ctx};
+    atomic_init(&run.next, 0);
+    if (!p || items == 1) {
+        for (int64_t i = 0; i < items; i++) fn(ctx, i, 0);
+        return;
+    }
+    pd_pool_run(p, claim_items, &run);
+}
+
 void pd_pool_release(pd_pool *p) {
     if (!p) return;
     atomic_store(&p->stop, 1);

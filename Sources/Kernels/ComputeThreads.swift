@@ -83,6 +83,27 @@ public final class ComputeThreads: Sendable {
             }
         }
     }
+
+    /// Runs body(item, worker) for every item in 0..<items, the threads claiming items one at a
+    /// time until none is left (see `pd_pool_run_items`): a thread slowed by its core does less of
+    /// the work instead of the others waiting for its fixed share. `worker` (0..<count) is the
+    /// thread, for per-thread scratch; which thread runs an item varies from run to run, so an
+    /// item's result must not depend on it.
+    public func forEachItem(_ items: Int, _ body: (_ item: Int, _ worker: Int) -> Void) {
+        guard items > 0 else { return }
+        guard let pool = pool?.pool, items > 1 else {
+            for i in 0..<items { body(i, 0) }
+            return
+        }
+        withoutActuallyEscaping(body) { escapable in
+            var task = escapable
+            withUnsafeMutablePointer(to: &task) { pointer in
+                pd_pool_run_items(pool, Int64(items), { context, item, worker in
+                    context!.assumingMemoryBound(to: ((Int, Int) -> Void).self).pointee(Int(item), Int(worker))
+                }, pointer)
+            }
+        }
+    }
 }
 
 /// The C pool, shared by the caller and the worker threads.

@@ -39,35 +39,23 @@ public enum Ops {
     /// y[t, r] = Σ_c W[r, c] · x[t, c]; work is split by output rows across `threads`.
     /// Quantized weights: the activation rows are quantized to Q8_0 once (into the caller's
     /// scratch buffer, reused across calls; by all threads from 16 tokens on, see
-    /// `prepareActivations`), then each thread runs the row-dot kernels
-    /// (on the matrix's row groups when it has them) or, on AVX2 for 7+ tokens, the GEMM on its
-    /// rows. F32/F16: float dot products.
+    /// `prepareActivations`), then the threads claim chunks of rows (`RowChunks`) and run the
+    /// row-dot kernels on them (on the matrix's row groups when it has them) or, on AVX2 for
+    /// Q8_0 from 32 tokens, the GEMM. F32/F16: float dot products. A row's bits do not depend on
+    /// the chunk it is in or the thread that runs it.
     public static func matmul(_ w: MatrixView, x: UnsafePointer<Float>, tokenCount: Int, y: UnsafeMutablePointer<Float>, threads: ComputeThreads) {
         guard tokenCount > 0, w.rows > 0 else { return }
         let type = Int32(w.type.rawValue), rows = Int64(w.rows), cols = Int64(w.cols), tokens = Int64(tokenCount)
         let scratch = prepareActivations(type: type, x: x, tokens: tokens, cols: cols, threads: threads)
-        let parts = min(threads.count, (w.rows + rowTile - 1) / rowTile)
-        if parts <= 1 {
+        let chunks = RowChunks(rows: w.rows, tokens: tokenCount, threads: threads.count)
+        if chunks.count <= 1 {
             pd_matmul_rows(type, w.data, w.rowGroups?.base, w.rowGroupLayout, rows, cols, x, scratch, tokens, y, 0, rows)
             return
         }
-        threads.run { part in
-            let range = rowRange(part: part, of: parts, rows: w.rows)
-            guard !range.isEmpty else { return }
+        threads.forEachItem(chunks.count) { item, _ in
+            let range = chunks[item]
             pd_matmul_rows(type, w.data, w.rowGroups?.base, w.rowGroupLayout, rows, cols, x, scratch, tokens, y, Int64(range.lowerBound), Int64(range.upperBound))
         }
-    }
-
-    /// Rows per kernel tile: thread ranges start on tile boundaries so no thread gets a ragged tile
-    /// in the middle of the matrix.
-    static let rowTile = 4
-
-    /// The output rows thread `part` of `parts` computes (empty for part ≥ parts).
-    static func rowRange(part: Int, of parts: Int, rows: Int) -> Range<Int> {
-        guard part < parts else { return 0..<0 }
-        let tiles = (rows + rowTile - 1) / rowTile
-        let lower = min(rows, tiles * part / parts * rowTile), upper = min(rows, tiles * (part + 1) / parts * rowTile)
-        return lower..<upper
     }
 
     public static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, count: Int, eps: Float, into out: UnsafeMutablePointer<Float>) {
@@ -135,4 +123,25 @@ public enum Ops {
     public static func dotQ4_0Q8_0(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, blocks: Int) -> Float {
         pd_dot_q4_0_q8_0(a, b, Int64(blocks))
     }
+}
+
+/// How a matmul's output rows are cut into the items its threads claim: whole 8-row groups (the
+/// row-group kernels' unit, so no chunk splits one), about `perThread` chunks per thread so that
+/// a thread slowed by its core (another task, steal) leaves its share to the others, and fewer
+/// for a decode step's few tokens, where a chunk is a few microseconds and a claim is not free.
+struct RowChunks {
+    static let rowGroup = 8
+    let rows: Int
+    let size: Int
+    let count: Int
+
+    init(rows: Int, tokens: Int, threads: Int) {
+        let perThread = tokens >= 16 ? 8 : 2
+        let target = (rows + threads * perThread - 1) / max(1, threads * perThread)
+        self.rows = rows
+        size = threads <= 1 ? max(1, rows) : max(Self.rowGroup, (target + Self.rowGroup - 1) / Self.rowGroup * Self.rowGroup)
+        count = (rows + size - 1) / size
+    }
+
+    subscript(item: Int) -> Range<Int> { min(rows, item * size)..<min(rows, (item + 1) * size) }
 }

@@ -3,8 +3,8 @@ import CKernels
 extension Ops {
     /// Several products of one input, y_i = W_i · x (the Q, K and V projections; gate and up).
     /// When the weights share a type and width, the activations are prepared once instead of once
-    /// per matrix and all rows run in one fork-join (each matrix split by rows as `matmul` splits
-    /// it), which shortens the serial part of a step on several threads. Every output element is
+    /// per matrix and all rows run in one fork-join (the threads claim each matrix's row chunks as
+    /// `matmul` cuts them), which shortens the serial part of a step on several threads. Every output element is
     /// the same bits as `matmul` gives: same kernel, same prepared activations.
     public static func matmul(_ products: [(w: MatrixView, y: UnsafeMutablePointer<Float>)], x: UnsafePointer<Float>,
                               tokenCount: Int, threads: ComputeThreads) {
@@ -15,18 +15,17 @@ extension Ops {
         }
         let type = Int32(first.type.rawValue), cols = Int64(first.cols), tokens = Int64(tokenCount)
         let scratch = prepareActivations(type: type, x: x, tokens: tokens, cols: cols, threads: threads)
-        let rows = products.reduce(0) { $0 + $1.w.rows }
-        let parts = min(threads.count, (rows + rowTile - 1) / rowTile)
-        func run(part: Int) {
-            for p in products where p.w.rows > 0 {
-                let range = rowRange(part: part, of: parts, rows: p.w.rows)
-                guard !range.isEmpty else { continue }
-                pd_matmul_rows(type, p.w.data, p.w.rowGroups?.base, p.w.rowGroupLayout, Int64(p.w.rows), cols, x, scratch, tokens, p.y,
-                               Int64(range.lowerBound), Int64(range.upperBound))
-            }
+        let chunks = products.map { RowChunks(rows: $0.w.rows, tokens: tokenCount, threads: threads.count) }
+        let items = chunks.reduce(0) { $0 + $1.count }
+        func run(item: Int) {
+            var item = item, p = 0
+            while item >= chunks[p].count { item -= chunks[p].count; p += 1 }
+            let w = products[p].w, range = chunks[p][item]
+            pd_matmul_rows(type, w.data, w.rowGroups?.base, w.rowGroupLayout, Int64(w.rows), cols, x, scratch, tokens, products[p].y,
+                           Int64(range.lowerBound), Int64(range.upperBound))
         }
-        if parts <= 1 { return run(part: 0) }
-        threads.run { part in run(part: part) }
+        if threads.count <= 1 { return (0..<items).forEach(run) }
+        threads.forEachItem(items) { item, _ in run(item: item) }
     }
 
     /// `swiglu` over `rows` rows of `width` floats, split by rows across `threads` (elementwise,

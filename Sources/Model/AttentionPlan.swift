@@ -1,10 +1,11 @@
-/// How one pass's attention is cut into `Ops.attentionTile` calls and which thread runs each.
-/// Built once per pass (every layer has the same rows) and shared by all layers.
+/// How one pass's attention is cut into `Ops.attentionTile` calls, and the order the instance's
+/// threads claim them in. Built once per pass (every layer has the same rows) and shared by all
+/// layers.
 ///
 /// The calls are fixed by the rows alone: tiles of up to `tileRows` consecutive rows of one
 /// sequence, one call per (tile, query head), except that a one-row tile (a decode row) takes the
-/// query heads sharing a KV head together so K and V stream once per group. Only the assignment
-/// of calls to threads depends on the thread count, and a call computes the same bits on any
+/// query heads sharing a KV head together so K and V stream once per group. Which thread runs a
+/// call is decided at run time (the threads claim them), and a call computes the same bits on any
 /// thread, so a row's output does not depend on it.
 struct AttentionPlan {
     /// One `attentionTile` call: the rows of `tiles[tile]` for query heads head..<head+heads.
@@ -18,10 +19,12 @@ struct AttentionPlan {
     let tiles: [Range<Int>]
     /// Positions each row of a tile sees (non-decreasing), per tile.
     let counts: [[Int]]
-    /// The calls each thread makes, in order.
-    let work: [[Item]]
+    /// Every call, longest first: causal rows late in a chunk see more positions than early ones,
+    /// and claiming the long calls first leaves short ones to even out the threads' ends.
+    /// Deterministic (ties keep the order of tiles and heads).
+    let items: [Item]
 
-    init(rows: [ForwardRow], headCount: Int, groupSize: Int, tileRows: Int, threads: Int) {
+    init(rows: [ForwardRow], headCount: Int, groupSize: Int, tileRows: Int) {
         var tiles: [Range<Int>] = []
         var i = 0
         while i < rows.count {
@@ -45,23 +48,6 @@ struct AttentionPlan {
         }
         self.tiles = tiles
         self.counts = counts
-        work = AttentionPlan.balance(items, costs: costs, threads: max(1, threads))
-    }
-
-    /// Longest first, each to the least loaded thread: causal rows late in a chunk see more
-    /// positions than early ones, so equal counts of calls per thread are not equal work.
-    /// Deterministic (ties go to the earlier item and the lower thread).
-    static func balance(_ items: [Item], costs: [Int], threads: Int) -> [[Item]] {
-        guard threads > 1 else { return [items] }
-        let order = items.indices.sorted { costs[$0] != costs[$1] ? costs[$0] > costs[$1] : $0 < $1 }
-        var work = [[Item]](repeating: [], count: threads)
-        var load = [Int](repeating: 0, count: threads)
-        for index in order {
-            var least = 0
-            for w in 1..<threads where load[w] < load[least] { least = w }
-            work[least].append(items[index])
-            load[least] += costs[index] + 1  // + 1: a call has a fixed cost too
-        }
-        return work
+        self.items = items.indices.sorted { costs[$0] != costs[$1] ? costs[$0] > costs[$1] : $0 < $1 }.map { items[$0] }
     }
 }

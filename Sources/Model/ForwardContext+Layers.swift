@@ -11,7 +11,7 @@ extension ForwardContext {
             QuantizeReference.decodeRow(t.tokenEmbedding.row(Int(r.token)), count: dim, as: t.tokenEmbedding.type, into: s.x + i * dim)
         }
         let plan = AttentionPlan(rows: rows, headCount: c.headCount, groupSize: c.headCount / c.kvHeadCount,
-                                 tileRows: ForwardScratch.attentionTileRows, threads: threads.count)
+                                 tileRows: ForwardScratch.attentionTileRows)
         for (l, layer) in t.layers.enumerated() {
             // Attention block (after adding the previous layer's feed-forward output to the residual).
             layer.attnNorm.withUnsafeBufferPointer { w in
@@ -67,7 +67,8 @@ extension ForwardContext {
     }
 
     /// Causal attention of every row over its sequence's cached positions 0...position, through the
-    /// block table; output in `scratch.xb2`. The calls and their threads come from `plan`.
+    /// block table; output in `scratch.xb2`. The calls come from `plan`, claimed by the threads in
+    /// its order.
     func attention(_ rows: [ForwardRow], plan: AttentionPlan, blockTables: [[Int32]], kv: KVArena, layer: Int) {
         let c = model.config, s = scratch
         let headDim = c.headDim, dim = c.dim
@@ -79,18 +80,15 @@ extension ForwardContext {
                     valueBlocks: table.map { UnsafeRawPointer(kv.values(block: Int($0), layer: layer)) },
                     type: kv.layout.cacheType, blockSize: kv.layout.blockSize, rowStride: c.kvDim)
         }
-        threads.run { worker in
-            guard worker < plan.work.count else { return }
-            let scores = s.scores + worker * s.scoresPerThread
-            for item in plan.work[worker] {
-                let tile = plan.tiles[item.tile], h = item.head
-                let first = tile.lowerBound, grouped = item.heads > 1
-                Ops.attentionTile(q: s.q + first * dim + h * headDim, qStride: grouped ? headDim : dim,
-                                  counts: grouped ? Array(repeating: plan.counts[item.tile][0], count: item.heads) : plan.counts[item.tile],
-                                  kv: paged[rows[first].sequence], offset: (h / groupSize) * headDim, headDim: headDim,
-                                  scale: scale, scores: scores, out: s.xb2 + first * dim + h * headDim,
-                                  outStride: grouped ? headDim : dim)
-            }
+        threads.forEachItem(plan.items.count) { index, worker in
+            let item = plan.items[index]
+            let tile = plan.tiles[item.tile], h = item.head
+            let first = tile.lowerBound, grouped = item.heads > 1
+            Ops.attentionTile(q: s.q + first * dim + h * headDim, qStride: grouped ? headDim : dim,
+                              counts: grouped ? Array(repeating: plan.counts[item.tile][0], count: item.heads) : plan.counts[item.tile],
+                              kv: paged[rows[first].sequence], offset: (h / groupSize) * headDim, headDim: headDim,
+                              scale: scale, scores: s.scores + worker * s.scoresPerThread, out: s.xb2 + first * dim + h * headDim,
+                              outStride: grouped ? headDim : dim)
         }
     }
 

@@ -18,6 +18,41 @@ final class ComputeThreadsTests: XCTestCase {
         }
     }
 
+    func testEveryItemIsClaimedOnceByAValidWorker() {
+        for count in 1...3 {
+            let threads = ComputeThreads(count: count)
+            for items in [0, 1, 2, 7, 100] {
+                // Each item owns its slots; the runs are joined before they are read.
+                var visits = [Int](repeating: 0, count: items), workers = [Int](repeating: -1, count: items)
+                visits.withUnsafeMutableBufferPointer { v in
+                    workers.withUnsafeMutableBufferPointer { w in
+                        for _ in 0..<50 { threads.forEachItem(items) { item, worker in v[item] += 1; w[item] = worker } }
+                    }
+                }
+                XCTAssertEqual(visits, [Int](repeating: 50, count: items), "count \(count) items \(items)")
+                XCTAssertTrue(workers.allSatisfy { (0..<count).contains($0) }, "\(workers)")
+            }
+        }
+    }
+
+    /// A thread whose item takes long claims no more while the others take up the rest (a fixed
+    /// split would have left it half of them).
+    func testASlowThreadLeavesItsShareToTheOthers() {
+        let threads = ComputeThreads(count: 2)
+        let done = Atomic<Int>(0)
+        var byWorker = [Int](repeating: -1, count: 40)
+        byWorker.withUnsafeMutableBufferPointer { slots in
+            threads.forEachItem(40) { item, worker in
+                slots[item] = worker
+                // Worker 1 is the slow one: its item lasts until every other item is done.
+                if worker == 1 { while done.load(ordering: .acquiring) < 39 { sched_yield() } }
+                done.add(1, ordering: .releasing)
+            }
+        }
+        XCTAssertFalse(byWorker.contains(-1))
+        XCTAssertGreaterThanOrEqual(byWorker.filter { $0 == 0 }.count, 39, "\(byWorker)")
+    }
+
     func testIndexZeroRunsOnTheCallerAndOthersOnWorkers() {
         let threads = ComputeThreads(count: 3)
         var owners = [pthread_t?](repeating: nil, count: 3)

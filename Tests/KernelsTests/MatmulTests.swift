@@ -64,12 +64,17 @@ final class MatmulTests: XCTestCase {
         }
     }
 
-    func testRowRangesCoverEveryRowOnce() {
-        for rows in [1, 4, 5, 37, 1536] {
-            for parts in 1...5 {
-                let ranges = (0..<parts).map { Ops.rowRange(part: $0, of: parts, rows: rows) }
-                XCTAssertEqual(ranges.flatMap { Array($0) }, Array(0..<rows), "rows \(rows) parts \(parts)")
-                XCTAssertTrue(ranges.allSatisfy { $0.isEmpty || $0.lowerBound % Ops.rowTile == 0 })
+    func testRowChunksCoverEveryRowOnceInWholeGroups() {
+        for rows in [1, 4, 5, 37, 576, 1536, 49152] {
+            for threads in 1...5 {
+                for tokens in [1, 7, 16, 512] {
+                    let chunks = RowChunks(rows: rows, tokens: tokens, threads: threads)
+                    let ranges = (0..<chunks.count).map { chunks[$0] }
+                    XCTAssertEqual(ranges.flatMap { Array($0) }, Array(0..<rows), "rows \(rows) threads \(threads)")
+                    XCTAssertTrue(ranges.allSatisfy { !$0.isEmpty && $0.lowerBound % RowChunks.rowGroup == 0 })
+                    if threads == 1 { XCTAssertEqual(chunks.count, 1) }
+                    if threads > 1, rows >= 8 * threads * 8 { XCTAssertGreaterThan(chunks.count, threads, "a share to even out") }
+                }
             }
         }
     }

@@ -1,8 +1,8 @@
 import XCTest
 @testable import Model
 
-/// The attention plan: the same calls whatever the thread count (so the bits cannot depend on
-/// it), every (row, head) covered once, and causal work balanced across threads.
+/// The attention plan: every (row, head) covered once, tiles within one sequence's consecutive
+/// rows, and an order that lets claiming threads end together.
 final class AttentionPlanTests: XCTestCase {
     private func prefillRows(_ range: Range<Int>, sequence: Int = 0) -> [ForwardRow] {
         range.map { ForwardRow(token: 1, position: $0, sequence: sequence) }
@@ -12,40 +12,40 @@ final class AttentionPlanTests: XCTestCase {
         plan.counts[item.tile].reduce(0, +) * item.heads
     }
 
-    func testCallsDoNotDependOnThreadCount() {
-        // A mixed step: a prefill chunk that starts mid-sequence, and three decode rows.
-        let rows = prefillRows(1536..<2048) + [7, 300, 9].enumerated().map { ForwardRow(token: 2, position: $1, sequence: $0 + 1) }
-        let one = AttentionPlan(rows: rows, headCount: 9, groupSize: 3, tileRows: 16, threads: 1)
-        XCTAssertEqual(one.work.count, 1)
-        for threads in 2...5 {
-            let plan = AttentionPlan(rows: rows, headCount: 9, groupSize: 3, tileRows: 16, threads: threads)
-            XCTAssertEqual(plan.tiles, one.tiles)
-            XCTAssertEqual(plan.counts, one.counts)
-            XCTAssertEqual(plan.work.count, threads)
-            let calls = plan.work.flatMap { $0 }.sorted { ($0.tile, $0.head) < ($1.tile, $1.head) }
-            XCTAssertEqual(calls, one.work[0], "\(threads) threads make other calls")
-        }
-    }
-
     func testEveryRowAndHeadIsComputedOnce() {
         let rows = prefillRows(0..<37) + [ForwardRow(token: 2, position: 40, sequence: 1)]
-        let plan = AttentionPlan(rows: rows, headCount: 9, groupSize: 3, tileRows: 16, threads: 2)
+        let plan = AttentionPlan(rows: rows, headCount: 9, groupSize: 3, tileRows: 16)
         var seen = [[Int]](repeating: [Int](repeating: 0, count: 9), count: rows.count)
-        for item in plan.work.flatMap({ $0 }) {
+        for item in plan.items {
             for r in plan.tiles[item.tile] { for h in item.head..<(item.head + item.heads) { seen[r][h] += 1 } }
         }
         XCTAssertEqual(seen, [[Int]](repeating: [Int](repeating: 1, count: 9), count: rows.count))
         // The decode row's heads go as KV groups (K and V stream once per group).
         let decodeTile = plan.tiles.firstIndex { $0 == 37..<38 }
-        XCTAssertEqual(plan.work.flatMap { $0 }.filter { $0.tile == decodeTile }.map(\.heads), [3, 3, 3])
+        XCTAssertEqual(plan.items.filter { $0.tile == decodeTile }.map(\.heads), [3, 3, 3])
     }
 
-    func testCausalWorkIsBalancedAcrossTwoThreads() {
+    func testTilesDoNotStraddleSequencesOrGaps() {
+        // A prefill chunk that starts mid-sequence, and three decode rows.
+        let rows = prefillRows(1536..<1570) + [7, 300, 9].enumerated().map { ForwardRow(token: 2, position: $1, sequence: $0 + 1) }
+        let plan = AttentionPlan(rows: rows, headCount: 9, groupSize: 3, tileRows: 16)
+        XCTAssertEqual(plan.tiles, [0..<16, 16..<32, 32..<34, 34..<35, 35..<36, 36..<37])
+        XCTAssertEqual(plan.counts[2], [1569, 1570])
+    }
+
+    /// Threads claiming the calls in the plan's order (each takes the next when it is free) end
+    /// close together: the long calls go first.
+    func testClaimingInPlanOrderBalancesCausalWork() {
         for range in [0..<512, 1536..<2048, 0..<100] {
-            let plan = AttentionPlan(rows: prefillRows(range), headCount: 9, groupSize: 3, tileRows: 16, threads: 2)
-            let loads = plan.work.map { $0.reduce(0) { $0 + cost($1, plan) } }
-            let total = loads.reduce(0, +)
-            XCTAssertLessThan(Double(loads.max()!) / (Double(total) / 2), 1.02, "rows \(range): loads \(loads)")
+            let plan = AttentionPlan(rows: prefillRows(range), headCount: 9, groupSize: 3, tileRows: 16)
+            let costs = plan.items.map { cost($0, plan) + 1 }
+            XCTAssertEqual(costs, costs.sorted(by: >), "longest first")
+            for threads in 2...3 {
+                var ends = [Int](repeating: 0, count: threads)
+                for c in costs { ends[ends.indices.min { ends[$0] < ends[$1] }!] += c }
+                let total = costs.reduce(0, +)
+                XCTAssertLessThan(Double(ends.max()!) / (Double(total) / Double(threads)), 1.02, "rows \(range): ends \(ends)")
+            }
         }
     }
 }

@@ -121,6 +121,15 @@ void pd_pool_run(pd_pool *pool, pd_task_fn fn, void *ctx);
 /// Stops the workers; the pool's memory is freed when the last of them has left.
 void pd_pool_release(pd_pool *pool);
 
+typedef void (*pd_item_fn)(void *ctx, int64_t item, int64_t worker);
+/// Runs fn(ctx, item, worker) for every item in 0..<items across the pool: each participant
+/// claims the next unclaimed item (a shared counter) until none is left, so a thread whose core
+/// runs slower (another task, steal, a cold cache) takes fewer items instead of holding up the
+/// rest. Items are claimed in increasing order; `worker` (0..<count) names the thread, for
+/// per-thread scratch. Which thread runs an item is not fixed, so an item's result must not
+/// depend on it.
+void pd_pool_run_items(pd_pool *pool, int64_t items, pd_item_fn fn, void *ctx);
+
 /// Positions per attention segment. Attention runs an online softmax over segments
 /// [0, SPLIT), [SPLIT, 2·SPLIT), ... of absolute positions, combined in order: the scores
 /// scratch is one segment per row, and the fixed split points keep a row's result independent
