@@ -34,12 +34,17 @@ final class AttentionPlanTests: XCTestCase {
     }
 
     /// Threads claiming the calls in the plan's order (each takes the next when it is free) end
-    /// close together: the long calls go first.
+    /// close together: within each KV head's calls the long ones go first.
     func testClaimingInPlanOrderBalancesCausalWork() {
         for range in [0..<512, 1536..<2048, 0..<100] {
             let plan = AttentionPlan(rows: prefillRows(range), headCount: 9, groupSize: 3, tileRows: 16)
             let costs = plan.items.map { cost($0, plan) + 1 }
-            XCTAssertEqual(costs, costs.sorted(by: >), "longest first")
+            let groups = plan.items.map { $0.head / 3 }
+            XCTAssertEqual(groups, groups.sorted(), "one KV head's calls together")
+            for g in 0..<3 {
+                let inGroup = plan.items.indices.filter { groups[$0] == g }.map { costs[$0] }
+                XCTAssertEqual(inGroup, inGroup.sorted(by: >), "longest first within KV head \(g)")
+            }
             for threads in 2...3 {
                 var ends = [Int](repeating: 0, count: threads)
                 for c in costs { ends[ends.indices.min { ends[$0] < ends[$1] }!] += c }
