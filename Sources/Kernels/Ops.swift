@@ -126,9 +126,10 @@ public enum Ops {
 }
 
 /// How a matmul's output rows are cut into the items its threads claim: whole 8-row groups (the
-/// row-group kernels' unit, so no chunk splits one), about `perThread` chunks per thread so that
-/// a thread slowed by its core (another task, steal) leaves its share to the others, and fewer
-/// for a decode step's few tokens, where a chunk is a few microseconds and a claim is not free.
+/// row-group kernels' unit, so no chunk splits one); from 16 tokens about 8 chunks per thread, so
+/// that a thread slowed by its core (another task, steal) leaves its share to the others. A decode
+/// step's few tokens stream the weights, and one long contiguous read per thread streams fastest:
+/// one chunk per thread (2 per thread was 5-10 % slower on two cores, 4 and 8 slower still).
 struct RowChunks {
     static let rowGroup = 8
     let rows: Int
@@ -136,7 +137,7 @@ struct RowChunks {
     let count: Int
 
     init(rows: Int, tokens: Int, threads: Int) {
-        let perThread = tokens >= 16 ? 8 : 2
+        let perThread = tokens >= 16 ? 8 : 1
         let target = (rows + threads * perThread - 1) / max(1, threads * perThread)
         self.rows = rows
         size = threads <= 1 ? max(1, rows) : max(Self.rowGroup, (target + Self.rowGroup - 1) / Self.rowGroup * Self.rowGroup)
