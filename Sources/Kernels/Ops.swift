@@ -48,11 +48,7 @@ public enum Ops {
         let type = Int32(w.type.rawValue), rows = Int64(w.rows), cols = Int64(w.cols), tokens = Int64(tokenCount)
         let scratch = prepareActivations(type: type, x: x, tokens: tokens, cols: cols, threads: threads)
         let chunks = RowChunks(rows: w.rows, tokens: tokenCount, threads: threads.count)
-        if chunks.count <= 1 {
-            pd_matmul_rows(type, w.data, w.rowGroups?.base, w.rowGroupLayout, rows, cols, x, scratch, tokens, y, 0, rows)
-            return
-        }
-        threads.forEachItem(chunks.count) { item, _ in
+        threads.forEachItem(chunks.count) { item, _ in  // one chunk or one thread: runs on the caller
             let range = chunks[item]
             pd_matmul_rows(type, w.data, w.rowGroups?.base, w.rowGroupLayout, rows, cols, x, scratch, tokens, y, Int64(range.lowerBound), Int64(range.upperBound))
         }

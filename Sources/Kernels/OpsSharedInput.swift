@@ -24,7 +24,6 @@ extension Ops {
             pd_matmul_rows(type, w.data, w.rowGroups?.base, w.rowGroupLayout, Int64(w.rows), cols, x, scratch, tokens, products[p].y,
                            Int64(range.lowerBound), Int64(range.upperBound))
         }
-        if threads.count <= 1 { return (0..<items).forEach(run) }
         threads.forEachItem(items) { item, _ in run(item: item) }
     }
 
