@@ -19,10 +19,11 @@ final class AttachTmuxTests: XCTestCase {
 
         let first = try tmux.waitForScreen(timeout: 30, "both panels") { screen in
             // The serve runs a prefill and a decode instance (one panel each), the dead port is the third.
+            // tmux may capture a frame half drawn: wait for its lower half too.
             screen.contains("i0 prefill · pdscope serve") && screen.contains("i1 decode · pdscope serve") && screen.contains("i2 decode · DOWN")
+                && screen.contains("queues by stage")
         }
         XCTAssertTrue(first.contains("pdscope attach"), first)
-        XCTAssertTrue(first.contains("queues by stage"), first)
 
         // Through the proxy, as user alice: her row appears with a TTFT.
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(proxyPort)/v1/completions")!)

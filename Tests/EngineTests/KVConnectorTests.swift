@@ -45,6 +45,61 @@ final class KVConnectorTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(times[1], end!)
     }
 
+    /// Its first token reaches the client when the decode instance takes the request, after the
+    /// KV transfer (as behind SGLang's decode server or vLLM's PD proxy): the transfer is in TTFT,
+    /// and the first gap is one decode step.
+    func testFirstTokenOfADisaggregatedPromptArrivesWithItsKV() throws {
+        var config = makeConfig(.disaggregated)
+        config.kvLinkGbps = 1e-6  // 6.144 s for the 3 blocks
+        let (simulation, recorder) = try makeSimulation(config)
+        let collector = MetricsCollector()
+        simulation.addSink(collector)
+        simulation.submit(synthetic(40, maxTokens: 5))
+        try simulation.run()
+        let transferEnd = try XCTUnwrap(recorder.events.last { if case .kvTransferEnded = $0.kind { true } else { false } }?.time)
+        let times = recorder.tokenTimes(0)
+        XCTAssertEqual(times.count, 5)
+        XCTAssertGreaterThanOrEqual(times[0], transferEnd)
+        XCTAssertGreaterThan(transferEnd, 6)
+        XCTAssertEqual(recorder.gaps(0).max() ?? 0, 0.010, accuracy: 1e-9, "every gap is one decode step")
+        let metrics = try XCTUnwrap(collector.request(0))
+        XCTAssertEqual(metrics.tokenInstances, [1, 1, 1, 1, 1], "every token comes from the decode instance")
+        XCTAssertGreaterThan(collector.report().ttft.max ?? 0, 6)
+        assertAllBlocksReturned(simulation)
+    }
+
+    func testAFirstTokenThatEndsThePromptIsAnsweredWithoutATransfer() throws {
+        let (simulation, recorder) = try makeSimulation(makeConfig(.disaggregated))
+        simulation.submit(synthetic(40, maxTokens: 1))
+        try simulation.run()
+        XCTAssertEqual(recorder.tokenTimes(0).count, 1)
+        XCTAssertEqual(recorder.ends(), [0: "length"])
+        XCTAssertEqual(recorder.transferEnds.count, 0)
+        XCTAssertEqual(simulation.snapshot().kvTransfers, 0)
+        assertAllBlocksReturned(simulation)
+    }
+
+    /// A stop string needs the token's text, so a first token holding one ends the request when it
+    /// is delivered on the decode instance (its blocks there go back).
+    func testAStopStringInTheFirstTokenEndsItOnDelivery() throws {
+        let (plain, plainRecorder) = try makeSimulation(makeConfig(.disaggregated))
+        plain.submit(synthetic(40, maxTokens: 5))
+        try plain.run()
+        let firstPiece = try XCTUnwrap(plainRecorder.events.lazy.compactMap { event -> String? in
+            if case .tokenEmitted(0, 0, _, let text) = event.kind { return text } else { return nil }
+        }.first)
+
+        let (simulation, recorder) = try makeSimulation(makeConfig(.disaggregated))
+        var spec = synthetic(40, maxTokens: 5)
+        spec.stop = [firstPiece]
+        simulation.submit(spec)
+        try simulation.run()
+        XCTAssertEqual(recorder.text(0), firstPiece)
+        XCTAssertEqual(recorder.ends(), [0: "stop"])
+        XCTAssertEqual(recorder.transferEnds.count, 1)
+        assertAllBlocksReturned(simulation)
+    }
+
     func testRepeatedPromptHitsTheStore() throws {
         var config = makeConfig(.disaggregated, transfer: .pool)
         config.kvStoreBlocks = 64

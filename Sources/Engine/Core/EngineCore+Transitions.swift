@@ -69,6 +69,14 @@ extension EngineCore {
         return false
     }
 
+    /// True when `token` as the request's next token ends it by end of generation or length (a
+    /// prompt whose first token does so is answered by its prefill instance, with no transfer).
+    /// Stop strings need the token's text, so they are found when the token is delivered.
+    func endsAtOnce(_ token: Int32, _ request: Request) -> Bool {
+        (frontEnd.isEndOfGeneration(token) && !request.spec.ignoreEOS)
+            || request.outputCount + 1 >= request.spec.maxTokens || request.tokens.count + 1 >= contextLength
+    }
+
     /// Appends `text` to the request's output and says whether a stop string now appears in it.
     /// Only the tail that the new text can complete is searched, so long outputs stay cheap.
     private func containsStop(adding text: String, to request: Request) -> Bool {

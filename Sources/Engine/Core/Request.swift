@@ -67,6 +67,10 @@ final class Request {
     var text = UTF8Accumulator()
     /// The output text so far, kept only when the spec has stop strings (to find them across tokens).
     var outputText = ""
+    /// A disaggregated prompt's first token, sampled on the prefill instance and delivered when the
+    /// decode instance takes the request into its batch, after the KV transfer (as SGLang's decode
+    /// server and vLLM's PD proxy deliver it): the transfer counts in TTFT, not in the first gap.
+    var heldFirstToken: Int32?
 
     init(id: RequestID, spec: RequestSpec, prompt: [Int32], sampler: TokenSampler, arrivalTime: Double) {
         self.id = id; self.spec = spec; self.tokens = prompt; self.promptCount = prompt.count

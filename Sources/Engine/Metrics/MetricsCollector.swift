@@ -168,6 +168,7 @@ public final class MetricsCollector: EngineEventSink, Sendable {
             let start = state.openTransfers.removeValue(forKey: transfer) ?? time
             state.transfers.append(TransferRun(request: id, blocks: blocks, bytes: bytes, start: start, end: time))
             state.records[id]?.addTransfer(seconds: time - start)
+            state.records[id]?.apply(event)
         case .prefixCacheHit(let id, let blocks, let tokens):
             state.prefixHits += 1
             state.prefixHitBlocks += blocks

@@ -109,7 +109,10 @@ extension RequestMetrics {
             rejectReason = reason
             finishTime = nil
             state = .rejected
-        case .arrived, .stepEnded, .blocksAllocated, .blocksFreed, .kvTransferEnded:
+        case .kvTransferEnded(_, _, _, let to, _, _, _):
+            // Its KV now lives on that instance, which delivers its next token.
+            if case .instance(let id) = to { currentInstance = id }
+        case .arrived, .stepEnded, .blocksAllocated, .blocksFreed:
             break
         }
     }

@@ -11,6 +11,10 @@ extension EngineCore {
             for request in connector.takeArrivals(on: instance.id, now: now) {
                 request.state = .decoding
                 instance.running.append(request)
+                if let token = request.heldFirstToken {
+                    request.heldFirstToken = nil
+                    _ = accept(token, for: request)  // a stop string may end it here
+                }
             }
             processIntake(instance, now: now)
         }

@@ -26,12 +26,13 @@ extension EngineCore {
             guard let request = requests[job.request], !request.state.isTerminal else { continue }
             request.computed += job.chunk.tokens
             guard let sampled = timing.sampled else { continue }
-            if accept(sampled, for: request) { continue }
-            if instance.role == .prefill {
+            if instance.role == .prefill && !endsAtOnce(sampled, request) {
+                request.heldFirstToken = sampled
                 handOff(request, from: instance)
-            } else {
-                request.state = .decoding
+                continue
             }
+            if accept(sampled, for: request) { continue }
+            request.state = .decoding
         }
         emit(.stepEnded(instance: instance.id, step: plan.step, duration: result.duration, offCPU: result.offCPU), at: result.end)
         finishPendingAborts(in: plan)
