@@ -14,6 +14,8 @@ struct HeadlineBenchmark {
     var rate: Double
     var seed: UInt64 = 2
     var repeats = 3
+    /// Extra attempts at a pair of runs the host disturbed (`HeadlineRunStats.isDisturbed`).
+    var retries = 2
     var slo = HeadlineBenchmark.defaultSLO
     var arrangements: [Arrangement]? = nil
     var progress: RunProgress.Mode = .off
@@ -73,6 +75,7 @@ struct HeadlineBenchmark {
         var result = HeadlineResult(model: model.name, duration: duration, cores: config.allCores.count, slo: slo,
                                     chatRequests: isolated.count, longPrompts: storm.count - isolated.count, entries: [])
         result.realtimeDecodeRequested = config.realtimeDecode
+        result.retries = retries
         var decodeInstances: [InstanceStatus] = []
         runs: for round in 1...max(repeats, 1) {
             for index in entries.indices {
@@ -80,21 +83,43 @@ struct HeadlineBenchmark {
                 config.policy = entries[index].arrangement.policy
                 config.colocatedInstances = entries[index].arrangement.colocatedInstances
                 let name = "\(entries[index].arrangement.label) run \(round)/\(repeats)"
-                log("\(name): chat alone (\(isolated.count) requests)…")
-                let alone = try runOnce(config, isolated)
-                if interrupt?.isSet == true { break runs }
-                log("\(name): storm (\(storm.count) requests, \(storm.count - isolated.count) long prompts)…")
-                let stormy = try runOnce(config, storm)
-                if interrupt?.isSet == true { break runs }
-                decodeInstances += (alone.instances + stormy.instances).filter { $0.role == .decode }
-                let isolatedStats = HeadlineRunStats(alone, slo: slo)
-                entries[index].isolated.append(isolatedStats)
-                entries[index].storm.append(HeadlineRunStats(stormy, slo: slo, isolatedMedian: isolatedStats.itlMedian))
+                let measured = try Self.measureUndisturbed(round: round, retries: retries, log: log) {
+                    log("\(name): chat alone (\(isolated.count) requests)…")
+                    let alone = try runOnce(config, isolated)
+                    if interrupt?.isSet == true { return nil }
+                    log("\(name): storm (\(storm.count) requests, \(storm.count - isolated.count) long prompts)…")
+                    let stormy = try runOnce(config, storm)
+                    if interrupt?.isSet == true { return nil }
+                    decodeInstances += (alone.instances + stormy.instances).filter { $0.role == .decode }
+                    let isolatedStats = HeadlineRunStats(alone, slo: slo)
+                    return (isolatedStats, HeadlineRunStats(stormy, slo: slo, isolatedMedian: isolatedStats.itlMedian))
+                }
+                entries[index].repeated += measured.repeated
+                guard let pair = measured.pair else { break runs }
+                entries[index].isolated.append(pair.isolated)
+                entries[index].storm.append(pair.storm)
             }
         }
         result.entries = entries.filter { !$0.storm.isEmpty }
         result.realtimeDecode = decodeInstances.isEmpty ? nil : decodeInstances.allSatisfy(\.realtime)
         return result
+    }
+
+    /// Measures a pair (isolated, storm) and measures it again, at most `retries` more times, while
+    /// the host disturbed either run; returns the last pair (nil when `measure` was interrupted)
+    /// and the disturbed ones it replaced.
+    static func measureUndisturbed(round: Int, retries: Int, log: (String) -> Void,
+                                   _ measure: () throws -> (isolated: HeadlineRunStats, storm: HeadlineRunStats)?) rethrows
+        -> (pair: (isolated: HeadlineRunStats, storm: HeadlineRunStats)?, repeated: [HeadlineRepeat]) {
+        var repeated: [HeadlineRepeat] = []
+        while true {
+            guard let pair = try measure() else { return (nil, repeated) }
+            let disturbed = pair.storm.isDisturbed ? ("storm", pair.storm) : pair.isolated.isDisturbed ? ("isolated", pair.isolated) : nil
+            guard let (part, run) = disturbed, repeated.count < retries else { return (pair, repeated) }
+            let again = HeadlineRepeat(round: round, part: part, worstGap: run.itlMax, offCPU: run.worstGapOffCPU)
+            log("  measuring again: \(again.description)")
+            repeated.append(again)
+        }
     }
 
     private func runOnce(_ config: EngineConfig, _ requests: [RequestSpec]) throws -> RunWorkload.Outcome {

@@ -44,12 +44,17 @@ extension HeadlineCommand {
             let mark = goal.met.map { $0 ? "met   " : "MISSED" } ?? "-     "
             lines.append("  \(mark)  \(goal.text): \(goal.detail)")
         }
+        let repeated = result.entries.flatMap { e in e.repeated.map { "  \(e.arrangement.label) \($0)" } }
+        if !repeated.isEmpty {
+            lines += ["", "Measured again (the host took the thread off the CPU for much of the worst gap; --retries \(result.retries)):"]
+            lines += repeated
+        }
         let cost = result.ttftCost
         if !cost.isEmpty {
             lines += ["", "What disaggregation costs at equal cores (1 prefill core does every prompt):"]
             lines += cost.map { "  " + $0 }
         }
-        lines += ["", "(w/o 1st gap: each request's first-to-second-token gap left out; under disaggregated it holds the KV handoff)",
+        lines += ["", "(w/o 1st gap: each request's first-to-second-token gap left out: its first decode step, which waits for the batch it joins)",
                   "Worst chat gap in each storm (the run with the largest):"]
         for e in result.entries { lines.append("  \(e.arrangement.label): \(e.worstStall ?? "no gaps")") }
         return lines.joined(separator: "\n")
@@ -91,6 +96,14 @@ extension HeadlineCommand {
             o["goal"] = goal.map { .string($0.text) } ?? .null
             o["goal_met"] = goal?.met.map { JSONValue.bool($0) } ?? .null
             o["worst_stall"] = e.worstStall.map { .string($0) } ?? .null
+            o["repeated_runs"] = .array(e.repeated.map { again in
+                var r = JSONObject()
+                r["run"] = .int(again.round)
+                r["part"] = .string(again.part)
+                r["worst_gap_ms"] = ms(again.worstGap)
+                r["off_cpu_ms"] = ms(again.offCPU)
+                return .object(r)
+            })
             // Every run's values, so the spread can be read exactly.
             o["runs_detail"] = .array(zip(e.storm, e.isolated).map { storm, alone in
                 var r = JSONObject()
@@ -115,6 +128,7 @@ extension HeadlineCommand {
         root["goodput_slo"] = .string(result.slo.description)
         root["chat_requests"] = .int(result.chatRequests)
         root["long_prompts"] = .int(result.longPrompts)
+        root["retries"] = .int(result.retries)
         root["decode_realtime"] = result.realtimeDecode.map { JSONValue.bool($0) } ?? .null
         root["policies"] = .array(items)
         root["goals"] = .array(goals.map { g in

@@ -13,6 +13,8 @@ struct HeadlineResult {
     var entries: [HeadlineEntry]
     /// `--realtime-decode` was asked for, and whether every decode instance of every run got it
     /// (nil: no decode instance ran).
+    /// `--retries`: how many times a disturbed pair of runs could be measured again.
+    var retries = 0
     var realtimeDecodeRequested = false
     var realtimeDecode: Bool?
 

@@ -8,7 +8,7 @@ struct HeadlineRunStats: Equatable {
     var itlP99: Double = .nan
     var itlP999: Double = .nan
     var itlMax: Double = .nan
-    /// p99 without each request's first gap (under disaggregated it holds the KV handoff).
+    /// p99 without each request's first gap (its first decode step, which waits for the batch it joins).
     var itlP99WithoutFirstGap: Double = .nan
     /// Share of chat gaps longer than 5× the isolated run's median gap (set on storm runs).
     var slowGapFraction: Double = .nan
@@ -24,6 +24,11 @@ struct HeadlineRunStats: Equatable {
 
     /// A gap this many times the isolated median counts as slow.
     static let slowFactor = 5.0
+
+    /// The host, not the policy, shaped this run: its thread was off the CPU for at least 1 ms
+    /// (what a stall line mentions) and a fifth of its worst chat gap. The gap's own cost is then
+    /// unknown, so `bench-headline` measures the run again (`--retries`) and lists it as repeated.
+    var isDisturbed: Bool { worstGapOffCPU >= 0.001 && worstGapOffCPU >= 0.2 * itlMax }
 
     init() {}
 
@@ -66,11 +71,30 @@ struct Spread: Equatable {
     var max: Double { finite.last ?? .nan }
 }
 
+/// A pair of runs measured again because the host disturbed one of them (`isDisturbed`).
+struct HeadlineRepeat: Equatable {
+    /// The round (1-based) the pair belonged to.
+    var round: Int
+    /// "storm" or "isolated": the disturbed run (the storm's when both were).
+    var part: String
+    var worstGap: Double
+    var offCPU: Double
+}
+
+extension HeadlineRepeat: CustomStringConvertible {
+    /// "run 3's storm: 8.1 ms of its 18.2 ms worst chat gap off the CPU".
+    var description: String {
+        "run \(round)'s \(part): \(HeadlineFormat.seconds(offCPU)) of its \(HeadlineFormat.seconds(worstGap)) worst chat gap off the CPU"
+    }
+}
+
 /// One configuration (policy and arrangement) with its storm and isolated runs, one pair per repeat.
 struct HeadlineEntry {
     var arrangement: HeadlineBenchmark.Arrangement
     var storm: [HeadlineRunStats] = []
     var isolated: [HeadlineRunStats] = []
+    /// Pairs measured again, in order; not in `storm` / `isolated`.
+    var repeated: [HeadlineRepeat] = []
 
     func storm(_ metric: KeyPath<HeadlineRunStats, Double>) -> Spread { Spread(values: storm.map { $0[keyPath: metric] }) }
     func isolated(_ metric: KeyPath<HeadlineRunStats, Double>) -> Spread { Spread(values: isolated.map { $0[keyPath: metric] }) }

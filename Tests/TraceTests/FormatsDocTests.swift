@@ -38,9 +38,13 @@ final class FormatsDocTests: XCTestCase {
             EngineEvent(time: 0.0012, kind: .arrived(request: 0, spec: spec, promptTokens: 5)),
             EngineEvent(time: 0.0013, kind: .routed(request: 0, instance: 0, role: .prefill, reason: "p-first: prefill instance 0 (queue 0)")),
             EngineEvent(time: 0.002, kind: .stepStarted(instance: 0, step: 1, decodes: [], prefills: [chunk])),
-            EngineEvent(time: 0.0311, kind: .tokenEmitted(request: 0, index: 0, token: 412, text: " there")),
-            EngineEvent(time: 0.032, kind: .kvTransferStarted(transfer: 0, request: 0, from: .instance(0), to: .instance(1),
-                                                              blocks: 1, bytes: 147456, mode: .p2p)),
+            EngineEvent(time: 0.0312, kind: .kvTransferStarted(transfer: 0, request: 0, from: .instance(0), to: .instance(1),
+                                                               blocks: 1, bytes: 147456, mode: .p2p)),
+            EngineEvent(time: 0.0313, kind: .kvTransferEnded(transfer: 0, request: 0, from: .instance(0), to: .instance(1),
+                                                             blocks: 1, bytes: 147456, mode: .p2p)),
+            // The first token reaches the client when the decode instance takes the request.
+            EngineEvent(time: 0.0314, kind: .tokenEmitted(request: 0, index: 0, token: 412, text: " there")),
+            EngineEvent(time: 0.0314, kind: .stepStarted(instance: 1, step: 1, decodes: [0], prefills: [])),
         ]
         let path = NSTemporaryDirectory() + "formats-doc-\(getpid()).jsonl"
         defer { try? FileManager.default.removeItem(atPath: path) }
