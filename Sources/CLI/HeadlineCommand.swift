@@ -29,8 +29,8 @@ struct HeadlineCommand: ParsableCommand {
         A VM's host can still take the vCPU itself (steal), which no priority prevents: each step \
         measures the time its thread was off the CPU, and goal 3's detail (JSON: \
         storm_worst_gap_off_cpu_ms per run) says how much of each run's worst gap that was. When \
-        that was 1 ms or more and at least a fifth of the gap (in the storm or the chat-alone run), \
-        the pair is measured again, up to --retries times; the output lists every such run \
+        that was 1 ms or more and at least a fifth of a disaggregated run's worst gap (storm or chat \
+        alone), the pair is measured again, up to --retries times; the output lists every such run \
         ("Measured again", JSON repeated_runs) and the goals use the pairs that were kept.
 
         It runs the embedded synthetic model unless --model says otherwise (even when smollm2 is \
@@ -55,7 +55,7 @@ struct HeadlineCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Runs of each configuration (storm and isolated each); the spread is shown.", valueName: "N"))
     var repeats: Int = 3
 
-    @Option(help: ArgumentHelp("Extra attempts at a pair of runs whose worst chat gap was mostly the host's (its thread off the CPU ≥ 1 ms and ≥ 1/5 of the gap); 0 keeps every run.", valueName: "N"))
+    @Option(help: ArgumentHelp("Extra attempts at a disaggregated pair of runs whose worst chat gap was mostly the host's (its thread off the CPU ≥ 1 ms and ≥ 1/5 of the gap); 0 keeps every run.", valueName: "N"))
     var retries: Int = 2
 
     @Flag(help: "Print the results as JSON.")

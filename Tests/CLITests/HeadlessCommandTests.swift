@@ -168,6 +168,8 @@ final class HeadlessCommandTests: HeadlessTestCase {
         let bench = HeadlineBenchmark(model: model, config: .init(), duration: 8, rate: 1)
         XCTAssertEqual(HeadlineBenchmark.defaultArrangements(cores: 2).map(\.label),
                        ["colocated-fcfs", "colocated-fcfs ×2", "chunked-prefill", "chunked-prefill ×2", "disaggregated"])
+        XCTAssertEqual(HeadlineBenchmark.defaultArrangements(cores: 2).map(\.repeatsDisturbedRuns),
+                       [false, false, false, false, true], "only disaggregated's disturbed runs are measured again")
         let (storm, isolated) = bench.makeWorkloads()
         XCTAssertGreaterThan(storm.count, isolated.count)
         XCTAssertEqual(isolated, storm.filter { !PromptLibrary.longPromptUsers.contains($0.user) })
